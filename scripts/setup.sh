@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One-time (idempotent) set-up of a fresh machine, as root: Debian packages by name, npm packages,
+# the TypeScript build, and the VM test bed's kernel + initramfs (cached under ~/.cache/jts-storage).
+# Every README command starts with this script; it is quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  qemu-system-x86 busybox-static kmod udev           # the sandbox VM and its initramfs
+  lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # what apply runs (host and guest share the root)
+  fio nvme-cli smartmontools util-linux               # bench, health
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
+npm run -s build
+
+# The sandbox kernel + initramfs (built once, cached by kernel version).
+node bin/jts-storage.js sandbox --prepare

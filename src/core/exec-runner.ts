@@ -1,0 +1,107 @@
+import { execa } from 'execa';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Runner, RunOptions, RunResult } from './runner.js';
+
+/**
+ * The real Runner: child processes through execa (argv arrays, no shell), files through node:fs.
+ * It is the only module of the product that touches the host.
+ */
+export class ExecRunner implements Runner {
+  async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const [file, ...args] = argv;
+    if (!file) throw new Error('ExecRunner.run: empty argv');
+    const start = performance.now();
+    const child = execa(file, args, {
+      input: opts.input,
+      timeout: opts.timeoutMs,
+      env: opts.env,
+      cwd: opts.cwd,
+      reject: false,
+      stripFinalNewline: false,
+      // LVM tools warn about leaked descriptors of the parent; keep their stdin closed when unused.
+      stdin: opts.input === undefined ? 'ignore' : 'pipe',
+      // Machine-readable output must not be translated.
+      extendEnv: true,
+    });
+    if (opts.onOutput) {
+      child.stdout?.on('data', (b: Buffer) => opts.onOutput!(b.toString(), 'stdout'));
+      child.stderr?.on('data', (b: Buffer) => opts.onOutput!(b.toString(), 'stderr'));
+    }
+    const r = await child;
+    const durationMs = performance.now() - start;
+    const notFound = (r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(r.message ?? '')) && r.exitCode === undefined;
+    return {
+      argv,
+      exitCode: r.timedOut ? 124 : (r.exitCode ?? (notFound ? 127 : 1)),
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+      durationMs,
+      notFound: notFound || undefined,
+      timedOut: r.timedOut || undefined,
+    };
+  }
+  readFile(p: string): Promise<string> {
+    return fs.readFile(p, 'utf8');
+  }
+  async readFileIfExists(p: string): Promise<string | undefined> {
+    try {
+      return await fs.readFile(p, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+  async writeFile(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
+    await fs.writeFile(p, data, { mode: opts.mode });
+  }
+  async writeFileAtomic(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
+    const tmp = path.join(path.dirname(p), `.${path.basename(p)}.jts-tmp-${process.pid}`);
+    const fh = await fs.open(tmp, 'w', opts.mode ?? 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, p);
+    // fsync the directory so the rename itself survives a power cut.
+    const dir = await fs.open(path.dirname(p), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+  rename(a: string, b: string): Promise<void> {
+    return fs.rename(a, b);
+  }
+  unlink(p: string): Promise<void> {
+    return fs.unlink(p);
+  }
+  async mkdir(p: string, opts: { recursive?: boolean; mode?: number } = {}): Promise<void> {
+    await fs.mkdir(p, opts);
+  }
+  readdir(p: string): Promise<string[]> {
+    return fs.readdir(p);
+  }
+  async exists(p: string): Promise<boolean> {
+    try {
+      await fs.lstat(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  async stat(p: string) {
+    try {
+      const s = await fs.stat(p);
+      return { uid: s.uid, gid: s.gid, mode: s.mode & 0o7777, isDirectory: s.isDirectory(), size: s.size };
+    } catch {
+      return undefined;
+    }
+  }
+  now(): Date {
+    return new Date();
+  }
+}

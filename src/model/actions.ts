@@ -1,0 +1,61 @@
+/**
+ * The plan's output and apply's only input: an ordered list of actions, each made of exact steps.
+ * `plan` prints these steps verbatim; `apply` executes exactly these steps and nothing else.
+ */
+export type ActionKind = 'create' | 'change' | 'replace' | 'destroy';
+
+export type Step =
+  /** Run a program: argv exactly, no shell. */
+  | { type: 'exec'; argv: string[]; mutating: boolean; timeoutMs?: number; progress?: 'mkfs' | 'none' }
+  /** Replace a file atomically after a check command passes on the temp copy (fstab → findmnt --verify). */
+  | {
+      type: 'write-file';
+      path: string;
+      content: string;
+      mode?: number;
+      backup: boolean;
+      /** argv run against the candidate file; "{file}" is replaced by the temp path. */
+      verifyArgv?: string[];
+    }
+  | { type: 'mkdir'; path: string; mode: number };
+
+export interface Action {
+  /** Stable id, e.g. "lv:vg_jts/lv_postgres:create"; used by resume and the audit log. */
+  id: string;
+  kind: ActionKind;
+  /** Resource address, e.g. "lv vg_jts/lv_postgres", "fs vg_jts/lv_postgres", "mount /var/lib/postgresql". */
+  resource: string;
+  /** One human line: what and why. */
+  summary: string;
+  steps: Step[];
+  /** For replace/destroy: what forces it ("filesystem.type ext4 → xfs"). Destroys data. */
+  destructive?: { forcedBy: string; loses: string };
+  /** Ids of actions that must come first. */
+  dependsOn: string[];
+}
+
+export interface Finding {
+  rule: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** The fact and its source (kernel doc, man page, vendor guide). */
+  source?: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  /** Dotted plan path, e.g. volumes[2].mount.options */
+  field?: string;
+  /** Set when the plan overrides this finding, with its stated reason. */
+  overridden?: string;
+}
+
+export interface PlanResult {
+  planFile: string;
+  errors: Finding[];
+  warnings: Finding[];
+  infos: Finding[];
+  actions: Action[];
+  /** sha256 of the probed state, so a saved plan can be refused once the host changed. */
+  stateHash: string;
+  summary: { create: number; change: number; replace: number; destroy: number };
+}

@@ -1,0 +1,106 @@
+/**
+ * What is really on the host, as the probe reads it (or as --drives describes it, offline).
+ * Pure data: parsers in src/probe/ build it from tools' JSON; diff and lint read it.
+ */
+export interface DriveInfo {
+  /** Kernel path, e.g. /dev/nvme0n1 */
+  path: string;
+  /** Stable links under /dev/disk/by-id pointing at this drive. */
+  byIds: string[];
+  serial?: string;
+  wwn?: string;
+  model?: string;
+  sizeBytes: number;
+  logicalSectorSize: number;
+  physicalSectorSize: number;
+  rotational: boolean;
+  /** discard_max_bytes > 0 */
+  discard: boolean;
+  /** /sys/block/X/queue/write_cache is "write back" (or nvme id-ctrl vwc bit 0). */
+  volatileWriteCache: boolean;
+  transport?: string; // nvme, sata, virtio, scsi…
+  kind: 'nvme' | 'sata-ssd' | 'hdd' | 'virtio' | 'unknown';
+  /** Available schedulers and the active one, from /sys/block/X/queue/scheduler. */
+  schedulers?: string[];
+  scheduler?: string;
+  readAheadKb?: number;
+  /** Partitions / holders / signatures found on the drive (empty = blank). */
+  partitions: string[];
+  signatures: string[];
+  mountpoints: string[];
+  /** Holds / or /boot (directly or through LVM): never destroyable. */
+  isRootDisk?: boolean;
+}
+
+export interface PvInfo {
+  name: string;
+  vgName: string;
+  sizeBytes: number;
+  peStartBytes?: number;
+}
+
+export interface VgInfo {
+  name: string;
+  sizeBytes: number;
+  freeBytes: number;
+  extentSizeBytes: number;
+  extentCount: number;
+  freeExtentCount: number;
+  pvNames: string[];
+}
+
+export interface LvInfo {
+  vgName: string;
+  name: string;
+  sizeBytes: number;
+  /** lv_attr string, e.g. "-wi-ao----"; [0] s = snapshot, t = thin pool, V = thin volume */
+  attr: string;
+  origin?: string;
+  poolLv?: string;
+  /** Snapshot / thin fill percent (data_percent), when meaningful. */
+  dataPercent?: number;
+  metadataPercent?: number;
+  readAheadSectors?: number | 'auto';
+  path: string; // /dev/VG/LV
+  dmPath?: string; // /dev/mapper/VG-LV
+  uuid?: string;
+  time?: string; // lv_time
+  tags?: string[];
+  active?: boolean;
+  snapInvalid?: boolean;
+}
+
+export interface FsInfo {
+  device: string;
+  type?: string;
+  uuid?: string;
+  label?: string;
+}
+
+export interface MountInfo {
+  target: string;
+  source: string;
+  fstype: string;
+  options: string[];
+}
+
+export interface HostState {
+  /** Where the state came from: a live probe or a described drives file. */
+  source: 'probe' | 'described';
+  kernelRelease?: string;
+  drives: DriveInfo[];
+  pvs: PvInfo[];
+  vgs: VgInfo[];
+  lvs: LvInfo[];
+  filesystems: FsInfo[];
+  mounts: MountInfo[];
+  /** Raw /etc/fstab text, when read. */
+  fstab?: string;
+  /** Existing users and groups (names), when read. */
+  users?: string[];
+  groups?: string[];
+}
+
+export function emptyHostState(source: HostState['source']): HostState {
+  return { source, drives: [], pvs: [], vgs: [], lvs: [], filesystems: [], mounts: [] };
+}
