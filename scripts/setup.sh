@@ -9,6 +9,8 @@ DEB_PACKAGES=(
   qemu-system-x86 busybox-static kmod udev           # the sandbox VM and its initramfs
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # what apply runs (host and guest share the root)
   fio nvme-cli smartmontools util-linux               # bench, health
+  prometheus prometheus-node-exporter                 # promtool check metrics, textfile collector tests
+  chromium                                            # the HTML report test (playwright-core drives it)
 )
 
 missing=()

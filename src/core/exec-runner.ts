@@ -101,6 +101,16 @@ export class ExecRunner implements Runner {
       return undefined;
     }
   }
+  async statfs(p: string) {
+    const s = await fs.statfs(p);
+    return {
+      totalBytes: s.blocks * s.bsize,
+      freeBytes: s.bfree * s.bsize,
+      availBytes: s.bavail * s.bsize,
+      totalInodes: s.files,
+      freeInodes: s.ffree,
+    };
+  }
   now(): Date {
     return new Date();
   }

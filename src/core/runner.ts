@@ -46,6 +46,8 @@ export interface Runner {
   exists(path: string): Promise<boolean>;
   /** lstat-like facts: undefined when missing. */
   stat(path: string): Promise<{ uid: number; gid: number; mode: number; isDirectory: boolean; size: number } | undefined>;
+  /** statfs(2) of a mounted path: bytes and inodes (health). */
+  statfs(path: string): Promise<{ totalBytes: number; freeBytes: number; availBytes: number; totalInodes: number; freeInodes: number }>;
   now(): Date;
 }
 

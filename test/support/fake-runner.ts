@@ -86,6 +86,12 @@ export class FakeRunner implements Runner {
     const f = this.files.get(p);
     return f === undefined ? undefined : { uid: 0, gid: 0, mode: 0o644, isDirectory: false, size: f.length };
   }
+  statfsTable = new Map<string, { totalBytes: number; freeBytes: number; availBytes: number; totalInodes: number; freeInodes: number }>();
+  async statfs(p: string) {
+    const v = this.statfsTable.get(p);
+    if (!v) throw Object.assign(new Error(`ENOENT: statfs ${p}`), { code: 'ENOENT' });
+    return v;
+  }
   now() {
     return this.clock;
   }
