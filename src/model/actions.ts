@@ -17,7 +17,9 @@ export type Step =
       /** argv run against the candidate file; "{file}" is replaced by the temp path. */
       verifyArgv?: string[];
     }
-  | { type: 'mkdir'; path: string; mode: number };
+  | { type: 'mkdir'; path: string; mode: number }
+  /** Write a value into a sysfs/procfs attribute (no temp file, no rename: the kernel applies it at once). */
+  | { type: 'write-sysfs'; path: string; value: string };
 
 export interface Action {
   /** Stable id, e.g. "lv:vg_jts/lv_postgres:create"; used by resume and the audit log. */
