@@ -114,4 +114,23 @@ export class ExecRunner implements Runner {
   now(): Date {
     return new Date();
   }
+  async appendFile(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
+    await fs.appendFile(p, data, { mode: opts.mode ?? 0o640 });
+  }
+  async createExclusive(p: string, data: string, opts: { mode?: number } = {}): Promise<boolean> {
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(p, 'wx', opts.mode ?? 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  }
 }

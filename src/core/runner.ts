@@ -49,6 +49,16 @@ export interface Runner {
   /** statfs(2) of a mounted path: bytes and inodes (health). */
   statfs(path: string): Promise<{ totalBytes: number; freeBytes: number; availBytes: number; totalInodes: number; freeInodes: number }>;
   now(): Date;
+  /**
+   * Append to a file, creating it (audit logs: one JSON line per command, nothing lost when the
+   * process is killed between two lines). Optional: callers fall back to read + write.
+   */
+  appendFile?(path: string, data: string, opts?: { mode?: number }): Promise<void>;
+  /**
+   * Create a file only if it does not exist (O_CREAT|O_EXCL), fsynced: the apply lock.
+   * Resolves false when the file already exists. Optional: callers fall back to exists + write.
+   */
+  createExclusive?(path: string, data: string, opts?: { mode?: number }): Promise<boolean>;
 }
 
 /** True when a run succeeded (started, exited 0, not timed out). */

@@ -95,4 +95,12 @@ export class FakeRunner implements Runner {
   now() {
     return this.clock;
   }
+  async appendFile(p: string, data: string) {
+    this.files.set(p, (this.files.get(p) ?? '') + data);
+  }
+  async createExclusive(p: string, data: string) {
+    if (this.files.has(p)) return false;
+    this.files.set(p, data);
+    return true;
+  }
 }
