@@ -1,0 +1,181 @@
+/**
+ * Drive specs of the sandbox VM: `--drive 4TB`, `--drive size=4000000000000,serial=X,kind=virtio`.
+ * Pure: parsing and validation only, so every wrong part is named before anything is created.
+ */
+
+export type DriveKind = 'nvme' | 'virtio' | 'scsi';
+export const DRIVE_KINDS: readonly DriveKind[] = ['nvme', 'virtio', 'scsi'];
+
+export interface SandboxDrive {
+  sizeBytes: number;
+  serial?: string;
+  /** Model string the guest sees. Only settable for kind=scsi (QEMU 7.2's nvme and virtio-blk have no such property). */
+  model?: string;
+  kind?: DriveKind;
+}
+
+/** The default drive: the spec's "4 TB" NVMe SSD, exactly 4,000,000,000,000 bytes. */
+export const DEFAULT_DRIVE: Readonly<Required<Omit<SandboxDrive, 'model'>>> = {
+  sizeBytes: 4_000_000_000_000,
+  serial: 'JTS-NVME-0',
+  kind: 'nvme',
+};
+
+export class DriveSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DriveSpecError';
+  }
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  pb: 1e15,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+  pib: 2 ** 50,
+};
+
+/** Largest image QEMU and a sparse file reasonably take here: 64 TiB. */
+export const MAX_DRIVE_BYTES = 2 ** 46;
+
+/**
+ * "4000000000000", "4TB" (10^12), "3.5TiB" (2^40), "512MiB". Bare K/M/G/T are refused: LVM reads
+ * them as binary and most people as decimal, which is exactly the 4 TB vs 3.64 TiB confusion of the specs.
+ */
+export function parseSize(text: string): number {
+  const t = text.trim();
+  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(t);
+  if (!m) throw new DriveSpecError(`size "${text}": expected a number of bytes or a number with a unit (e.g. 4TB, 500GiB)`);
+  const num = Number(m[1]);
+  const unit = (m[2] ?? '').toLowerCase();
+  let mult = 1;
+  if (unit) {
+    const u = UNITS[unit];
+    if (u === undefined) {
+      if (['k', 'm', 'g', 't', 'p'].includes(unit)) {
+        throw new DriveSpecError(
+          `size "${text}": unit "${m[2]}" is ambiguous: write ${unit.toUpperCase()}B (10^${{ k: 3, m: 6, g: 9, t: 12, p: 15 }[unit as 'k']}) or ${unit.toUpperCase()}iB (2^${{ k: 10, m: 20, g: 30, t: 40, p: 50 }[unit as 'k']})`,
+        );
+      }
+      throw new DriveSpecError(`size "${text}": unknown unit "${m[2]}" (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)`);
+    }
+    mult = u;
+  }
+  const bytes = num * mult;
+  if (!Number.isSafeInteger(bytes)) throw new DriveSpecError(`size "${text}": not a whole number of bytes (${bytes})`);
+  return bytes;
+}
+
+/** Checks one drive; throws DriveSpecError naming the wrong field. `where` prefixes messages (e.g. "drive 2"). */
+export function validateDrive(d: SandboxDrive, where = 'drive'): void {
+  if (!Number.isSafeInteger(d.sizeBytes) || d.sizeBytes <= 0) throw new DriveSpecError(`${where}: size must be a positive whole number of bytes (got ${d.sizeBytes})`);
+  if (d.sizeBytes % 512 !== 0) throw new DriveSpecError(`${where}: size ${d.sizeBytes} is not a multiple of the 512-byte sector`);
+  if (d.sizeBytes < 1_048_576) throw new DriveSpecError(`${where}: size ${d.sizeBytes} is below 1 MiB`);
+  if (d.sizeBytes > MAX_DRIVE_BYTES) throw new DriveSpecError(`${where}: size ${d.sizeBytes} is above the 64 TiB the sandbox supports`);
+  if (d.kind !== undefined && !DRIVE_KINDS.includes(d.kind)) throw new DriveSpecError(`${where}: kind "${d.kind}" is not one of ${DRIVE_KINDS.join(', ')}`);
+  if (d.serial !== undefined) {
+    // NVMe and virtio-blk serials are at most 20 bytes; the characters are what by-id links keep as-is.
+    if (!/^[A-Za-z0-9._-]{1,20}$/.test(d.serial)) throw new DriveSpecError(`${where}: serial "${d.serial}" must be 1-20 characters of A-Z a-z 0-9 . _ -`);
+  }
+  if (d.model !== undefined) {
+    if ((d.kind ?? 'nvme') !== 'scsi') {
+      throw new DriveSpecError(`${where}: model= is only supported for kind=scsi (QEMU's nvme and virtio-blk devices do not let the model be set)`);
+    }
+    if (!/^[A-Za-z0-9 ._-]{1,16}$/.test(d.model)) throw new DriveSpecError(`${where}: model "${d.model}" must be 1-16 characters of A-Z a-z 0-9 space . _ -`);
+  }
+}
+
+/**
+ * Parses a `--drive` spec: comma-separated; a bare first part is the size; `size=`, `serial=`,
+ * `model=`, `kind=` otherwise; a bare `nvme`/`virtio`/`scsi` part is the kind.
+ */
+export function parseDriveSpec(spec: string): SandboxDrive {
+  const parts = spec.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.every((p) => p === '')) throw new DriveSpecError(`drive spec "${spec}" is empty`);
+  const d: Partial<SandboxDrive> = {};
+  const seen = new Set<string>();
+  parts.forEach((part, i) => {
+    if (part === '') throw new DriveSpecError(`drive spec "${spec}": part ${i + 1} is empty`);
+    const eq = part.indexOf('=');
+    let key: string;
+    let value: string;
+    if (eq < 0) {
+      if (DRIVE_KINDS.includes(part.toLowerCase() as DriveKind)) {
+        key = 'kind';
+        value = part.toLowerCase();
+      } else if (i === 0) {
+        key = 'size';
+        value = part;
+      } else {
+        throw new DriveSpecError(`drive spec "${spec}": part "${part}" is neither key=value nor a kind (${DRIVE_KINDS.join(', ')})`);
+      }
+    } else {
+      key = part.slice(0, eq).trim().toLowerCase();
+      value = part.slice(eq + 1).trim();
+    }
+    if (seen.has(key)) throw new DriveSpecError(`drive spec "${spec}": "${key}" given twice`);
+    seen.add(key);
+    try {
+      switch (key) {
+        case 'size':
+          d.sizeBytes = parseSize(value);
+          break;
+        case 'serial':
+          d.serial = value;
+          break;
+        case 'model':
+          d.model = value;
+          break;
+        case 'kind':
+          if (!DRIVE_KINDS.includes(value as DriveKind)) throw new DriveSpecError(`kind "${value}" is not one of ${DRIVE_KINDS.join(', ')}`);
+          d.kind = value as DriveKind;
+          break;
+        default:
+          throw new DriveSpecError(`unknown key "${key}" (known: size, serial, model, kind)`);
+      }
+    } catch (e) {
+      if (e instanceof DriveSpecError && !e.message.startsWith('drive spec')) throw new DriveSpecError(`drive spec "${spec}": ${e.message}`);
+      throw e;
+    }
+  });
+  if (d.sizeBytes === undefined) throw new DriveSpecError(`drive spec "${spec}": no size (write e.g. "4TB" or "size=4000000000000")`);
+  const drive: SandboxDrive = { sizeBytes: d.sizeBytes };
+  if (d.serial !== undefined) drive.serial = d.serial;
+  if (d.model !== undefined) drive.model = d.model;
+  if (d.kind !== undefined) drive.kind = d.kind;
+  validateDrive(drive, `drive spec "${spec}"`);
+  return drive;
+}
+
+export interface ResolvedDrive {
+  sizeBytes: number;
+  serial: string;
+  model?: string;
+  kind: DriveKind;
+  index: number;
+}
+
+/** Fills defaults (kind nvme, serial JTS-<KIND>-<index>), validates each drive and refuses duplicate serials. */
+export function resolveDrives(drives: SandboxDrive[] | undefined): ResolvedDrive[] {
+  const list: SandboxDrive[] = drives && drives.length > 0 ? drives : [{ ...DEFAULT_DRIVE }];
+  const out: ResolvedDrive[] = [];
+  const serials = new Set<string>();
+  list.forEach((d, index) => {
+    validateDrive(d, `drive ${index + 1}`);
+    const kind = d.kind ?? 'nvme';
+    const serial = d.serial ?? `JTS-${kind.toUpperCase()}-${index}`;
+    if (serials.has(serial)) throw new DriveSpecError(`drive ${index + 1}: serial "${serial}" is used by another drive`);
+    serials.add(serial);
+    const r: ResolvedDrive = { sizeBytes: d.sizeBytes, serial, kind, index };
+    if (d.model !== undefined) r.model = d.model;
+    out.push(r);
+  });
+  return out;
+}

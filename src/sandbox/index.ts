@@ -1,0 +1,22 @@
+/**
+ * The VM test bed's library API (issue 3): boot a disposable QEMU guest with a real kernel,
+ * device-mapper and virtual drives of exact sizes, run one command as root, return its exit code
+ * and output. See docs/sandbox.md.
+ */
+export { parseDriveSpec, parseSize, resolveDrives, validateDrive, DriveSpecError, DEFAULT_DRIVE, DRIVE_KINDS } from './drive-spec.js';
+export type { SandboxDrive, DriveKind, ResolvedDrive } from './drive-spec.js';
+export { runInSandbox, SandboxError, findQemu, EXIT_TIMEOUT, EXIT_GUEST_DIED, EXIT_POWER_CUT } from './run.js';
+export type { SandboxOptions, SandboxResult } from './run.js';
+export { cacheRoot, readPreparedKernel } from './prepare.js';
+export type { PreparedKernel } from './prepare.js';
+import { prepareSandbox as prepareImpl } from './prepare.js';
+
+/** Builds (or finds cached) the guest kernel + initramfs. Idempotent, quick when cached. */
+export async function prepareSandbox(opts: { onProgress?: (msg: string) => void; force?: boolean } = {}): Promise<{
+  kernelVersion: string;
+  kernelPath: string;
+  initrdPath: string;
+  moduleDir: string;
+}> {
+  return prepareImpl(opts);
+}

@@ -1,0 +1,77 @@
+import type { ResolvedDrive } from './drive-spec.js';
+import { TAG_CTL, TAG_OUT, TAG_ROOT } from './guest-scripts.js';
+
+/** Everything one boot needs; buildQemuArgs turns it into QEMU's argv (pure, unit-tested). */
+export interface QemuBoot {
+  kernelPath: string;
+  initrdPath: string;
+  memoryMiB: number;
+  smp: number;
+  accel: 'tcg' | 'kvm';
+  drives: { drive: ResolvedDrive; imagePath: string }[];
+  ctlDir: string;
+  outDir?: string;
+  consoleLog: string;
+  /** Kernel messages beyond errors on the console (slower boot under TCG). */
+  verboseKernel?: boolean;
+}
+
+/** Kernel command line. quiet: every console byte costs time under emulation; panics still print. */
+export function kernelCmdline(b: Pick<QemuBoot, 'verboseKernel'>): string {
+  return [
+    'console=ttyS0',
+    b.verboseKernel ? 'loglevel=7' : 'quiet loglevel=3',
+    'panic=-1', // reboot at once on panic; with -no-reboot QEMU then exits and the host reports it
+    'rdinit=/init',
+    'mitigations=off', // nothing to protect inside a throwaway VM; saves emulated cycles
+    'random.trust_cpu=on',
+    'nokaslr',
+    'tsc=reliable',
+    'no_timer_check',
+  ].join(' ');
+}
+
+export function buildQemuArgs(b: QemuBoot): string[] {
+  const a: string[] = ['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'];
+  a.push('-machine', 'q35');
+  if (b.accel === 'kvm') a.push('-accel', 'kvm', '-cpu', 'host');
+  else a.push('-accel', 'tcg,thread=multi', '-cpu', 'max');
+  a.push('-m', String(b.memoryMiB), '-smp', String(b.smp));
+  a.push('-kernel', b.kernelPath, '-initrd', b.initrdPath, '-append', kernelCmdline(b));
+  // ttyS0: kernel console and set-up log, to a file (the console tail on failure).
+  // ttyS1: the command's output, on QEMU's stdout so it streams.
+  a.push('-chardev', `file,id=con0,path=${qemuOptValue(b.consoleLog)}`, '-serial', 'chardev:con0');
+  a.push('-chardev', 'stdio,id=out0,signal=off', '-serial', 'chardev:out0');
+  a.push('-device', 'virtio-rng-pci');
+  // The host's root, read-only. security_model=none: reads as the host sees it; never writes.
+  a.push('-fsdev', `local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap`);
+  a.push('-device', `virtio-9p-pci,fsdev=fsroot,mount_tag=${TAG_ROOT}`);
+  a.push('-fsdev', `local,id=fsctl,path=${qemuOptValue(b.ctlDir)},security_model=none`);
+  a.push('-device', `virtio-9p-pci,fsdev=fsctl,mount_tag=${TAG_CTL}`);
+  if (b.outDir) {
+    a.push('-fsdev', `local,id=fsout,path=${qemuOptValue(b.outDir)},security_model=none,multidevs=remap`);
+    a.push('-device', `virtio-9p-pci,fsdev=fsout,mount_tag=${TAG_OUT}`);
+  }
+  let scsiBus = false;
+  for (const { drive: d, imagePath } of b.drives) {
+    const id = `d${d.index}`;
+    a.push('-drive', `file=${qemuOptValue(imagePath)},if=none,id=${id},format=raw,discard=unmap,cache=writeback,aio=threads`);
+    if (d.kind === 'nvme') {
+      a.push('-device', `nvme,serial=${d.serial},drive=${id}`);
+    } else if (d.kind === 'virtio') {
+      a.push('-device', `virtio-blk-pci,drive=${id},serial=${d.serial}`);
+    } else {
+      if (!scsiBus) {
+        a.push('-device', 'virtio-scsi-pci,id=scsi0');
+        scsiBus = true;
+      }
+      a.push('-device', `scsi-hd,bus=scsi0.0,drive=${id},serial=${d.serial},vendor=JTS,product=${qemuOptValue(d.model ?? 'SANDBOX DISK')}`);
+    }
+  }
+  return a;
+}
+
+/** QEMU option values escape a comma by doubling it. */
+export function qemuOptValue(v: string): string {
+  return v.replace(/,/g, ',,');
+}
