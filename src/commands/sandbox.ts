@@ -1,12 +1,97 @@
 import type { Command } from 'commander';
+import { UserError } from '../core/exit-codes.js';
+import { DriveSpecError, parseDriveSpec, prepareSandbox, runInSandbox, SandboxError, type SandboxDrive, type SandboxOptions } from '../sandbox/index.js';
 
-/** `jts-storage sandbox`: not built yet (stub). */
+/** `jts-storage sandbox`: run one command as root in a disposable VM (docs/sandbox.md). */
 export function register(program: Command): void {
   program
     .command('sandbox')
-    .description('sandbox (not yet implemented)')
-    .action(() => {
-      process.stderr.write('sandbox: not yet implemented\n');
-      process.exitCode = 1;
+    .description('run COMMAND as root in a disposable QEMU VM with a real kernel, device-mapper and virtual drives; exits with its exit code')
+    .argument('[command...]', 'the command to run in the guest, after --')
+    .option('--drive <spec>', 'a drive: SIZE or size=N,serial=S,model=M,kind=nvme|virtio|scsi (repeatable; default one 4TB NVMe)', collect, [] as string[])
+    .option('--memory <MiB>', 'guest memory in MiB', '2048')
+    .option('--timeout <S>', 'kill the VM after S seconds (boot included)', '600')
+    .option('--image-dir <dir>', 'where the sparse drive images live (existing images of the same size are reused)')
+    .option('--keep', 'keep the drive images after the run (boot again on the same disks)')
+    .option('--out-dir <dir>', 'host directory mounted writable in the guest at the same path')
+    .option('--power-cut-after <S>', 'kill the VM (no clean shutdown) S seconds after the command started')
+    .option('--power-cut-on <marker>', 'kill the VM as soon as the command output shows MARKER')
+    .option('--accel <mode>', 'auto (KVM only where `--prepare` proved it boots), tcg or kvm', 'auto')
+    .option('--prepare', 'fetch the kernel and build the initramfs into the cache (idempotent), then exit')
+    .option('--json', 'print the result as JSON instead of streaming the output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  jts-storage sandbox -- sh -c 'pvcreate /dev/nvme0n1 && vgs'
+  jts-storage sandbox --drive 4TB --drive size=2TB,kind=scsi,model=WARM --drive 1TB,virtio -- lsblk -J
+  jts-storage sandbox --image-dir /var/tmp/disks --keep -- mkfs.ext4 /dev/nvme0n1
+
+Exit code: the command's; 124 when --timeout stopped it; 125 when the guest died without reporting one
+(the console tail is printed); with --power-cut-*: 0 when the cut happened, else the command's code.`,
+    )
+    .action(async (command: string[], o: Record<string, unknown>) => {
+      const json = Boolean(o.json);
+      const progress = (m: string) => {
+        if (!json || o.prepare) process.stderr.write(`sandbox: ${m}\n`);
+      };
+      try {
+        if (o.prepare) {
+          const k = await prepareSandbox({ onProgress: progress });
+          if (json) process.stdout.write(JSON.stringify(k, null, 2) + '\n');
+          else process.stdout.write(`sandbox kernel ${k.kernelVersion} ready\n  kernel: ${k.kernelPath}\n  initrd: ${k.initrdPath}\n`);
+          return;
+        }
+        if (command.length === 0) throw new UserError('sandbox: no command given: jts-storage sandbox [options] -- COMMAND [ARGS...]');
+        const drives: SandboxDrive[] = (o.drive as string[]).map((s) => parseDriveSpec(s));
+        const opts: SandboxOptions = {
+          drives,
+          memoryMiB: intOpt(o.memory, '--memory'),
+          timeoutS: numOpt(o.timeout, '--timeout'),
+          keep: Boolean(o.keep),
+          accel: accelOpt(o.accel),
+          onProgress: json ? undefined : progress,
+          onOutput: json ? undefined : (c) => process.stdout.write(c),
+        };
+        if (typeof o.imageDir === 'string') opts.imageDir = o.imageDir;
+        if (typeof o.outDir === 'string') opts.outDir = o.outDir;
+        if (o.powerCutAfter !== undefined || o.powerCutOn !== undefined) {
+          opts.powerCut = {};
+          if (o.powerCutAfter !== undefined) opts.powerCut.afterS = numOpt(o.powerCutAfter, '--power-cut-after');
+          if (typeof o.powerCutOn === 'string') opts.powerCut.onMarker = o.powerCutOn;
+        }
+        if (opts.keep && !opts.imageDir) progress('--keep without --image-dir: the images stay in a temp dir (printed below)');
+        const r = await runInSandbox(command, opts);
+        if (json) {
+          process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        } else {
+          if (r.timedOut) process.stderr.write(`sandbox: timed out after ${opts.timeoutS} s; console tail:\n${r.consoleTail}\n`);
+          else if (r.powerCut) process.stderr.write(`sandbox: power cut ${((r.wallMs - r.bootMs) / 1000).toFixed(1)} s after the command started\n`);
+          else if (r.exitCode === 125 && !/\S/.test(r.output)) process.stderr.write(`sandbox: the guest died without an exit code; console tail:\n${r.consoleTail}\n`);
+          if (opts.keep) process.stderr.write(`sandbox: images kept in ${r.imageDir}\n`);
+        }
+        process.exitCode = r.powerCut ? 0 : r.exitCode;
+      } catch (e) {
+        if (e instanceof DriveSpecError || e instanceof SandboxError) throw new UserError(e.message);
+        throw e;
+      }
     });
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+function numOpt(v: unknown, name: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name}: "${String(v)}" is not a positive number`);
+  return n;
+}
+function intOpt(v: unknown, name: string): number {
+  const n = numOpt(v, name);
+  if (!Number.isInteger(n)) throw new UserError(`${name}: "${String(v)}" is not a whole number`);
+  return n;
+}
+function accelOpt(v: unknown): 'auto' | 'tcg' | 'kvm' {
+  if (v === 'auto' || v === 'tcg' || v === 'kvm') return v;
+  throw new UserError(`--accel: "${String(v)}" is not one of auto, tcg, kvm`);
 }
