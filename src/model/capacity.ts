@@ -1,22 +1,50 @@
-// CONTRACT STUB (owner: model/lint helper). Exact LVM arithmetic: see issue 2.
-import type { Plan } from './plan-schema.js';
+/**
+ * Exact LVM arithmetic: which drive is which, how many extents each PV gives, how many each volume takes.
+ *
+ * PV data start (lvm2 2.03, lib/format_text/format-text.c _text_pv_add_metadata_area, lib/metadata/
+ * metadata.c set_pe_align, tools get_default_pvmetadatasize_sectors; pvcreate(8) "Metadata location"):
+ *   - the first metadata area starts at the page size (4 KiB);
+ *   - its default size is 1 MiB − 4 KiB, "so the default pe_start is consistently 1 MiB";
+ *   - pvcreate --dataalignment A: pe_start = (mda_start + mda_size) rounded UP to a multiple of A (A replaces
+ *     the default 1 MiB alignment and the sysfs topology detection), then + --dataalignmentoffset.
+ *   - extents = floor((device bytes, whole 512-byte sectors − pe_start) / extent size). One metadata copy
+ *     (the default, pvmetadatacopies 1) sits before pe_start, none at the end.
+ * With --dataalignment 4m and 4 MiB extents a 4,000,000,000,000-byte drive gives pe_start 4 MiB and
+ * floor((4e12 − 4 MiB) / 4 MiB) = 953,673 extents: the figure measured with lvm2 2.03.16 (seed-defects.md).
+ *
+ * Volume sizes (lvcreate(8), lvm2 tools/lvcreate.c, lib/misc/lvm-percent.c):
+ *   - absolute sizes round UP to whole extents ("Rounding up size to full physical extent");
+ *   - `N%` is `-l N%VG`: floor(N × VG extents / 100) (percent_of_extents(..., roundup=0));
+ *   - `rest` is what is left after every other volume, the thin pools (data + metadata + the pool metadata
+ *     spare LVM adds) and the reserve;
+ *   - the reserve rounds UP (keeping more free is the safe side).
+ * Thin pool metadata, when not given, is estimated as lvm2 does (thin_pool_chunk_size_policy "generic"):
+ * 64 bytes per chunk, chunk starting at 64 KiB and doubling until metadata <= 128 MiB, at least 2 MiB,
+ * rounded up to extents; the diff passes the result explicitly (--poolmetadatasize) so LVM agrees.
+ */
+import type { Plan, Drive, Volume } from './plan-schema.js';
 import type { HostState, DriveInfo } from './host-state.js';
 import type { Finding } from './actions.js';
+import type { LoadedPlan } from './load-plan.js';
+import { parseSize, parseBytes, ceilDiv, floorDiv, formatBytes, formatShortfall, MiB } from './units.js';
 
 export interface VolumeLayout {
   name: string;
   vg: string;
+  /** Extents drawn from the VG (for thin volumes: the virtual size in extents, NOT drawn from the VG). */
   extents: number;
   sizeBytes: number;
   thinPool?: string;
   /** For thin volumes: virtual size, not drawn from VG extents. */
   virtualSizeBytes?: number;
+  /** How the size was given: "bytes", "percent", "rest". */
+  sizeKind?: 'bytes' | 'percent' | 'rest';
 }
 export interface VgLayout {
   name: string;
   extentSizeBytes: number;
   dataAlignmentBytes: number;
-  pvs: { driveId: string; path: string; sizeBytes: number; extents: number }[];
+  pvs: { driveId: string; path: string; sizeBytes: number; extents: number; peStartBytes?: number }[];
   totalExtents: number;
   reserveExtents: number;
   /** Extents of volumes (+ thin pools) */
@@ -26,6 +54,14 @@ export interface VgLayout {
   thinPools: { name: string; extents: number; metadataExtents: number }[];
   /** Bytes missing to fit the plan, when it does not. */
   shortfallBytes: number;
+  /** Pool metadata spare (lvol0_pmspare) extents, when the VG has thin pools. */
+  pmspareExtents?: number;
+  /** Copy-on-write extents the volumes' classic snapshot policies can hold at once (upper bound). */
+  snapshotCowExtents?: number;
+  /** True when the VG already exists on the host and its real extent count was used. */
+  existing?: boolean;
+  /** False when a drive of this VG was not found: the arithmetic is partial. */
+  complete?: boolean;
 }
 export interface Layout {
   vgs: VgLayout[];
@@ -34,6 +70,339 @@ export interface Layout {
   findings: Finding[];
 }
 
-export function resolveLayout(_plan: Plan, _state: HostState): Layout {
-  throw new Error('not implemented');
+/** Page size: where the first metadata area starts (x86-64, arm64 with 4K pages). */
+export const PV_MDA_START = 4096;
+/** lvm2 2.03 default metadata area size: 1 MiB − page size, so pe_start defaults to 1 MiB. */
+export const PV_DEFAULT_MDA_SIZE = MiB - PV_MDA_START;
+
+/** pe_start of a PV made with `pvcreate --dataalignment <alignment>` (bytes). */
+export function peStartBytes(alignmentBytes: number, opts: { mdaSizeBytes?: number; alignmentOffsetBytes?: number; pageSize?: number } = {}): number {
+  const mdaStart = opts.pageSize ?? PV_MDA_START;
+  const mdaEnd = mdaStart + (opts.mdaSizeBytes ?? (opts.pageSize ? MiB - opts.pageSize : PV_DEFAULT_MDA_SIZE));
+  const align = alignmentBytes > 0 ? alignmentBytes : MiB;
+  return ceilDiv(mdaEnd, align) * align + (opts.alignmentOffsetBytes ?? 0);
+}
+
+/** Extents a whole-device PV gives. */
+export function pvExtents(deviceBytes: number, extentBytes: number, alignmentBytes: number): number {
+  const usable = floorDiv(deviceBytes, 512) * 512 - peStartBytes(alignmentBytes);
+  return usable <= 0 ? 0 : floorDiv(usable, extentBytes);
+}
+
+/** lvcreate -l N%VG */
+export function percentExtents(percent: number, totalExtents: number): number {
+  // Exact for decimals: N is scaled to an integer before multiplying (lvm2 keeps percents as fixed point too).
+  const scaled = BigInt(Math.round(percent * 1e6));
+  return Number((scaled * BigInt(totalExtents)) / 100000000n);
+}
+
+/** Thin pool metadata estimate (bytes), lvm2 "generic" chunk policy. */
+export function thinMetadataBytes(poolBytes: number): number {
+  let chunk = 64 * 1024;
+  const maxOptimal = 128 * MiB;
+  let meta = Math.ceil(poolBytes / chunk) * 64;
+  while (meta > maxOptimal && chunk < 1024 * MiB) {
+    chunk *= 2;
+    meta = Math.ceil(poolBytes / chunk) * 64;
+  }
+  return Math.min(Math.max(meta, 2 * MiB), 16 * 1024 * MiB);
+}
+
+function normWwn(w: string): string {
+  return w
+    .trim()
+    .toLowerCase()
+    .replace(/^(wwn-|eui\.|naa\.|0x)/, '')
+    .replace(/^0x/, '');
+}
+
+export interface DriveMatch {
+  drive?: DriveInfo;
+  by?: 'byId' | 'serial' | 'wwn' | 'path';
+  /** Identity fields that point at different drives, or at none. */
+  problem?: string;
+}
+
+/** Match a plan drive to a probed/described one by stable identity. All identity fields given must agree. */
+export function matchDrive(d: Drive, drives: DriveInfo[]): DriveMatch {
+  const hits: { by: DriveMatch['by']; drive: DriveInfo | undefined; value: string }[] = [];
+  if (d.byId) hits.push({ by: 'byId', value: d.byId, drive: drives.find((x) => x.byIds.includes(d.byId!)) });
+  if (d.serial) hits.push({ by: 'serial', value: d.serial, drive: drives.find((x) => x.serial !== undefined && x.serial.trim() === d.serial!.trim()) });
+  if (d.wwn) hits.push({ by: 'wwn', value: d.wwn, drive: drives.find((x) => x.wwn !== undefined && normWwn(x.wwn) === normWwn(d.wwn!)) });
+  if (d.path) hits.push({ by: 'path', value: d.path, drive: drives.find((x) => x.path === d.path) });
+  const found = hits.filter((h) => h.drive);
+  if (found.length === 0) {
+    return { problem: `no drive has ${hits.map((h) => `${h.by} ${h.value}`).join(' or ')}` };
+  }
+  const distinct = new Set(found.map((h) => h.drive!.path));
+  if (distinct.size > 1) {
+    return { problem: `identity fields point at different drives: ${found.map((h) => `${h.by} ${h.value} → ${h.drive!.path}`).join(', ')}` };
+  }
+  const missing = hits.filter((h) => !h.drive && h.by !== 'path');
+  if (missing.length) {
+    return {
+      drive: found[0]!.drive,
+      by: found[0]!.by,
+      problem: `${found[0]!.by} matches ${found[0]!.drive!.path} but ${missing.map((h) => `${h.by} ${h.value}`).join(', ')} does not: wrong drive?`,
+    };
+  }
+  // Prefer the most stable identity for reporting.
+  const order = ['byId', 'wwn', 'serial', 'path'] as const;
+  const best = order.map((o) => found.find((h) => h.by === o)).find(Boolean)!;
+  return { drive: best.drive, by: best.by };
+}
+
+/** "volumes[2].size" → ['volumes', 2, 'size'] */
+export function parseFieldPath(field: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+/** Retained classic snapshots at once, upper bound: every retention bucket full and none shared. */
+export function maxConcurrentSnapshots(v: Volume): number {
+  const r = v.snapshot?.retention;
+  if (!r) return 0;
+  return Math.max(1, r.keepLast + r.hourly + r.daily + r.weekly + r.monthly);
+}
+
+export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<LoadedPlan, 'file' | 'locate'>): Layout {
+  const findings: Finding[] = [];
+  const add = (rule: string, severity: Finding['severity'], field: string, message: string, source?: string) => {
+    const f: Finding = { rule, severity, message, field };
+    if (source) f.source = source;
+    if (loaded) {
+      f.file = loaded.file;
+      const p = loaded.locate(parseFieldPath(field));
+      if (p) {
+        f.line = p.line;
+        f.col = p.col;
+      }
+    }
+    findings.push(f);
+  };
+
+  // 1. Drives
+  const drives = new Map<string, DriveInfo>();
+  const claimedBy = new Map<string, string>();
+  plan.drives.forEach((d, i) => {
+    const m = matchDrive(d, state.drives);
+    if (!m.drive) {
+      add(
+        'JTS-DRIVE-NOT-FOUND',
+        'error',
+        `drives[${i}]`,
+        `drive "${d.id}" not found on ${state.source === 'described' ? 'the described host' : 'this host'}: ${m.problem}. ` +
+          `Drives present: ${state.drives.map((x) => `${x.path}${x.serial ? ` (serial ${x.serial})` : ''}`).join(', ') || 'none'}`,
+      );
+      return;
+    }
+    if (m.problem) {
+      add('JTS-DRIVE-IDENTITY-CONFLICT', 'error', `drives[${i}]`, `drive "${d.id}": ${m.problem}`);
+      return;
+    }
+    const prev = claimedBy.get(m.drive.path);
+    if (prev) {
+      add('JTS-DRIVE-IDENTITY-CONFLICT', 'error', `drives[${i}]`, `drive "${d.id}" matches ${m.drive.path}, which plan drive "${prev}" already matched`);
+      return;
+    }
+    claimedBy.set(m.drive.path, d.id);
+    drives.set(d.id, m.drive);
+    if (m.by === 'path') {
+      add(
+        'JTS-DRIVE-UNSTABLE-NAME',
+        'warning',
+        `drives[${i}].path`,
+        `drive "${d.id}" is matched only by its kernel name ${d.path}: NVMe/SCSI kernel names are assigned in probe order and can change across boots when there are several drives; ` +
+          `name it by ${m.drive.byIds[0] ? `byId: ${m.drive.byIds[0]}` : m.drive.serial ? `serial: ${m.drive.serial}` : 'a /dev/disk/by-id link, serial or WWN'}`,
+        'udev(7) persistent device naming; kernel Documentation/admin-guide/devices.rst',
+      );
+    }
+    if (m.drive.isRootDisk) {
+      add('JTS-DRIVE-ROOT', 'error', `drives[${i}]`, `drive "${d.id}" (${m.drive.path}) holds the running system (/ or /boot); it cannot become an LVM data PV`);
+    }
+  });
+
+  // 2. Volume groups
+  const vgs: VgLayout[] = [];
+  plan.volumeGroups.forEach((vg, vgIdx) => {
+    let extentSize: number;
+    let alignment: number;
+    try {
+      extentSize = parseBytes(vg.extentSize);
+      alignment = parseBytes(vg.dataAlignment);
+    } catch {
+      return; // load-plan already reported it
+    }
+    const existing = state.vgs.find((x) => x.name === vg.name);
+    const pvs: VgLayout['pvs'] = [];
+    let complete = true;
+    for (const id of vg.drives) {
+      const d = drives.get(id);
+      if (!d) {
+        complete = false;
+        continue;
+      }
+      const pe = peStartBytes(alignment);
+      pvs.push({ driveId: id, path: d.path, sizeBytes: d.sizeBytes, extents: pvExtents(d.sizeBytes, extentSize, alignment), peStartBytes: pe });
+      if (d.physicalSectorSize > extentSize) {
+        add('JTS-VG-EXTENT', 'error', `volumeGroups[${vgIdx}].extentSize`, `extent size ${vg.extentSize} is smaller than ${d.path}'s physical sector (${d.physicalSectorSize} bytes); vgcreate refuses it`);
+      }
+    }
+    let total = pvs.reduce((a, p) => a + p.extents, 0);
+    if (existing) {
+      if (existing.extentSizeBytes !== extentSize) {
+        add(
+          'JTS-VG-EXTENT',
+          'warning',
+          `volumeGroups[${vgIdx}].extentSize`,
+          `volume group ${vg.name} exists with ${formatBytes(existing.extentSizeBytes)} extents, the plan says ${vg.extentSize}; the existing extent size is used for the arithmetic`,
+        );
+        extentSize = existing.extentSizeBytes;
+      }
+      total = existing.extentCount;
+    }
+
+    const reserveSpec = /^0+(\.0+)?\s*([A-Za-z]*|%)$/.test(vg.reserve.trim()) ? undefined : safeSize(vg.reserve);
+    const reserveExtents =
+      !reserveSpec || reserveSpec.kind === 'rest'
+        ? 0
+        : reserveSpec.kind === 'percent'
+          ? Math.ceil((reserveSpec.percent * total) / 100)
+          : ceilDiv(reserveSpec.bytes, extentSize);
+
+    // Thin pools
+    const pools: (VgLayout['thinPools'][number] & { rest: boolean; idx: number })[] = [];
+    vg.thinPools.forEach((tp, idx) => {
+      const s = safeSize(tp.size);
+      if (!s) return;
+      const ext = s.kind === 'bytes' ? ceilDiv(s.bytes, extentSize) : s.kind === 'percent' ? percentExtents(s.percent, total) : 0;
+      const metaBytes = tp.metadataSize ? (safeSize(tp.metadataSize) as { bytes?: number })?.bytes : undefined;
+      const metadataExtents = ceilDiv(metaBytes ?? thinMetadataBytes(Math.max(ext, 1) * extentSize), extentSize);
+      pools.push({ name: tp.name, extents: ext, metadataExtents, rest: s.kind === 'rest', idx });
+    });
+    const pmspare = pools.length ? Math.max(...pools.map((p) => p.metadataExtents)) : 0;
+
+    // Volumes
+    const vols: (VolumeLayout & { idx: number })[] = [];
+    plan.volumes.forEach((v, idx) => {
+      if (v.vg !== vg.name) return;
+      const s = safeSize(v.size);
+      if (!s) return;
+      if (v.thinPool) {
+        const vext = s.kind === 'bytes' ? ceilDiv(s.bytes, extentSize) : 0;
+        vols.push({ idx, name: v.name, vg: v.vg, extents: vext, sizeBytes: vext * extentSize, thinPool: v.thinPool, virtualSizeBytes: vext * extentSize, sizeKind: s.kind });
+        return;
+      }
+      const ext = s.kind === 'bytes' ? ceilDiv(s.bytes, extentSize) : s.kind === 'percent' ? percentExtents(s.percent, total) : 0;
+      if (s.kind === 'percent' && ext === 0 && complete) {
+        add('JTS-CAPACITY', 'error', `volumes[${idx}].size`, `${v.size} of ${total} extents rounds down to 0 extents (lvcreate -l ${v.size}VG would fail)`);
+      }
+      vols.push({ idx, name: v.name, vg: v.vg, extents: ext, sizeBytes: ext * extentSize, sizeKind: s.kind });
+    });
+
+    const fixed = vols.filter((v) => !v.thinPool && v.sizeKind !== 'rest').reduce((a, v) => a + v.extents, 0) + pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare;
+    const restVol = vols.find((v) => !v.thinPool && v.sizeKind === 'rest');
+    const restPool = pools.find((p) => p.rest);
+    const available = total - reserveExtents - fixed;
+    let deficit = 0;
+    if (restVol || restPool) {
+      const restExt = Math.max(available, 0);
+      if (available < 1) deficit = 1 - available;
+      if (restVol) {
+        restVol.extents = restExt;
+        restVol.sizeBytes = restExt * extentSize;
+      } else if (restPool) {
+        // The pool's metadata depends on its size: shrink data until data + metadata fit.
+        let data = restExt + restPool.metadataExtents; // metadata already counted in fixed via estimate of 1 extent
+        let meta = ceilDiv(thinMetadataBytes(Math.max(data, 1) * extentSize), extentSize);
+        data = Math.max(restExt + restPool.metadataExtents - meta, 0);
+        meta = ceilDiv(thinMetadataBytes(Math.max(data, 1) * extentSize), extentSize);
+        restPool.extents = data;
+        restPool.metadataExtents = meta;
+      }
+    } else if (available < 0) deficit = -available;
+
+    const used = vols.filter((v) => !v.thinPool).reduce((a, v) => a + v.extents, 0) + pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare;
+    const shortfallBytes = complete ? deficit * extentSize : 0;
+
+    // Classic snapshot copy-on-write space the policies can hold at once.
+    let cow = 0;
+    for (const v of plan.volumes) {
+      if (v.vg !== vg.name || !v.snapshot || v.snapshot.type !== 'classic') continue;
+      const origin = vols.find((x) => x.name === v.name);
+      if (!origin) continue;
+      const s = safeSize(v.snapshot.size);
+      if (!s || s.kind === 'rest') continue;
+      const per = s.kind === 'percent' ? Math.ceil((s.percent * origin.extents) / 100) : ceilDiv(s.bytes, extentSize);
+      cow += per * maxConcurrentSnapshots(v);
+    }
+
+    if (shortfallBytes > 0) {
+      // Point at the volume where lvcreate, run in plan order, would first fail (ignoring the reserve),
+      // or at the reserve when every volume fits but the reserve does not.
+      let acc = pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare;
+      let at = `volumeGroups[${vgIdx}].reserve`;
+      for (const v of vols) {
+        if (v.thinPool) continue;
+        acc += v.sizeKind === 'rest' ? 1 : v.extents;
+        if (acc > total) {
+          at = `volumes[${v.idx}].size`;
+          break;
+        }
+      }
+      const needExt = fixed + reserveExtents + (restVol || restPool ? 1 : 0);
+      const drivesTxt = pvs.map((p) => `${p.path} ${p.sizeBytes.toLocaleString('en-US')} bytes = ${p.extents} extents`).join(', ');
+      add(
+        'JTS-CAPACITY',
+        'error',
+        at,
+        `volume group ${vg.name} does not fit: the plan needs ${needExt} extents of ${formatBytes(extentSize)} ` +
+          `(${vols.filter((v) => !v.thinPool && v.sizeKind !== 'rest').map((v) => `${v.name} ${v.extents}`).join(', ')}` +
+          `${pools.length ? `, thin pools ${pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0)} + spare ${pmspare}` : ''}` +
+          `${reserveExtents ? `, reserve ${reserveExtents}` : ''}${restVol ? `, ${restVol.name} ≥ 1` : ''}) = ${formatBytes(needExt * extentSize)}, ` +
+          `but ${existing ? 'the existing VG has' : `${drivesTxt || 'its drives give'}${pvs.length > 1 ? ' in all' : ''}:`} ${total} extents = ${formatBytes(total * extentSize)}. ` +
+          `Missing ${deficit} extents = ${formatShortfall(shortfallBytes)}. ` +
+          `Note LVM's G is GiB (2^30 bytes): a "4 TB" drive is 3725.29 GiB. Reduce sizes, use "rest" or N%, or add a drive.`,
+        'lvcreate(8): sizes round up to whole extents; pvcreate(8): metadata before pe_start; LVM units are base 2',
+      );
+    }
+
+    vgs.push({
+      name: vg.name,
+      extentSizeBytes: extentSize,
+      dataAlignmentBytes: alignment,
+      pvs,
+      totalExtents: total,
+      reserveExtents,
+      usedExtents: used,
+      freeExtents: total - used,
+      volumes: vols.map(({ idx: _i, ...v }) => v),
+      thinPools: pools.map(({ rest: _r, idx: _i, ...p }) => p),
+      shortfallBytes,
+      pmspareExtents: pmspare,
+      snapshotCowExtents: cow,
+      existing: Boolean(existing),
+      complete,
+    });
+  });
+
+  return { vgs, drives, findings };
+}
+
+function safeSize(text: string) {
+  try {
+    return parseSize(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One-line human summary of a VG layout, for plan output. */
+export function describeVg(l: VgLayout): string {
+  const e = l.extentSizeBytes;
+  return (
+    `${l.name}: ${l.totalExtents} extents × ${formatBytes(e)} = ${formatBytes(l.totalExtents * e)}; ` +
+    `volumes ${formatBytes(l.usedExtents * e)}, free ${formatBytes(l.freeExtents * e)} (reserve ${formatBytes(l.reserveExtents * e)})`
+  );
 }

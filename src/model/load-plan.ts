@@ -1,7 +1,27 @@
-// CONTRACT STUB (owner: model/lint helper). Signatures are shared by other modules; keep them.
-import type { Plan } from './plan-schema.js';
+/**
+ * Plan file → validated model, with every error located at file:line:col.
+ *
+ * Three layers, all reported together (never one error at a time):
+ *  1. YAML syntax (yaml 2, with a LineCounter so every node has a line and column);
+ *  2. the zod schema (src/model/plan-schema.ts): types, enums, unknown keys with a "did you mean";
+ *  3. semantic checks that make the model consistent for the layout and diff: names valid for LVM and
+ *     useradd, no duplicates, every reference resolves, sizes parse, at most one `rest` per VG, mount paths
+ *     absolute, normal, not system paths and not nested.
+ * Anything that is advice about a valid plan (options, workloads, capacity) is the linter's (src/lint/).
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { closest, distance } from 'fastest-levenshtein';
+import type { ZodType } from 'zod';
+import { PlanSchema, type Plan } from './plan-schema.js';
 import type { Finding } from './actions.js';
 import { UserError } from '../core/exit-codes.js';
+import { parseSize, parseBytes, isPowerOfTwo, SizeError } from './units.js';
+import { checkLvName, checkVgName, checkUserName, checkDmNameLength } from './names.js';
+import type { Runner } from '../core/runner.js';
 
 export interface LoadedPlan {
   plan: Plan;
@@ -16,14 +36,517 @@ export class PlanError extends UserError {
   constructor(public readonly findings: Finding[]) {
     super(findings.map((f) => `${f.file}:${f.line ?? '?'}:${f.col ?? '?'}: ${f.field ? f.field + ': ' : ''}${f.message}`).join('\n'), {
       code: 'PLAN_INVALID',
+      file: findings[0]?.file,
+      line: findings[0]?.line,
+      col: findings[0]?.col,
+      field: findings[0]?.field,
     });
   }
 }
 
-export function loadPlanText(_text: string, _file: string): LoadedPlan {
-  throw new Error('not implemented');
+/** The embedded default plan, found relative to this module (works from src/ via tsx and from dist/). */
+export const DEFAULT_PLAN_PATH: string = findPackageFile('plans/jts.yaml');
+
+function findPackageFile(rel: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'jts-storage') return join(dir, rel);
+      } catch {
+        /* keep walking */
+      }
+    }
+    dir = dirname(dir);
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', rel);
 }
 
-export async function loadPlanFile(_file: string): Promise<LoadedPlan> {
-  throw new Error('not implemented');
+/** "volumes[2].mount.options[1]" */
+export function fieldPath(path: readonly (string | number | symbol)[]): string {
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += `[${p}]`;
+    else s += (s ? '.' : '') + String(p);
+  }
+  return s;
+}
+
+/** Source locator over a parsed YAML document. */
+export class YamlLocator {
+  constructor(
+    private readonly root: YamlNode | null | undefined,
+    private readonly lc: LineCounter,
+  ) {}
+
+  private pos(offset: number) {
+    const p = this.lc.linePos(offset);
+    return { line: p.line, col: p.col };
+  }
+
+  /** Deepest node along the path (so a missing field points at its parent object). */
+  private walk(path: readonly (string | number | symbol)[]): { node: unknown; keyNode?: unknown; depth: number } {
+    let node: unknown = this.root;
+    let keyNode: unknown;
+    let depth = 0;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+        if (!pair) break;
+        keyNode = pair.key;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) break;
+        keyNode = undefined;
+        node = item;
+      } else break;
+      depth++;
+    }
+    return { node, keyNode, depth };
+  }
+
+  locate(path: readonly (string | number | symbol)[]): { line: number; col: number } | undefined {
+    const { node } = this.walk(path);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    return range ? this.pos(range[0]) : undefined;
+  }
+
+  /** Position of the key itself (for unknown keys). */
+  locateKey(path: readonly (string | number | symbol)[]): { line: number; col: number } | undefined {
+    const { keyNode, depth, node } = this.walk(path);
+    const target = depth === path.length && keyNode ? keyNode : node;
+    const range = (target as { range?: [number, number, number] } | undefined)?.range;
+    return range ? this.pos(range[0]) : undefined;
+  }
+}
+
+// ---------- zod schema introspection (for "did you mean") ----------
+
+interface ZodDefLike {
+  type: string;
+  shape?: Record<string, ZodType>;
+  element?: ZodType;
+  innerType?: ZodType;
+  options?: ZodType[];
+  in?: ZodType;
+}
+function def(s: ZodType): ZodDefLike {
+  return (s as unknown as { _zod: { def: ZodDefLike } })._zod.def;
+}
+function unwrap(s: ZodType): ZodType {
+  let cur = s;
+  for (let i = 0; i < 10; i++) {
+    const d = def(cur);
+    if ((d.type === 'default' || d.type === 'optional' || d.type === 'nullable' || d.type === 'prefault' || d.type === 'readonly') && d.innerType)
+      cur = d.innerType;
+    else if (d.type === 'pipe' && d.in) cur = d.in;
+    else break;
+  }
+  return cur;
+}
+/** Keys an object accepts at a path in the plan schema (empty when not an object). */
+export function allowedKeysAt(schema: ZodType, path: readonly (string | number | symbol)[]): string[] {
+  let cur: ZodType | undefined = unwrap(schema);
+  for (const seg of path) {
+    if (!cur) return [];
+    const d = def(cur);
+    if (d.type === 'object' && d.shape && typeof seg === 'string') cur = d.shape[seg] ? unwrap(d.shape[seg]!) : undefined;
+    else if (d.type === 'array' && d.element && typeof seg === 'number') cur = unwrap(d.element);
+    else if (d.type === 'record') return [];
+    else return [];
+  }
+  if (!cur) return [];
+  const d = def(cur);
+  if (d.type === 'object' && d.shape) return Object.keys(d.shape);
+  return [];
+}
+
+/** "did you mean X?" when X is close enough to be a typo. */
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 0) return undefined;
+  const best = closest(word, candidates as string[]);
+  const d = distance(word.toLowerCase(), best.toLowerCase());
+  const limit = Math.max(2, Math.floor(best.length / 3));
+  return d <= limit ? best : undefined;
+}
+
+// ---------- loading ----------
+
+export function loadPlanText(text: string, file: string): LoadedPlan {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const locator = new YamlLocator(doc.contents as YamlNode | null, lc);
+  const findings: Finding[] = [];
+
+  for (const e of doc.errors) {
+    const lp = e.linePos?.[0];
+    findings.push({
+      rule: 'PLAN-YAML',
+      severity: 'error',
+      message: `invalid YAML: ${e.message.split('\n')[0]}`,
+      file,
+      line: lp?.line ?? 1,
+      col: lp?.col ?? 1,
+    });
+  }
+  if (findings.length) throw new PlanError(findings);
+
+  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new PlanError([
+      { rule: 'PLAN-SCHEMA', severity: 'error', message: 'the plan must be a YAML mapping with version, drives, volumeGroups, volumes…', file, line: 1, col: 1 },
+    ]);
+  }
+
+  const parsed = PlanSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) findings.push(issueToFinding(issue, raw, file, locator));
+    throw new PlanError(sortFindings(findings));
+  }
+
+  const loaded: LoadedPlan = {
+    plan: parsed.data,
+    file,
+    text,
+    locate: (path) => locator.locate(path),
+  };
+  const semantic = checkPlanSemantics(loaded);
+  if (semantic.length) throw new PlanError(sortFindings(semantic));
+  return loaded;
+}
+
+export async function loadPlanFile(file: string, runner?: Runner): Promise<LoadedPlan> {
+  let text: string;
+  try {
+    text = runner ? await runner.readFile(file) : await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PlanError([
+      {
+        rule: 'PLAN-FILE',
+        severity: 'error',
+        message: code === 'ENOENT' ? `plan file not found` : `cannot read plan file: ${(e as Error).message}`,
+        file,
+        line: 0,
+        col: 0,
+      },
+    ]);
+  }
+  return loadPlanText(text, file);
+}
+
+function sortFindings(f: Finding[]): Finding[] {
+  return [...f].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+function getAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p as string];
+  }
+  return cur;
+}
+
+interface ZIssue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  values?: unknown[];
+  expected?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+}
+
+function issueToFinding(issue: ZIssue, raw: unknown, file: string, loc: YamlLocator): Finding {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys' && issue.keys?.length) {
+    const allowed = allowedKeysAt(PlanSchema, path);
+    const key = issue.keys[0]!;
+    const parts = issue.keys.map((k) => {
+      const s = suggest(k, allowed);
+      return `unknown key "${k}"${s ? ` (did you mean "${s}"?)` : ''}`;
+    });
+    const p = loc.locateKey([...path, key]);
+    return {
+      rule: 'PLAN-UNKNOWN-KEY',
+      severity: 'error',
+      message: `${parts.join('; ')}. Allowed here: ${allowed.join(', ')}`,
+      file,
+      line: p?.line,
+      col: p?.col,
+      field: fieldPath([...path, key]),
+    };
+  }
+  const value = getAt(raw, path);
+  const p = loc.locate(path);
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && value === undefined) message = `required field is missing (expected ${issue.expected ?? 'a value'})`;
+  else if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${describe(value)}`;
+  else if (issue.code === 'invalid_value' && issue.values) {
+    const s = typeof value === 'string' ? suggest(value, issue.values.map(String)) : undefined;
+    message = `${describe(value)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${s ? ` (did you mean "${s}"?)` : ''}`;
+  } else if (issue.code === 'too_small' && Array.isArray(value)) message = `needs at least ${issue.minimum} item(s)`;
+  else if (issue.code === 'invalid_union' && typeof value !== 'undefined') message = `${describe(value)} is not valid here: ${issue.message}`;
+  return { rule: 'PLAN-SCHEMA', severity: 'error', message, file, line: p?.line, col: p?.col, field: fieldPath(path) || '(top level)' };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return `${typeof v} ${String(v)}`;
+}
+
+// ---------- semantic checks ----------
+
+/** Paths a data volume may never be mounted on or under (hiding or shadowing the running system). */
+export const SYSTEM_MOUNT_PATHS = ['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/run', '/sbin', '/sys', '/usr', '/var'];
+/** Trees whose subpaths are also forbidden (kernel virtual filesystems, boot partition). */
+export const SYSTEM_MOUNT_TREES = ['/boot', '/dev', '/proc', '/run', '/sys'];
+
+/** Error message for a mount path, or undefined when acceptable. */
+export function checkMountPath(p: string): string | undefined {
+  if (!p.startsWith('/')) return `mount path "${p}" is relative; it must be absolute (start with /)`;
+  if (/[\s\\'"$`;&|<>*?!{}()\[\]#~]/.test(p)) return `mount path "${p}" contains a space, quote or shell metacharacter; fstab and systemd units cannot carry it safely`;
+  if (p !== '/' && (p.endsWith('/') || p.includes('//') || p.split('/').some((s) => s === '.' || s === '..'))) {
+    return `mount path "${p}" is not in normal form (no trailing '/', '//', '.' or '..'); write ${posix.normalize(p).replace(/\/$/, '') || '/'}`;
+  }
+  if (SYSTEM_MOUNT_PATHS.includes(p)) return `mount path "${p}" is a system directory; mounting a volume there hides the running system`;
+  for (const t of SYSTEM_MOUNT_TREES) if (p.startsWith(t + '/')) return `mount path "${p}" is under ${t}, which belongs to the kernel or the boot loader`;
+  return undefined;
+}
+
+function isUnder(child: string, parent: string): boolean {
+  return parent === '/' ? child !== '/' : child.startsWith(parent + '/');
+}
+
+export function checkPlanSemantics(loaded: LoadedPlan): Finding[] {
+  const { plan, file } = loaded;
+  const out: Finding[] = [];
+  const add = (rule: string, path: (string | number)[], message: string) => {
+    const p = loaded.locate(path);
+    out.push({ rule, severity: 'error', message, file, line: p?.line, col: p?.col, field: fieldPath(path) });
+  };
+
+  // Drives
+  const driveIds = new Map<string, number>();
+  plan.drives.forEach((d, i) => {
+    if (driveIds.has(d.id)) add('PLAN-DUPLICATE', ['drives', i, 'id'], `duplicate drive id "${d.id}" (first at drives[${driveIds.get(d.id)}])`);
+    else driveIds.set(d.id, i);
+    if (!d.byId && !d.serial && !d.wwn && !d.path) {
+      add('PLAN-DRIVE-IDENTITY', ['drives', i], `drive "${d.id}" has no identity: give byId (/dev/disk/by-id/…), serial or wwn (path alone is allowed but unstable)`);
+    }
+    if (d.byId !== undefined && !d.byId.startsWith('/dev/disk/')) {
+      add('PLAN-DRIVE-IDENTITY', ['drives', i, 'byId'], `byId "${d.byId}" must be a link under /dev/disk/by-id/`);
+    }
+    if (d.path !== undefined && !/^\/dev\/[A-Za-z0-9._\/-]+$/.test(d.path)) {
+      add('PLAN-DRIVE-IDENTITY', ['drives', i, 'path'], `path "${d.path}" must be a device path under /dev/ with no shell metacharacters`);
+    }
+    for (const k of ['serial', 'wwn'] as const) {
+      const v = d[k];
+      if (v !== undefined && (v.trim() === '' || /[\s'"$`;&|<>\\]/.test(v))) {
+        add('PLAN-DRIVE-IDENTITY', ['drives', i, k], `${k} "${v}" is empty or contains spaces/shell metacharacters`);
+      }
+    }
+  });
+
+  // Volume groups
+  const vgIndex = new Map<string, number>();
+  const driveOwner = new Map<string, string>();
+  plan.volumeGroups.forEach((vg, i) => {
+    const nameErr = checkVgName(vg.name);
+    if (nameErr) add('PLAN-NAME', ['volumeGroups', i, 'name'], nameErr);
+    if (vgIndex.has(vg.name)) add('PLAN-DUPLICATE', ['volumeGroups', i, 'name'], `duplicate volume group "${vg.name}" (first at volumeGroups[${vgIndex.get(vg.name)}])`);
+    else vgIndex.set(vg.name, i);
+    vg.drives.forEach((dr, j) => {
+      if (!driveIds.has(dr)) {
+        const s = suggest(dr, [...driveIds.keys()]);
+        add('PLAN-REFERENCE', ['volumeGroups', i, 'drives', j], `unknown drive "${dr}"${s ? ` (did you mean "${s}"?)` : ''}; drives are: ${[...driveIds.keys()].join(', ')}`);
+      } else if (driveOwner.has(dr)) {
+        add('PLAN-DUPLICATE', ['volumeGroups', i, 'drives', j], `drive "${dr}" is already used by volume group "${driveOwner.get(dr)}"; a PV belongs to one VG`);
+      } else driveOwner.set(dr, vg.name);
+    });
+    sizeCheck(add, ['volumeGroups', i, 'extentSize'], vg.extentSize, 'bytes', (b) => {
+      if (b < 1024) return `extent size ${vg.extentSize} is below LVM's minimum (1 KiB)`;
+      if (!isPowerOfTwo(b) && b % (128 * 1024) !== 0)
+        return `extent size ${vg.extentSize} must be a power of 2, or a multiple of 128 KiB (vgcreate(8) --physicalextentsize)`;
+      return undefined;
+    });
+    sizeCheck(add, ['volumeGroups', i, 'dataAlignment'], vg.dataAlignment, 'bytes', (b) =>
+      b % 512 !== 0 ? `data alignment ${vg.dataAlignment} must be a multiple of 512 bytes (one sector)` : undefined,
+    );
+    if (!isZeroSize(vg.reserve)) sizeCheck(add, ['volumeGroups', i, 'reserve'], vg.reserve, 'no-rest');
+    const poolNames = new Set<string>();
+    vg.thinPools.forEach((tp, k) => {
+      const e = checkLvName(tp.name, 'thin pool');
+      if (e) add('PLAN-NAME', ['volumeGroups', i, 'thinPools', k, 'name'], e);
+      if (poolNames.has(tp.name)) add('PLAN-DUPLICATE', ['volumeGroups', i, 'thinPools', k, 'name'], `duplicate thin pool "${tp.name}" in ${vg.name}`);
+      poolNames.add(tp.name);
+      sizeCheck(add, ['volumeGroups', i, 'thinPools', k, 'size'], tp.size, 'any');
+      if (tp.metadataSize !== undefined) sizeCheck(add, ['volumeGroups', i, 'thinPools', k, 'metadataSize'], tp.metadataSize, 'bytes');
+    });
+  });
+
+  // Volumes
+  const lvKey = new Map<string, number>();
+  const restPerVg = new Map<string, string>();
+  plan.volumeGroups.forEach((vg, i) =>
+    vg.thinPools.forEach((tp, k) => {
+      if (tp.size.trim().toLowerCase() === 'rest') restPerVg.set(vg.name, `volumeGroups[${i}].thinPools[${k}]`);
+    }),
+  );
+  const mounts: { path: string; at: (string | number)[] }[] = [];
+  plan.volumes.forEach((v, i) => {
+    const nameErr = checkLvName(v.name);
+    if (nameErr) add('PLAN-NAME', ['volumes', i, 'name'], nameErr);
+    const key = `${v.vg}/${v.name}`;
+    if (lvKey.has(key)) add('PLAN-DUPLICATE', ['volumes', i, 'name'], `duplicate volume "${key}" (first at volumes[${lvKey.get(key)}])`);
+    else lvKey.set(key, i);
+    const vgI = vgIndex.get(v.vg);
+    const vg = vgI === undefined ? undefined : plan.volumeGroups[vgI];
+    if (!vg) {
+      const s = suggest(v.vg, [...vgIndex.keys()]);
+      add('PLAN-REFERENCE', ['volumes', i, 'vg'], `unknown volume group "${v.vg}"${s ? ` (did you mean "${s}"?)` : ''}; volume groups are: ${[...vgIndex.keys()].join(', ')}`);
+    } else {
+      if (vg.thinPools.some((tp) => tp.name === v.name)) add('PLAN-DUPLICATE', ['volumes', i, 'name'], `volume "${v.name}" has the same name as a thin pool in ${v.vg}`);
+      if (!nameErr && !checkVgName(v.vg)) {
+        const e = checkDmNameLength(v.vg, v.name, v.snapshot ? 5 : 0);
+        if (e) add('PLAN-NAME', ['volumes', i, 'name'], e);
+      }
+      if (v.thinPool !== undefined && !vg.thinPools.some((tp) => tp.name === v.thinPool)) {
+        const s = suggest(v.thinPool, vg.thinPools.map((t) => t.name));
+        add('PLAN-REFERENCE', ['volumes', i, 'thinPool'], `unknown thin pool "${v.thinPool}" in ${v.vg}${s ? ` (did you mean "${s}"?)` : ''}`);
+      }
+    }
+    const sz = sizeCheck(add, ['volumes', i, 'size'], v.size, 'any');
+    if (sz?.kind === 'rest') {
+      if (v.thinPool) add('PLAN-SIZE', ['volumes', i, 'size'], `"rest" is not allowed for a thin volume: its size is virtual; give an absolute size`);
+      else if (restPerVg.has(v.vg)) add('PLAN-SIZE', ['volumes', i, 'size'], `a second "rest" in volume group ${v.vg} (already at ${restPerVg.get(v.vg)}); only one volume can take what is left`);
+      else restPerVg.set(v.vg, `volumes[${i}]`);
+    }
+    if (sz?.kind === 'percent' && v.thinPool) add('PLAN-SIZE', ['volumes', i, 'size'], `a thin volume's size is virtual; give an absolute size, not a share of the VG`);
+
+    const fsType = v.filesystem.type;
+    if (v.mount) {
+      if (fsType === 'swap' || fsType === 'none') add('PLAN-MOUNT', ['volumes', i, 'mount'], `filesystem "${fsType}" cannot have a mount path`);
+      const e = checkMountPath(v.mount.path);
+      if (e) add('PLAN-MOUNT-PATH', ['volumes', i, 'mount', 'path'], e);
+      mounts.push({ path: v.mount.path, at: ['volumes', i, 'mount', 'path'] });
+      const ue = checkUserName(v.mount.owner, 'user');
+      if (ue && !/^[0-9]+$/.test(v.mount.owner)) add('PLAN-NAME', ['volumes', i, 'mount', 'owner'], ue);
+      const ge = checkUserName(v.mount.group, 'group');
+      if (ge && !/^[0-9]+$/.test(v.mount.group)) add('PLAN-NAME', ['volumes', i, 'mount', 'group'], ge);
+      v.mount.options.forEach((o, k) => {
+        if (o.trim() === '' || /[\s'"`;&|<>\\$]/.test(o)) add('PLAN-MOUNT', ['volumes', i, 'mount', 'options', k], `mount option ${JSON.stringify(o)} is empty or contains spaces/shell metacharacters`);
+      });
+    }
+    if (v.filesystem.label !== undefined && !/^[A-Za-z0-9._+-]*$/.test(v.filesystem.label)) {
+      add('PLAN-NAME', ['volumes', i, 'filesystem', 'label'], `label "${v.filesystem.label}" may only contain A-Z a-z 0-9 . _ + - (it ends up in fstab as LABEL=)`);
+    }
+    if (v.snapshot) {
+      sizeCheck(add, ['volumes', i, 'snapshot', 'size'], v.snapshot.size, 'no-rest');
+      if (v.snapshot.critFillPercent <= v.snapshot.warnFillPercent)
+        add('PLAN-SNAPSHOT', ['volumes', i, 'snapshot', 'critFillPercent'], `critFillPercent (${v.snapshot.critFillPercent}) must be above warnFillPercent (${v.snapshot.warnFillPercent})`);
+      if (!/^[0-9]+\s*(m|min|h|d|w)?$/.test(v.snapshot.retention.minAge))
+        add('PLAN-SNAPSHOT', ['volumes', i, 'snapshot', 'retention', 'minAge'], `minAge "${v.snapshot.retention.minAge}" is not a duration like "30m", "2h", "1d"`);
+    }
+    if (typeof v.readAhead === 'number' && (v.readAhead < 0 || v.readAhead > 2 ** 31))
+      add('PLAN-READAHEAD', ['volumes', i, 'readAhead'], `read-ahead ${v.readAhead} sectors is out of range`);
+    v.overrides.forEach((o, k) => {
+      if (!/^[A-Z0-9-]+$/.test(o.rule)) add('PLAN-OVERRIDE', ['volumes', i, 'overrides', k, 'rule'], `override rule "${o.rule}" is not a rule id (like JTS-BARRIER-VWC)`);
+    });
+  });
+
+  // Network mounts
+  plan.networkMounts.forEach((n, i) => {
+    const e = checkMountPath(n.path);
+    if (e) add('PLAN-MOUNT-PATH', ['networkMounts', i, 'path'], e);
+    mounts.push({ path: n.path, at: ['networkMounts', i, 'path'] });
+    if (n.type === 'cifs' && !/^\/\/[^/\s]+\/[^\s]+$/.test(n.source)) add('PLAN-MOUNT', ['networkMounts', i, 'source'], `CIFS source "${n.source}" must look like //server/share`);
+    if (n.type !== 'cifs' && !/^[^\s:]+:\/[^\s]*$/.test(n.source)) add('PLAN-MOUNT', ['networkMounts', i, 'source'], `NFS source "${n.source}" must look like server:/export`);
+    n.options.forEach((o, k) => {
+      if (/^(password|pass)=/i.test(o))
+        add('PLAN-SECRET', ['networkMounts', i, 'options', k], `a password in the plan ends up in world-readable /etc/fstab; use credentials: /etc/… (a root-only file) instead`);
+      if (o.trim() === '' || /[\s'"`;&|<>\\$]/.test(o)) add('PLAN-MOUNT', ['networkMounts', i, 'options', k], `mount option ${JSON.stringify(o)} is empty or contains spaces/shell metacharacters`);
+    });
+  });
+
+  // Mount paths: duplicates and nesting
+  const seen = new Map<string, (string | number)[]>();
+  for (const m of mounts) {
+    const prev = seen.get(m.path);
+    if (prev) add('PLAN-DUPLICATE', m.at, `mount path "${m.path}" is used twice (also at ${fieldPath(prev)})`);
+    else seen.set(m.path, m.at);
+  }
+  for (const a of mounts) {
+    for (const b of mounts) {
+      if (a !== b && isUnder(a.path, b.path)) {
+        add('PLAN-MOUNT-PATH', a.at, `mount path "${a.path}" is nested under "${b.path}" (${fieldPath(b.at)}); nested volume mounts depend on mount order and hide each other when one fails`);
+      }
+    }
+  }
+
+  // Users and groups
+  const userNames = new Map<string, number>();
+  plan.users.forEach((u, i) => {
+    const e = checkUserName(u.name, 'user');
+    if (e) add('PLAN-NAME', ['users', i, 'name'], e);
+    if (userNames.has(u.name)) add('PLAN-DUPLICATE', ['users', i, 'name'], `duplicate user "${u.name}"`);
+    userNames.set(u.name, i);
+    if (u.group !== undefined) {
+      const g = checkUserName(u.group, 'group');
+      if (g) add('PLAN-NAME', ['users', i, 'group'], g);
+    }
+    if (u.home !== undefined && !u.home.startsWith('/')) add('PLAN-NAME', ['users', i, 'home'], `home "${u.home}" must be an absolute path`);
+    if (!u.shell.startsWith('/')) add('PLAN-NAME', ['users', i, 'shell'], `shell "${u.shell}" must be an absolute path`);
+  });
+  const groupNames = new Set<string>();
+  plan.groups.forEach((g, i) => {
+    const e = checkUserName(g, 'group');
+    if (e) add('PLAN-NAME', ['groups', i], e);
+    if (groupNames.has(g)) add('PLAN-DUPLICATE', ['groups', i], `duplicate group "${g}"`);
+    groupNames.add(g);
+  });
+
+  if (plan.health.criticalPercent <= plan.health.warningPercent)
+    add('PLAN-HEALTH', ['health', 'criticalPercent'], `criticalPercent (${plan.health.criticalPercent}) must be above warningPercent (${plan.health.warningPercent})`);
+
+  return out;
+}
+
+/** "0", "0GiB", "0%": an explicit zero, allowed where a size is optional (the reserve). */
+export function isZeroSize(text: string): boolean {
+  return /^0+(\.0+)?\s*([A-Za-z]*|%)$/.test(text.trim());
+}
+
+function sizeCheck(
+  add: (rule: string, path: (string | number)[], message: string) => void,
+  path: (string | number)[],
+  text: string,
+  mode: 'any' | 'bytes' | 'no-rest',
+  extra?: (bytes: number) => string | undefined,
+) {
+  try {
+    if (mode === 'bytes') {
+      const b = parseBytes(text);
+      const e = extra?.(b);
+      if (e) add('PLAN-SIZE', path, e);
+      return parseSize(text);
+    }
+    const s = parseSize(text);
+    if (mode === 'no-rest' && s.kind === 'rest') {
+      add('PLAN-SIZE', path, `"rest" is only for volumes; give an absolute size or a percentage`);
+      return undefined;
+    }
+    return s;
+  } catch (e) {
+    if (e instanceof SizeError) add('PLAN-SIZE', path, e.message);
+    else throw e;
+    return undefined;
+  }
 }

@@ -1,0 +1,187 @@
+/**
+ * Sizes exactly as LVM reads them, plus the decimal units a human plan may use.
+ *
+ * - `KiB MiB GiB TiB PiB EiB`, and LVM's own one-letter units `k m g t p e` (either case), are base 2:
+ *   lvm(8)/pvcreate(8) "Size[UNIT]": "Input units are always treated as base two values, regardless of
+ *   capitalization, e.g. 'k' and 'K' both refer to 1024". So the specs' `200G` is 200 GiB.
+ * - `KB MB GB TB PB EB` (and `kB`) are base 10: 1 GB = 1,000,000,000 bytes. LVM has no input unit for these;
+ *   the plan converts them to bytes and the layout rounds up to whole extents, as `lvcreate -L` does.
+ * - `s`/`S` is a 512-byte sector, `b`/`B` a byte; a bare integer is bytes (NOT LVM's default MiB: a plan file
+ *   should never depend on a command's default unit).
+ * - `N%` (N may have decimals) is a share of the volume group's extents; `rest` takes what is left.
+ *
+ * Arithmetic is done in BigInt so fractions like "1.5TiB" or "0.1GB" are exact; fractional bytes round up.
+ */
+
+export type SizeSpec =
+  | { kind: 'bytes'; bytes: number; text: string }
+  | { kind: 'percent'; percent: number; text: string }
+  | { kind: 'rest'; text: string };
+
+const KI = 1024n;
+const UNIT_MULTIPLIERS: Record<string, bigint> = {
+  '': 1n,
+  b: 1n,
+  s: 512n,
+  k: KI,
+  m: KI ** 2n,
+  g: KI ** 3n,
+  t: KI ** 4n,
+  p: KI ** 5n,
+  e: KI ** 6n,
+  kib: KI,
+  mib: KI ** 2n,
+  gib: KI ** 3n,
+  tib: KI ** 4n,
+  pib: KI ** 5n,
+  eib: KI ** 6n,
+  kb: 10n ** 3n,
+  mb: 10n ** 6n,
+  gb: 10n ** 9n,
+  tb: 10n ** 12n,
+  pb: 10n ** 15n,
+  eb: 10n ** 18n,
+};
+
+export class SizeError extends Error {}
+
+const SIZE_RE = /^([0-9]+)(?:\.([0-9]+))?\s*([A-Za-z]*)$/;
+const PERCENT_RE = /^([0-9]+(?:\.[0-9]+)?)\s*%(?:VG)?$/;
+
+/** Unit key for the multiplier table: one-letter units are case-insensitive (LVM); two- and three-letter ones keep KB/GB vs KiB. */
+function unitKey(u: string): string | undefined {
+  if (u.length <= 1) return u.toLowerCase();
+  const l = u.toLowerCase();
+  if (/^[kmgtpe]ib$/.test(l)) return l;
+  if (/^[kmgtpe]b$/.test(l)) {
+    // "Kb"/"kb" are ambiguous (kilobits); accept KB, kB, MB, GB, TB, PB, EB only.
+    if (u[1] !== 'B') return undefined;
+    return l;
+  }
+  return undefined;
+}
+
+/** Parse a size; throws SizeError with a message saying what is accepted. */
+export function parseSize(input: string | number): SizeSpec {
+  const text = String(input).trim();
+  if (typeof input === 'number') {
+    if (!Number.isSafeInteger(input) || input <= 0) throw new SizeError(`size ${input} must be a positive whole number of bytes`);
+    return { kind: 'bytes', bytes: input, text };
+  }
+  if (text === '') throw new SizeError('size is empty; write e.g. "800GiB", "800GB", "20%" or "rest"');
+  if (text.toLowerCase() === 'rest') return { kind: 'rest', text };
+  if (text.startsWith('-')) throw new SizeError(`size "${text}" is negative; sizes must be greater than zero`);
+  const pm = PERCENT_RE.exec(text);
+  if (pm) {
+    const percent = Number(pm[1]);
+    if (!(percent > 0)) throw new SizeError(`size "${text}" is zero; a share of the VG must be greater than 0%`);
+    if (percent > 100) throw new SizeError(`size "${text}" is more than 100% of the volume group`);
+    return { kind: 'percent', percent, text };
+  }
+  const m = SIZE_RE.exec(text);
+  if (!m) {
+    throw new SizeError(
+      `size "${text}" is not understood; write a number and a unit: KiB/MiB/GiB/TiB (base 2, also LVM's k/m/g/t), ` +
+        `KB/MB/GB/TB (base 10), "N%" of the VG, or "rest"`,
+    );
+  }
+  const [, intPart, fracPart = '', unitRaw = ''] = m;
+  const key = unitKey(unitRaw);
+  const mult = key === undefined ? undefined : UNIT_MULTIPLIERS[key];
+  if (mult === undefined) {
+    throw new SizeError(
+      `size "${text}": unknown unit "${unitRaw}"; use KiB/MiB/GiB/TiB (base 2, also LVM's k/m/g/t), KB/MB/GB/TB (base 10), s (512-byte sectors) or b (bytes)`,
+    );
+  }
+  const scale = 10n ** BigInt(fracPart.length);
+  const num = BigInt(intPart! + fracPart) * mult;
+  let bytes = num / scale;
+  if (num % scale !== 0n) bytes += 1n; // fractional bytes round up
+  if (bytes <= 0n) throw new SizeError(`size "${text}" is zero; sizes must be greater than zero`);
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw new SizeError(`size "${text}" is too large`);
+  return { kind: 'bytes', bytes: Number(bytes), text };
+}
+
+/** Like parseSize but returns the error message instead of throwing. */
+export function trySize(input: string | number): { ok: true; size: SizeSpec } | { ok: false; message: string } {
+  try {
+    return { ok: true, size: parseSize(input) };
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
+  }
+}
+
+/** Parse a size that must be absolute bytes (no %, no rest): extent sizes, alignments. */
+export function parseBytes(input: string | number): number {
+  const s = parseSize(input);
+  if (s.kind !== 'bytes') throw new SizeError(`"${s.text}" must be an absolute size (e.g. "4MiB"), not ${s.kind === 'rest' ? '"rest"' : 'a percentage'}`);
+  return s.bytes;
+}
+
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;
+export const GB = 1e9;
+
+function fmt2(n: number): string {
+  return n.toFixed(2).replace(/\.00$/, '');
+}
+
+/** "3725.29 GiB (4000 GB)": binary first (LVM's unit), decimal after (the drive label's unit). */
+export function formatBytes(bytes: number): string {
+  return `${formatBinary(bytes)} (${formatDecimal(bytes)})`;
+}
+
+/** Largest base-2 unit with a value >= 1, 2 decimals. */
+export function formatBinary(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  // GiB is the unit people compare with lvs output: keep GiB up to 10 TiB.
+  if (units[i] === 'TiB' && Math.abs(bytes) < 10 * 1024 ** 4) return `${fmt2(bytes / GiB)} GiB`;
+  return `${fmt2(v)} ${units[i]}`;
+}
+
+export function formatDecimal(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  if (units[i] === 'TB' && Math.abs(bytes) < 10e12) return `${fmt2(bytes / GB)} GB`;
+  return `${fmt2(v)} ${units[i]}`;
+}
+
+/** Round a byte count up to 0.01 GiB / 0.01 GB for "missing" amounts, so a shortfall is never understated. */
+export function formatShortfall(bytes: number): string {
+  const gib = Math.ceil((bytes / GiB) * 100) / 100;
+  const gb = Math.ceil((bytes / GB) * 100) / 100;
+  return `${gib.toFixed(2)} GiB (${gb.toFixed(2)} GB)`;
+}
+
+/** Parse a read-ahead / sector count etc.: LVM-style "k"-suffixed sizes like "64k" or "256KiB" to bytes. */
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0 && (BigInt(n) & (BigInt(n) - 1n)) === 0n;
+}
+
+/** ceil(a / b) for non-negative integers. */
+export function ceilDiv(a: number, b: number): number {
+  return Number((BigInt(a) + BigInt(b) - 1n) / BigInt(b));
+}
+export function floorDiv(a: number, b: number): number {
+  return Number(BigInt(a) / BigInt(b));
+}
+
+/** Parse a short duration ("30m", "2h", "7d", "1w") to seconds; undefined when invalid. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^([0-9]+)\s*(s|m|min|h|d|w)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const mult: Record<string, number> = { s: 1, '': 1, m: 60, min: 60, h: 3600, d: 86400, w: 604800 };
+  return n * (mult[m[2] ?? ''] ?? 1);
+}
