@@ -1,0 +1,277 @@
+// rehearse: the whole product on a disposable VM shaped like the plan's host. The host side boots ONE
+// sandbox guest with the described drives; inside, the guest side (`rehearse --in-guest`) runs the
+// steps of steps.ts one after another and writes each result as JSON into the shared out directory;
+// the host prints the summary. Nothing touches the host's own disks.
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { Runner } from '../core/runner.js';
+import type { Plan } from '../model/plan-schema.js';
+import type { HostState } from '../model/host-state.js';
+import { DEFAULT_STEPS, keyFigures, type RehearseStep } from './steps.js';
+
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BIN = path.join(PACKAGE_ROOT, 'bin/jts-storage.js');
+export const DEFAULT_DRIVES_FILE = path.join(PACKAGE_ROOT, 'examples/drives/4tb-nvme.yaml');
+/** The issue's budget for the default plan on a 2-core machine. */
+export const BUDGET_MS = 5 * 60_000;
+export const BUDGET_DISK_BYTES = 2e9;
+
+export interface StepResult {
+  index: number;
+  name: string;
+  argv: string[];
+  exitCode: number;
+  durationMs: number;
+  ok: boolean;
+  skipped?: boolean;
+  /** Why it failed: unexpected exit code, or a JSON field with the wrong value. */
+  reason?: string;
+  figures?: string;
+  json?: unknown;
+  stderrTail?: string;
+}
+
+// ------------------------------------------------------------------ overrides
+
+export interface Overrides {
+  text: string;
+  changes: string[];
+}
+
+/**
+ * What rehearsal changes in the plan to fit the test machine, each change said in the summary.
+ * ext4 `lazy_itable_init=0` / `lazy_journal_init=0` make mkfs write every inode table and the whole
+ * journal up front: tens of GB for a 1.5 TB volume, more than the sandbox image may cost. Rehearsal
+ * sets them to 1 (the kernel initialises the tables in the background instead; the on-disk result is
+ * the same filesystem).
+ */
+export function rehearsalOverrides(planText: string, plan: Plan): Overrides {
+  const doc = parseDocument(planText);
+  const changes: string[] = [];
+  plan.volumes.forEach((v, i) => {
+    if (v.filesystem.type !== 'ext4') return;
+    const ext = v.filesystem.extended;
+    const next = ext.map((o) => (o === 'lazy_itable_init=0' ? 'lazy_itable_init=1' : o === 'lazy_journal_init=0' ? 'lazy_journal_init=1' : o));
+    if (next.join(',') !== ext.join(',')) {
+      changes.push(`volumes[${i}] ${v.name}: mkfs.ext4 -E ${ext.join(',')} → ${next.join(',')} (no up-front inode table/journal zeroing: it would write tens of GB into the sparse image)`);
+      doc.setIn(['volumes', i, 'filesystem', 'extended'], next);
+    }
+  });
+  return { text: changes.length ? doc.toString() : planText, changes };
+}
+
+// ------------------------------------------------------------------ guest side
+
+function parseJsonOut(s: string): unknown {
+  const i = s.indexOf('{');
+  if (i < 0) return undefined;
+  try {
+    return JSON.parse(s.slice(i));
+  } catch {
+    return undefined;
+  }
+}
+
+export function judge(step: RehearseStep, exitCode: number, json: unknown): string | undefined {
+  if (!step.expectExit.includes(exitCode)) return `exit ${exitCode}, expected ${step.expectExit.join(' or ')}`;
+  if (step.parseJson && json === undefined) return 'no JSON on stdout';
+  for (const [k, want] of Object.entries(step.expectJson ?? {})) {
+    const got = (json as Record<string, unknown> | undefined)?.[k];
+    if (JSON.stringify(got) !== JSON.stringify(want)) return `${k} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
+  }
+  return undefined;
+}
+
+/** Runs in the guest: every step in order, results to OUT/steps/NN-name.json; stops at the first failure. */
+export async function runStepsInGuest(o: {
+  runner: Runner;
+  steps?: RehearseStep[];
+  planFile: string;
+  outDir: string;
+  log: (s: string) => void;
+  node?: string;
+}): Promise<StepResult[]> {
+  const steps = o.steps ?? DEFAULT_STEPS;
+  const results: StepResult[] = [];
+  await o.runner.mkdir(path.join(o.outDir, 'steps'), { recursive: true });
+  let failed = false;
+  for (const [i, step] of steps.entries()) {
+    const argv = step.argv.map((a) => a.replaceAll('{plan}', o.planFile).replaceAll('{out}', o.outDir));
+    const file = path.join(o.outDir, 'steps', `${String(i + 1).padStart(2, '0')}-${step.name.replace(/[^A-Za-z0-9_-]+/g, '-')}.json`);
+    if (failed) {
+      const r: StepResult = { index: i + 1, name: step.name, argv, exitCode: -1, durationMs: 0, ok: false, skipped: true, reason: 'skipped after a failed step' };
+      results.push(r);
+      await o.runner.writeFile(file, JSON.stringify(r, null, 2));
+      continue;
+    }
+    o.log(`\n▶ rehearse step ${i + 1}/${steps.length}: ${step.name}: jts-storage ${argv.join(' ')}\n`);
+    const r = await o.runner.run([o.node ?? process.execPath, BIN, ...argv], {
+      env: { ...step.env, JTS_STORAGE_REHEARSAL: '1' },
+      // stderr is the step's progress: stream it to the console (the host shows it live).
+      onOutput: (chunk, stream) => {
+        if (stream === 'stderr') o.log(chunk);
+      },
+      timeoutMs: 20 * 60_000,
+    });
+    const json = step.parseJson ? parseJsonOut(r.stdout) : undefined;
+    const reason = judge(step, r.exitCode, json);
+    const res: StepResult = {
+      index: i + 1,
+      name: step.name,
+      argv,
+      exitCode: r.exitCode,
+      durationMs: Math.round(r.durationMs),
+      ok: !reason,
+      reason,
+      figures: keyFigures(step.name, json),
+      json,
+      stderrTail: r.stderr.slice(-3000),
+    };
+    if (!step.parseJson || (reason && json === undefined)) res.stderrTail = (r.stdout + r.stderr).slice(-3000);
+    results.push(res);
+    await o.runner.writeFile(file, JSON.stringify(res, null, 2));
+    o.log(`${res.ok ? '✓' : '✗'} ${step.name}: exit ${r.exitCode} in ${(r.durationMs / 1000).toFixed(1)} s${res.figures ? ` (${res.figures})` : ''}${reason ? ` — ${reason}` : ''}\n`);
+    if (!res.ok) failed = true;
+  }
+  return results;
+}
+
+// ------------------------------------------------------------------ host side
+
+export interface RehearseOptions {
+  planFile: string;
+  planText: string;
+  plan: Plan;
+  drivesFile: string;
+  drivesState: HostState;
+  keep: boolean;
+  timeoutS?: number;
+  /** Live guest output and boot progress (stderr). */
+  log: (s: string) => void;
+  steps?: RehearseStep[];
+}
+
+export interface RehearseReport {
+  ok: boolean;
+  planFile: string;
+  drivesFile: string;
+  changes: string[];
+  steps: StepResult[];
+  bootMs: number;
+  wallMs: number;
+  /** Real disk use of the sparse images (du), bytes. */
+  imageBytes: number;
+  withinBudget: { time: boolean; disk: boolean };
+  outDir?: string;
+  imageDir?: string;
+  guestExitCode: number;
+  consoleTail?: string;
+}
+
+/** Host drive description → sandbox drive (kind: NVMe stays NVMe; SATA/HDD become SCSI disks). */
+export function sandboxDrives(state: HostState): { sizeBytes: number; serial?: string; kind: 'nvme' | 'virtio' | 'scsi'; model?: string }[] {
+  return state.drives.map((d) => {
+    const kind = d.kind === 'nvme' ? 'nvme' : d.kind === 'virtio' ? 'virtio' : 'scsi';
+    return { sizeBytes: d.sizeBytes, serial: d.serial, kind, ...(kind === 'scsi' && d.model ? { model: d.model } : {}) };
+  });
+}
+
+/** Bytes a sparse file really occupies (st_blocks × 512). */
+export async function diskUsage(file: string): Promise<number> {
+  const s = await fs.stat(file, { bigint: false });
+  return s.blocks * 512;
+}
+
+export async function rehearse(o: RehearseOptions): Promise<RehearseReport> {
+  const t0 = performance.now();
+  const { runInSandbox } = await import('../sandbox/index.js');
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'jts-rehearse-'));
+  const outDir = path.join(work, 'out');
+  const imageDir = path.join(work, 'images');
+  await fs.mkdir(outDir, { recursive: true });
+  await fs.mkdir(imageDir, { recursive: true });
+  const ov = rehearsalOverrides(o.planText, o.plan);
+  let planInGuest = path.resolve(o.planFile);
+  if (ov.changes.length) {
+    planInGuest = path.join(outDir, 'plan.rehearsal.yaml');
+    await fs.writeFile(planInGuest, `# ${path.resolve(o.planFile)} with the rehearsal's overrides:\n${ov.changes.map((c) => `#   ${c}`).join('\n')}\n${ov.text}`);
+  }
+  if (o.steps) await fs.writeFile(path.join(outDir, 'steps.json'), JSON.stringify(o.steps));
+  for (const c of ov.changes) o.log(`rehearsal changed: ${c}\n`);
+  const argv = [process.execPath, BIN, 'rehearse', '--in-guest', '--out', outDir, '--plan', planInGuest];
+  let res;
+  try {
+    res = await runInSandbox(argv, {
+      drives: sandboxDrives(o.drivesState),
+      outDir,
+      imageDir,
+      keep: true,
+      cwd: PACKAGE_ROOT,
+      timeoutS: o.timeoutS ?? 900,
+      expectWriteBytes: 2.5e9,
+      onOutput: (c) => o.log(c),
+      onProgress: (m) => o.log(`sandbox: ${m}\n`),
+    });
+  } catch (e) {
+    await fs.rm(work, { recursive: true, force: true });
+    throw e;
+  }
+  let imageBytes = 0;
+  for (const img of res.images) imageBytes += await diskUsage(img).catch(() => 0);
+  const steps: StepResult[] = [];
+  const stepDir = path.join(outDir, 'steps');
+  for (const f of (await fs.readdir(stepDir).catch(() => [] as string[])).sort()) {
+    try {
+      steps.push(JSON.parse(await fs.readFile(path.join(stepDir, f), 'utf8')) as StepResult);
+    } catch {
+      /* a torn file after a guest crash */
+    }
+  }
+  const wallMs = performance.now() - t0;
+  const ok = res.exitCode === 0 && steps.length > 0 && steps.every((s) => s.ok);
+  const report: RehearseReport = {
+    ok,
+    planFile: o.planFile,
+    drivesFile: o.drivesFile,
+    changes: ov.changes,
+    steps,
+    bootMs: res.bootMs,
+    wallMs,
+    imageBytes,
+    withinBudget: { time: wallMs <= BUDGET_MS, disk: imageBytes <= BUDGET_DISK_BYTES },
+    guestExitCode: res.exitCode,
+    consoleTail: ok ? undefined : res.consoleTail,
+  };
+  if (o.keep) {
+    report.outDir = outDir;
+    report.imageDir = imageDir;
+  } else await fs.rm(work, { recursive: true, force: true });
+  return report;
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export async function formatRehearseReport(r: RehearseReport): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const t = new Table({ head: ['#', 'step', 'result', 'exit', 'time', 'key figures'], style: { head: [], border: [] } });
+  for (const s of r.steps) {
+    t.push([String(s.index), s.name, s.skipped ? 'skipped' : s.ok ? 'ok' : 'FAILED', s.skipped ? '' : String(s.exitCode), s.skipped ? '' : secs(s.durationMs), (s.figures ?? '') + (s.reason && !s.skipped ? ` ${s.reason}` : '')]);
+  }
+  const lines = [
+    '',
+    `rehearsal of ${r.planFile} on ${r.drivesFile}`,
+    t.toString(),
+    ...r.changes.map((c) => `rehearsal changed: ${c}`),
+    `boot ${secs(r.bootMs)}, total ${secs(r.wallMs)} (budget ${BUDGET_MS / 60000} min${r.withinBudget.time ? '' : ': OVER'}); drive images really use ${(r.imageBytes / 1e9).toFixed(2)} GB of host disk (du; budget ${BUDGET_DISK_BYTES / 1e9} GB${r.withinBudget.disk ? '' : ': OVER'})`,
+  ];
+  if (r.outDir) lines.push(`kept: results in ${r.outDir}, images in ${r.imageDir}`);
+  if (r.steps.length === 0) lines.push(`the guest reported no step (exit ${r.guestExitCode}); console tail:\n${r.consoleTail ?? ''}`);
+  for (const s of r.steps.filter((x) => !x.ok && !x.skipped)) lines.push(`\n${s.name} failed (${s.reason}); last output:\n${(s.stderrTail ?? '').trimEnd()}`);
+  lines.push(r.ok ? 'rehearsal: OK' : 'rehearsal: FAILED');
+  return lines.join('\n');
+}

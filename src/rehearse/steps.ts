@@ -1,0 +1,46 @@
+// The rehearsal's steps, in order, as plain data: adding a check is one line.
+//
+// argv: jts-storage arguments (the guest runs `node bin/jts-storage.js ...argv`). `{plan}` is replaced
+// by the plan file the rehearsal uses (the user's, or its copy with the rehearsal's overrides), and
+// `{out}` by the guest's result directory.
+// expectExit: the exit codes that count as success.
+// parseJson: the step prints JSON on stdout (its `--json`); the summary takes key figures from it.
+// expectJson: top-level JSON fields that must have exactly these values (e.g. the re-apply's 0).
+
+export interface RehearseStep {
+  name: string;
+  argv: string[];
+  expectExit: number[];
+  parseJson?: boolean;
+  expectJson?: Record<string, unknown>;
+  /** Extra environment for the step. */
+  env?: Record<string, string>;
+}
+
+export const DEFAULT_STEPS: RehearseStep[] = [
+  { name: 'plan', argv: ['plan', '--plan', '{plan}', '--json'], expectExit: [2], parseJson: true },
+  { name: 'apply', argv: ['apply', '--plan', '{plan}', '--yes', '--json'], expectExit: [0], parseJson: true },
+  { name: 'verify', argv: ['verify', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
+  { name: 're-apply', argv: ['apply', '--plan', '{plan}', '--yes', '--json'], expectExit: [0], parseJson: true, expectJson: { mutatingCommands: 0 } },
+  { name: 'plan again', argv: ['plan', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
+  // Colleagues' checks go here as they land, e.g.:
+  // { name: 'tune apply', argv: ['tune', 'apply', '--plan', '{plan}', '--yes', '--json'], expectExit: [0], parseJson: true },
+  // { name: 'health', argv: ['health', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
+];
+
+/** Key figures of a step's JSON for the summary table (whatever of these the step printed). */
+export function keyFigures(name: string, json: unknown): string {
+  if (!json || typeof json !== 'object') return '';
+  const j = json as Record<string, unknown>;
+  const parts: string[] = [];
+  const arr = (k: string) => (Array.isArray(j[k]) ? (j[k] as unknown[]).length : undefined);
+  if (arr('actions') !== undefined) parts.push(`${arr('actions')} actions`);
+  if (typeof j['mutatingCommands'] === 'number') parts.push(`${j['mutatingCommands']} mutating cmds`);
+  if (arr('errors') !== undefined && arr('errors')! > 0) parts.push(`${arr('errors')} errors`);
+  if (arr('warnings') !== undefined && arr('warnings')! > 0) parts.push(`${arr('warnings')} warnings`);
+  if (arr('drift') !== undefined) parts.push(`${arr('drift')} drift`);
+  if (typeof j['checks'] === 'number') parts.push(`${j['checks']} checks`);
+  if (typeof j['status'] === 'string') parts.push(String(j['status']));
+  if (typeof j['summary'] === 'string') parts.push(String(j['summary']));
+  return parts.join(', ');
+}
