@@ -1,0 +1,119 @@
+import type { Runner } from '../core/runner.js';
+import { ok } from '../core/runner.js';
+import { UserError } from '../core/exit-codes.js';
+
+/**
+ * The "raw" side of a ratio: a block device with no filesystem, measured with the same profiles.
+ *
+ * - `scratch[:VG]` creates a scratch LV in the VG's free space and removes it afterwards: the safe
+ *   choice on a live host (it touches nothing that exists, only free extents).
+ * - `/dev/...` writes to that device directly, so it is refused unless the device is blank: no
+ *   partition table, no filesystem or LVM signature (lsblk and wipefs both asked), no holders, not
+ *   mounted. A drive holding data is never written.
+ */
+export type RawSpec = { kind: 'scratch'; vg?: string } | { kind: 'device'; path: string };
+
+export const SCRATCH_LV = 'jts_bench_scratch';
+
+export function parseRawSpec(s: string): RawSpec {
+  if (s === 'scratch') return { kind: 'scratch' };
+  if (s.startsWith('scratch:')) {
+    const vg = s.slice('scratch:'.length);
+    if (!/^[A-Za-z0-9+_.][A-Za-z0-9+_.-]*$/.test(vg)) throw new UserError(`--raw ${s}: "${vg}" is not a valid VG name`);
+    return { kind: 'scratch', vg };
+  }
+  if (s.startsWith('/dev/')) return { kind: 'device', path: s };
+  throw new UserError(`--raw ${s}: give "scratch" (a scratch LV in the VG's free space), "scratch:VG", or a blank device under /dev/`);
+}
+
+interface LsblkNode {
+  path?: string;
+  name?: string;
+  type?: string;
+  fstype?: string | null;
+  pttype?: string | null;
+  mountpoint?: string | null;
+  mountpoints?: (string | null)[];
+  size?: number | string;
+  model?: string | null;
+  serial?: string | null;
+  children?: LsblkNode[];
+}
+
+function parseJson<T>(text: string, tool: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new Error(`${tool}: output is not JSON (${(e as Error).message})`);
+  }
+}
+
+/** Reasons a device must not be written (empty = blank). Pure: lsblk -J and wipefs -J texts in. */
+export function blankDeviceProblems(lsblkJson: string, wipefsJson: string): string[] {
+  const doc = parseJson<{ blockdevices?: LsblkNode[] }>(lsblkJson, 'lsblk');
+  const dev = doc.blockdevices?.[0];
+  if (!dev) return ['lsblk does not know the device'];
+  const problems: string[] = [];
+  if (dev.type && !['disk', 'lvm', 'part', 'loop'].includes(dev.type)) problems.push(`device type is "${dev.type}"`);
+  if (dev.fstype) problems.push(`it holds a ${dev.fstype} signature`);
+  if (dev.pttype) problems.push(`it has a ${dev.pttype} partition table`);
+  const mps = [dev.mountpoint, ...(dev.mountpoints ?? [])].filter((m): m is string => !!m);
+  if (mps.length) problems.push(`it is mounted at ${mps.join(', ')}`);
+  if (dev.children?.length) problems.push(`it has partitions or holders: ${dev.children.map((c) => c.path ?? c.name).join(', ')}`);
+  // wipefs prints nothing at all when it finds no signature.
+  if (wipefsJson.trim()) {
+    const w = parseJson<{ signatures?: { type?: string; offset?: string }[] }>(wipefsJson, 'wipefs');
+    for (const s of w.signatures ?? []) problems.push(`wipefs finds a ${s.type ?? '?'} signature at offset ${s.offset ?? '?'}`);
+  }
+  return problems;
+}
+
+export async function checkBlankDevice(runner: Runner, device: string, needBytes: number): Promise<void> {
+  const l = await runner.run(['lsblk', '-J', '-b', '-o', 'PATH,NAME,TYPE,FSTYPE,PTTYPE,MOUNTPOINT,SIZE', device]);
+  if (!ok(l)) throw new UserError(`--raw ${device}: lsblk cannot read it: ${l.stderr.trim() || `exit ${l.exitCode}`}`);
+  const w = await runner.run(['wipefs', '--no-act', '--json', device]);
+  if (!ok(w)) throw new UserError(`--raw ${device}: wipefs cannot read it: ${w.stderr.trim() || `exit ${w.exitCode}`}`);
+  const problems = blankDeviceProblems(l.stdout, w.stdout);
+  if (problems.length) {
+    throw new UserError(
+      `--raw ${device}: refused, the device is not blank (${problems.join('; ')}). Writing to it could destroy data. ` +
+        'Use --raw scratch (a scratch LV in the volume group\'s free space) instead.',
+    );
+  }
+  const size = Number(parseJson<{ blockdevices?: LsblkNode[] }>(l.stdout, 'lsblk').blockdevices?.[0]?.size ?? 0);
+  if (size && size < needBytes) throw new UserError(`--raw ${device}: ${size} bytes, smaller than the ${needBytes}-byte test region`);
+}
+
+/** `vgs --reportformat json --units b --nosuffix -o vg_name,vg_free` → free bytes per VG. */
+export function parseVgsFree(json: string): Map<string, number> {
+  const doc = parseJson<{ report?: { vg?: { vg_name?: string; vg_free?: string }[] }[] }>(json, 'vgs');
+  const out = new Map<string, number>();
+  for (const r of doc.report ?? []) for (const v of r.vg ?? []) if (v.vg_name) out.set(v.vg_name, Number(String(v.vg_free ?? '0').replace(/[^0-9.]/g, '')));
+  return out;
+}
+
+/** Create the scratch LV (size rounded up to MiB; LVM rounds up to extents). Returns its device path. */
+export async function createScratch(runner: Runner, vgHint: string | undefined, sizeBytes: number): Promise<{ vg: string; device: string }> {
+  const r = await runner.run(['vgs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_free']);
+  if (!ok(r)) throw new UserError(`--raw scratch: vgs failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  const free = parseVgsFree(r.stdout);
+  let vg = vgHint;
+  if (!vg) {
+    if (free.size !== 1) throw new UserError(`--raw scratch: ${free.size} volume groups on this host (${[...free.keys()].join(', ') || 'none'}); name one: --raw scratch:VG`);
+    vg = [...free.keys()][0]!;
+  }
+  const f = free.get(vg);
+  if (f === undefined) throw new UserError(`--raw scratch:${vg}: no such volume group (found: ${[...free.keys()].join(', ') || 'none'})`);
+  const mib = Math.ceil(sizeBytes / 2 ** 20);
+  if (f < mib * 2 ** 20) {
+    throw new UserError(`--raw scratch:${vg}: the VG has ${f} bytes free, the scratch LV needs ${mib} MiB; pass a smaller --size or free some space`);
+  }
+  const c = await runner.run(['lvcreate', '--yes', '--activate', 'y', '--name', SCRATCH_LV, '--size', `${mib}m`, vg], { mutating: true });
+  if (!ok(c)) throw new UserError(`--raw scratch: lvcreate ${vg}/${SCRATCH_LV} failed: ${c.stderr.trim() || `exit ${c.exitCode}`}`);
+  return { vg, device: `/dev/${vg}/${SCRATCH_LV}` };
+}
+
+export async function removeScratch(runner: Runner, vg: string): Promise<string | undefined> {
+  const r = await runner.run(['lvremove', '--yes', `${vg}/${SCRATCH_LV}`], { mutating: true });
+  return ok(r) ? undefined : `lvremove ${vg}/${SCRATCH_LV} failed (remove it by hand): ${r.stderr.trim() || `exit ${r.exitCode}`}`;
+}

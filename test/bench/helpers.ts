@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { FakeRunner } from '../support/fake-runner.js';
+import { PlanSchema } from '../../src/model/plan-schema.js';
+
+/** Shared by the bench and report tests: a FakeRunner that answers with the outputs captured on the test bed. */
+export const FX = path.resolve('test/fixtures/fio');
+export const fx = (name: string) => readFileSync(path.join(FX, name), 'utf8');
+
+// The guest of the fixtures had /dev/vg_fx/lv_fs (ext4) mounted at /mnt/fx.
+export const fixturePlan = () =>
+  PlanSchema.parse({
+    version: 1,
+    drives: [{ id: 'd0', serial: 'JTS-FX-0', tier: 'hot' }],
+    volumeGroups: [{ name: 'vg_fx', drives: ['d0'] }],
+    volumes: [
+      { name: 'lv_fs', vg: 'vg_fx', size: '768MiB', workload: 'postgresql', mount: { path: '/mnt/fx' } },
+      { name: 'lv_gone', vg: 'vg_fx', size: '1GiB', workload: 'kafka', mount: { path: '/var/lib/kafka' } },
+    ],
+    networkMounts: [{ source: 'nas:/jts', path: '/mnt/nas', type: 'nfs4' }],
+  });
+
+/** A FakeRunner answering the bench's commands with the captured outputs. */
+export function benchRunner(opts: { failProfile?: string } = {}) {
+  const r = new FakeRunner();
+  r.dirs.add('/mnt/fx');
+  r.statfsTable.set('/mnt/fx', { totalBytes: 768 * 2 ** 20, freeBytes: 700 * 2 ** 20, availBytes: 660 * 2 ** 20, totalInodes: 1, freeInodes: 1 });
+  r.on(['fio', '--version'], { stdout: 'fio-3.33\n' });
+  r.on(['findmnt'], { stdout: fx('findmnt.out') });
+  r.on(['uname', '-n'], { stdout: 'guest\n' });
+  r.on(['uname', '-r'], { stdout: '6.1.0-56-amd64\n' });
+  r.on(['lsblk', '-J', '-s'], { stdout: fx('lsblk-s-lv.out') });
+  r.on(['vgs'], { stdout: fx('vgs.out') });
+  r.on(['lvcreate'], { stdout: '  Logical volume "jts_bench_scratch" created.\n' });
+  r.on(['lvremove'], { stdout: '' });
+  r.on(
+    (a) => a[0] === 'fio' && a.some((x) => x.startsWith('--name=')),
+    (a) => {
+      const name = a.find((x) => x.startsWith('--name='))!.slice(7);
+      const file = a.find((x) => x.startsWith('--filename='))!.slice(11);
+      if (name.startsWith('precondition')) {
+        if (!file.startsWith('/dev/')) r.files.set(file, 'x');
+        return { stdout: fx(file.startsWith('/dev/') ? 'scratch-precondition.out' : 'precondition.out') };
+      }
+      if (name === opts.failProfile) return { exitCode: 1, stdout: fx('job-error.out'), stderr: fx('job-error.err') };
+      return { stdout: fx(file.startsWith('/dev/') && name === 'rand4k-qd1-read' ? 'scratch-rand4k-qd1-read.out' : `${name}.out`) };
+    },
+  );
+  return r;
+}
+
