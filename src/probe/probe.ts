@@ -134,7 +134,12 @@ export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promis
   const paths: Record<string, PathInfo> = {};
   for (const p of [...new Set(opts.paths ?? [])].sort()) {
     const s = await runner.stat(p);
-    if (s) paths[p] = { uid: s.uid, gid: s.gid, mode: s.mode & 0o7777, isDirectory: s.isDirectory };
+    if (!s) continue;
+    paths[p] = { uid: s.uid, gid: s.gid, mode: s.mode & 0o7777, isDirectory: s.isDirectory };
+    if (s.isDirectory && !mounts.some((m) => m.target === p)) {
+      const names = await runner.readdir(p).catch(() => undefined);
+      if (names) paths[p].entries = names.filter((n) => n !== 'lost+found').length;
+    }
   }
 
   const state: ProbedState = {

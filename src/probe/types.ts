@@ -37,6 +37,8 @@ export interface PathInfo {
   /** Permission bits only (& 0o7777). */
   mode: number;
   isDirectory: boolean;
+  /** Number of entries, for a directory that is not a mount point (mounting over it would hide them). */
+  entries?: number;
 }
 
 export interface ProbeExtras {
