@@ -343,13 +343,16 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
       // or at the reserve when every volume fits but the reserve does not.
       let acc = pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare;
       let at = `volumeGroups[${vgIdx}].reserve`;
+      let lvcreateFails = '';
       for (const v of vols) {
         if (v.thinPool) continue;
-        acc += v.sizeKind === 'rest' ? 1 : v.extents;
-        if (acc > total) {
+        const want = v.sizeKind === 'rest' ? 1 : v.extents;
+        if (acc + want > total) {
           at = `volumes[${v.idx}].size`;
+          lvcreateFails = `In plan order, lvcreate of ${v.name} would fail: "insufficient free space (${Math.max(total - acc, 0)} extents): ${want} required". `;
           break;
         }
+        acc += want;
       }
       const needExt = fixed + reserveExtents + (restVol || restPool ? 1 : 0);
       const drivesTxt = pvs.map((p) => `${p.path} ${p.sizeBytes.toLocaleString('en-US')} bytes = ${p.extents} extents`).join(', ');
@@ -362,7 +365,7 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
           `${pools.length ? `, thin pools ${pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0)} + spare ${pmspare}` : ''}` +
           `${reserveExtents ? `, reserve ${reserveExtents}` : ''}${restVol ? `, ${restVol.name} ≥ 1` : ''}) = ${formatBytes(needExt * extentSize)}, ` +
           `but ${existing ? 'the existing VG has' : `${drivesTxt || 'its drives give'}${pvs.length > 1 ? ' in all' : ''}:`} ${total} extents = ${formatBytes(total * extentSize)}. ` +
-          `Missing ${deficit} extents = ${formatShortfall(shortfallBytes)}. ` +
+          `Missing ${deficit} extents = ${formatShortfall(shortfallBytes)}. ${lvcreateFails}` +
           `Note LVM's G is GiB (2^30 bytes): a "4 TB" drive is 3725.29 GiB. Reduce sizes, use "rest" or N%, or add a drive.`,
         'lvcreate(8): sizes round up to whole extents; pvcreate(8): metadata before pe_start; LVM units are base 2',
       );
