@@ -1,0 +1,216 @@
+/**
+ * Tuning as ordered Actions (the same Action/Step model `plan` prints and `apply` executes), computed
+ * purely from the plan and what the host has now (TuneFacts). Only what differs produces a step, so a
+ * second `tune apply` runs nothing: lvchange in particular must not run for an unchanged value (it
+ * fails with "Read ahead is already N").
+ *
+ * `apply` appends `tuneActions(loaded, state, layout, facts)` to its own actions; `tune apply` runs
+ * them alone. Read the facts with `readTuneFacts(runner, plan)` (src/tune/facts.ts).
+ */
+import * as path from 'node:path';
+import type { LoadedPlan } from '../model/load-plan.js';
+import type { HostState } from '../model/host-state.js';
+import type { Layout } from '../model/capacity.js';
+import type { Action, Finding, Step } from '../model/actions.js';
+import { desiredScheduler, parseSchedulerFile, classOfDisk } from './classes.js';
+import { desiredReadAhead, readAheadArg } from './readahead-defaults.js';
+import type { TuneFacts, DiskFacts, LvFacts } from './facts.js';
+import { TuneError, validateTuning } from './validate.js';
+import { renderUdevRules, UDEV_RULE_PATH } from '../render/udev.js';
+import { ALL_MANAGED_UNIT_PATHS, renderSystemdUnits, UNIT_DIR } from '../render/systemd.js';
+import { renderSysctl, SYSCTL_PATH, sysctlValueEquals } from '../render/sysctl.js';
+import { defaultCliArgv } from './cli-path.js';
+
+export interface TuneOptions {
+  /** Absolute argv prefix that runs the installed CLI (ExecStart=); default: this node + this checkout's bin. */
+  cli?: string[];
+}
+
+export interface TunePlan {
+  actions: Action[];
+  /** Human lines: what is not done and why (systemd absent, volume not created yet, class kept...). */
+  notes: string[];
+  /** Warnings and infos (errors are thrown as TuneError). */
+  findings: Finding[];
+}
+
+/** Facts as far as a HostState alone tells them (no file contents: every managed file is (re)written). */
+export function factsFromState(state: HostState): TuneFacts {
+  const disks: DiskFacts[] = [];
+  for (const d of state.drives) {
+    const name = d.path.replace(/^\/dev\//, '');
+    const cls = classOfDisk(name, d.rotational);
+    if (!cls) continue;
+    const sched = d.schedulers ? { available: d.schedulers, active: d.scheduler } : parseSchedulerFile('');
+    disks.push({ name, cls, rotational: d.rotational, schedulers: sched.available, scheduler: sched.active, discardMaxBytes: d.discard ? 1 : 0 });
+  }
+  const lvs: LvFacts[] = state.lvs.map((l) => ({ vg: l.vgName, name: l.name, readAhead: l.readAheadSectors }));
+  return {
+    disks,
+    otherDisks: [],
+    lvs,
+    systemd: { running: false, reason: 'systemd state not probed', timers: [] },
+    files: {},
+    sysctl: {},
+    udevRunning: false,
+    pageSizeBytes: 4096,
+  };
+}
+
+/**
+ * mkdir (0755, as every directory these files live in is: rules.d, system/, *.d, sysctl.d), once per
+ * directory in one plan, then the write.
+ */
+function fileStepsOnce(made: Set<string>) {
+  return (p: string, content: string, mode: number): Step[] => {
+    const steps: Step[] = [];
+    const dir = path.dirname(p);
+    if (!made.has(dir)) steps.push({ type: 'mkdir', path: dir, mode: 0o755 });
+    made.add(dir);
+    steps.push({ type: 'write-file', path: p, content, mode, backup: false });
+    return steps;
+  };
+}
+
+export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout, facts?: TuneFacts, opts: TuneOptions = {}): TunePlan {
+  const f = facts ?? factsFromState(state);
+  const plan = loaded.plan;
+  const findings = validateTuning(loaded, f);
+  // Sysctl keys this kernel does not have: the write would fail; say so now.
+  if (facts)
+    plan.tuning.sysctl.forEach((s, i) => {
+      if (facts.sysctl[s.key] === undefined && !findings.some((x) => x.field === `tuning.sysctl[${i}].key`))
+        findings.push({ rule: 'JTS-TUNE-SYSCTL-KEY', severity: 'error', message: `sysctl key ${s.key} does not exist on this kernel (no ${'/proc/sys/' + s.key.split('.').join('/')})`, file: loaded.file, field: `tuning.sysctl[${i}].key`, line: safeLocate(loaded, ['tuning', 'sysctl', i, 'key'])?.line });
+    });
+  const errors = findings.filter((x) => x.severity === 'error');
+  if (errors.length) throw new TuneError(errors);
+
+  const actions: Action[] = [];
+  const notes: string[] = [];
+  const fileSteps = fileStepsOnce(new Set());
+  const planFile = path.resolve(loaded.file);
+  const known = facts !== undefined;
+  const current = (p: string) => (known ? f.files[p] : undefined);
+
+  // 1. udev rule (persistence), then the same setting at once through sysfs.
+  const rule = renderUdevRules(plan, planFile);
+  if (current(UDEV_RULE_PATH) !== rule.content) {
+    const steps = fileSteps(rule.path, rule.content, rule.mode);
+    // udevd re-reads changed rule files on its own before the next event, but only after a short delay;
+    // an explicit reload makes a hot-plug right after apply see the new rule.
+    if (f.udevRunning) steps.push({ type: 'exec', argv: ['udevadm', 'control', '--reload'], mutating: true });
+    actions.push({ id: 'tune:udev-rule', kind: current(UDEV_RULE_PATH) === undefined ? 'create' : 'change', resource: `file ${rule.path}`, summary: rule.summary, steps, dependsOn: [] });
+  }
+  for (const d of f.disks) {
+    const want = desiredScheduler(plan.tuning, d.cls);
+    if (want === undefined) continue;
+    if (d.scheduler === want) continue;
+    actions.push({
+      id: `tune:scheduler:${d.name}`,
+      kind: 'change',
+      resource: `disk /dev/${d.name}`,
+      summary: `I/O scheduler of /dev/${d.name} (${d.cls}): ${d.scheduler ?? '?'} → ${want}, at once (the udev rule keeps it after reboot)`,
+      steps: [{ type: 'write-sysfs', path: `/sys/block/${d.name}/queue/scheduler`, value: want }],
+      dependsOn: [],
+    });
+  }
+  for (const c of ['nvme', 'sata-ssd', 'hdd', 'virtio'] as const)
+    if (desiredScheduler(plan.tuning, c) === undefined) notes.push(`scheduler: ${c} disks are left as they are (plan says "keep")`);
+
+  // 2. Read-ahead per volume (LVM keeps it in the VG metadata and applies it at each activation).
+  for (const v of plan.volumes) {
+    const want = desiredReadAhead(v);
+    const lv = f.lvs.find((l) => l.vg === v.vg && l.name === v.name);
+    if (!lv) {
+      notes.push(`read-ahead: ${v.vg}/${v.name} does not exist yet; apply creates it with lvcreate -r ${readAheadArg(want.sectors)}`);
+      continue;
+    }
+    if (lv.readAhead === want.sectors) continue;
+    actions.push({
+      id: `tune:readahead:${v.vg}/${v.name}`,
+      kind: 'change',
+      resource: `lv ${v.vg}/${v.name}`,
+      summary: `read-ahead of ${v.vg}/${v.name} (${v.workload}): ${lv.readAhead ?? '?'} → ${readAheadArg(want.sectors)} sectors (${want.from === 'plan' ? 'plan' : want.reason})`,
+      steps: [{ type: 'exec', argv: ['lvchange', '--readahead', readAheadArg(want.sectors), `${v.vg}/${v.name}`], mutating: true }],
+      dependsOn: [],
+    });
+  }
+
+  // 3. sysctl, only what the plan asks for.
+  const sc = renderSysctl(plan, planFile);
+  if (sc) {
+    const fileDiffers = current(SYSCTL_PATH) !== sc.content;
+    const valuesDiffer = plan.tuning.sysctl.some((s) => f.sysctl[s.key] === undefined || !sysctlValueEquals(f.sysctl[s.key]!, s.value));
+    if (fileDiffers || valuesDiffer) {
+      const steps: Step[] = fileDiffers ? fileSteps(sc.path, sc.content, sc.mode) : [];
+      steps.push({ type: 'exec', argv: ['sysctl', '-p', SYSCTL_PATH], mutating: true });
+      actions.push({ id: 'tune:sysctl', kind: current(SYSCTL_PATH) === undefined ? 'create' : 'change', resource: `file ${SYSCTL_PATH}`, summary: sc.summary, steps, dependsOn: [] });
+    }
+  } else if (current(SYSCTL_PATH) !== undefined) {
+    actions.push({
+      id: 'tune:sysctl',
+      kind: 'destroy',
+      resource: `file ${SYSCTL_PATH}`,
+      summary: `the plan no longer sets any sysctl: remove ${SYSCTL_PATH} (running values stay until reboot)`,
+      steps: [{ type: 'exec', argv: ['rm', '-f', '--', SYSCTL_PATH], mutating: true }],
+      dependsOn: [],
+    });
+  }
+
+  // 4. systemd units.
+  const sd = renderSystemdUnits(plan, { cli: opts.cli ?? defaultCliArgv(), planFile, distributionFstrimTimer: f.distributionFstrimTimer, fstrimPath: f.fstrimPath });
+  notes.push(...sd.notes);
+  const unitIds: string[] = [];
+  const changedUnits: string[] = [];
+  for (const file of sd.files) {
+    const cur = current(file.path);
+    if (cur === file.content) continue;
+    const unit = path.basename(file.path);
+    const id = `tune:unit:${file.path.startsWith(UNIT_DIR + '/') ? file.path.slice(UNIT_DIR.length + 1) : unit}`;
+    unitIds.push(id);
+    changedUnits.push(unit);
+    actions.push({ id, kind: cur === undefined ? 'create' : 'change', resource: `file ${file.path}`, summary: file.summary, steps: fileSteps(file.path, file.content, file.mode), dependsOn: [] });
+  }
+  const wanted = new Set(sd.files.map((x) => x.path));
+  const stale = ALL_MANAGED_UNIT_PATHS.filter((p) => !wanted.has(p) && current(p) !== undefined);
+  const sdRun = f.systemd.running;
+  if (stale.length) {
+    const steps: Step[] = [];
+    const staleTimers = stale.map((p) => path.basename(p)).filter((u) => u.endsWith('.timer'));
+    if (sdRun && staleTimers.length) steps.push({ type: 'exec', argv: ['systemctl', 'disable', '--now', ...staleTimers], mutating: true });
+    steps.push({ type: 'exec', argv: ['rm', '-f', '--', ...stale], mutating: true });
+    actions.push({ id: 'tune:unit:stale', kind: 'destroy', resource: 'systemd units', summary: `remove units the plan no longer needs: ${stale.map((p) => path.basename(p)).join(', ')}`, steps, dependsOn: [] });
+    unitIds.push('tune:unit:stale');
+  }
+  if (sdRun) {
+    const steps: Step[] = [];
+    if (unitIds.length) steps.push({ type: 'exec', argv: ['systemctl', 'daemon-reload'], mutating: true });
+    const toEnable = sd.enable.filter((u) => {
+      const t = f.systemd.timers.find((x) => x.unit === u);
+      return !t || t.unitFileState !== 'enabled' || t.activeState !== 'active';
+    });
+    if (toEnable.length) steps.push({ type: 'exec', argv: ['systemctl', 'enable', '--now', ...toEnable], mutating: true });
+    // A timer already running keeps its old schedule until restarted.
+    const restart = sd.enable.filter((u) => !toEnable.includes(u) && (changedUnits.includes(u) || (u === 'fstrim.timer' && changedUnits.some((c) => c.endsWith('.conf')))));
+    if (restart.length) steps.push({ type: 'exec', argv: ['systemctl', 'restart', ...restart], mutating: true });
+    if (steps.length)
+      actions.push({ id: 'tune:systemd', kind: 'change', resource: 'systemd timers', summary: `enable and start ${sd.enable.join(', ')}`, steps, dependsOn: unitIds });
+  } else {
+    notes.push(`timers ${sd.enable.join(', ')}: unit files are written but not enabled or started — ${f.systemd.reason ?? 'systemd is not running'}`);
+  }
+
+  return { actions, notes, findings: findings.filter((x) => x.severity !== 'error') };
+}
+
+function safeLocate(loaded: LoadedPlan, p: (string | number)[]) {
+  try {
+    return loaded.locate(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The contract `apply` uses: tuning actions to append to its own. Throws TuneError on bad input. */
+export function tuneActions(loaded: LoadedPlan, state: HostState, layout?: Layout, facts?: TuneFacts, opts?: TuneOptions): Action[] {
+  return planTune(loaded, state, layout, facts, opts).actions;
+}

@@ -1,0 +1,284 @@
+/**
+ * What tune needs to know about the live host, read through the Runner with a fixed number of tool
+ * calls whatever the number of drives and volumes: one readdir of /sys/block, one read per sysfs
+ * file (4 per disk of a managed class, 1 per active LV), one `lvs`, one `findmnt`, at most one
+ * `systemctl show` for all timers, and one read per managed file. tests/tune/facts.test.ts counts them
+ * at 1 and at many drives.
+ */
+import type { Runner } from '../core/runner.js';
+import { ok } from '../core/runner.js';
+import type { Plan } from '../model/plan-schema.js';
+import { classOfDisk, parseSchedulerFile, type DriveClass } from './classes.js';
+import type { ReadAhead } from './readahead-defaults.js';
+import { UDEV_RULE_PATH } from '../render/udev.js';
+import { ALL_MANAGED_UNIT_PATHS, FSTRIM_TIMER, HEALTH_TIMER, OWN_FSTRIM_TIMER, SNAPSHOT_TIMER } from '../render/systemd.js';
+import { readRenderFacts } from './render-facts.js';
+import { SYSCTL_PATH, procSysPath } from '../render/sysctl.js';
+
+export interface DiskFacts {
+  name: string; // nvme0n1
+  cls: DriveClass;
+  rotational?: boolean;
+  schedulers: string[];
+  scheduler?: string;
+  /** "write back" (volatile cache) or "write through". */
+  writeCache?: string;
+  discardMaxBytes?: number;
+}
+
+export interface LvFacts {
+  vg: string;
+  name: string;
+  /** LVM's configured read-ahead (lv_read_ahead): 'auto' or sectors. */
+  readAhead?: ReadAhead;
+  /** What the kernel uses now for the LV's queue (lv_kernel_read_ahead), in sectors; undefined when inactive. */
+  kernelReadAheadSectors?: number;
+  /** dm-N kernel name when active. */
+  dmName?: string;
+  /** "major:minor" of the active LV (to find its mount). */
+  devno?: string;
+  discardMaxBytes?: number;
+  mountpoint?: string;
+  /** The filesystem is mounted with online `discard`. */
+  mountDiscard?: boolean;
+}
+
+export interface TimerFacts {
+  unit: string;
+  loadState?: string;
+  unitFileState?: string; // enabled, disabled, static...
+  activeState?: string; // active, inactive...
+  /** Next elapse, ISO 8601, when systemd knows it. */
+  nextRun?: string;
+  lastRun?: string;
+}
+
+export interface SystemdFacts {
+  /** systemd is PID 1 (sd_booted(3): /run/systemd/system exists). */
+  running: boolean;
+  /** Why not, in words, when not running. */
+  reason?: string;
+  timers: TimerFacts[];
+}
+
+export interface TuneFacts {
+  disks: DiskFacts[];
+  /** Whole disks seen in /sys/block that no class rule matches (loop, dm, zram...). */
+  otherDisks: string[];
+  lvs: LvFacts[];
+  /** lvs could not run (no LVM, or no device-mapper): why. */
+  lvsError?: string;
+  systemd: SystemdFacts;
+  /** Current content of every managed file (undefined = missing). */
+  files: Record<string, string | undefined>;
+  distributionFstrimTimer?: { path: string; onCalendar: string[] };
+  fstrimPath?: string;
+  /** Current /proc/sys values of the plan's sysctl keys (undefined = unknown key). */
+  sysctl: Record<string, string | undefined>;
+  /** systemd-udevd is running (its control socket exists): a new rule file needs a reload. */
+  udevRunning: boolean;
+  pageSizeBytes: number;
+}
+
+
+export const LVS_ARGV = [
+  'lvs',
+  '--reportformat',
+  'json',
+  '--units',
+  'b',
+  '--nosuffix',
+  '-o',
+  'vg_name,lv_name,lv_attr,lv_read_ahead,lv_kernel_read_ahead,lv_kernel_major,lv_kernel_minor',
+];
+export const FINDMNT_ARGV = ['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
+
+async function readTrim(r: Runner, p: string): Promise<string | undefined> {
+  try {
+    return (await r.readFileIfExists(p))?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function num(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** lvs --units b --nosuffix: sizes in bytes; read-ahead "auto" or bytes; kernel read-ahead -1 when inactive. */
+export function parseLvsReadAhead(json: string): Omit<LvFacts, 'discardMaxBytes' | 'mountpoint' | 'mountDiscard'>[] {
+  const doc = JSON.parse(json.slice(json.indexOf('{'))) as { report?: { lv?: Record<string, string>[] }[] };
+  const out: Omit<LvFacts, 'discardMaxBytes' | 'mountpoint' | 'mountDiscard'>[] = [];
+  for (const rep of doc.report ?? [])
+    for (const lv of rep.lv ?? []) {
+      const attr = lv.lv_attr ?? '';
+      // Only plain volumes carry data read-ahead the plan talks about; skip snapshots' COW and pool internals.
+      const ra = lv.lv_read_ahead;
+      const kra = num(lv.lv_kernel_read_ahead);
+      const minor = num(lv.lv_kernel_minor);
+      const major = num(lv.lv_kernel_major);
+      const active = minor !== undefined && minor >= 0 && major !== undefined && major >= 0 && attr[4] === 'a';
+      out.push({
+        vg: lv.vg_name ?? '',
+        name: lv.lv_name ?? '',
+        readAhead: ra === 'auto' ? 'auto' : num(ra) !== undefined ? Math.round(num(ra)! / 512) : undefined,
+        kernelReadAheadSectors: kra !== undefined && kra >= 0 ? Math.round(kra / 512) : undefined,
+        dmName: active ? `dm-${minor}` : undefined,
+        devno: active ? `${major}:${minor}` : undefined,
+      });
+    }
+  return out;
+}
+
+interface FindmntFs {
+  target: string;
+  source: string;
+  fstype?: string;
+  options?: string;
+  'maj:min'?: string;
+}
+
+/** `systemctl show` output: blocks of KEY=VALUE separated by blank lines, one per unit, in order. */
+export function parseSystemctlShow(text: string, units: string[]): TimerFacts[] {
+  const blocks = text.split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
+  const out: TimerFacts[] = [];
+  const byId = new Map<string, Record<string, string>>();
+  for (const b of blocks) {
+    const kv: Record<string, string> = {};
+    for (const line of b.split('\n')) {
+      const i = line.indexOf('=');
+      if (i > 0) kv[line.slice(0, i)] = line.slice(i + 1);
+    }
+    if (kv.Id) byId.set(kv.Id, kv);
+  }
+  for (const unit of units) {
+    const kv = byId.get(unit);
+    if (!kv) {
+      out.push({ unit });
+      continue;
+    }
+    out.push({
+      unit,
+      loadState: kv.LoadState,
+      unitFileState: kv.UnitFileState || undefined,
+      activeState: kv.ActiveState,
+      nextRun: systemdTime(kv.NextElapseUSecRealtime),
+      lastRun: systemdTime(kv.LastTriggerUSec),
+    });
+  }
+  return out;
+}
+
+/** "@1732190400" (--timestamp=unix), or a formatted date, or empty/"n/a". */
+function systemdTime(v: string | undefined): string | undefined {
+  if (!v || v === 'n/a' || v === '0') return undefined;
+  const m = /^@(\d+)$/.exec(v.trim());
+  if (m) return new Date(Number(m[1]) * 1000).toISOString();
+  return v.trim();
+}
+
+export const TIMER_UNITS = [FSTRIM_TIMER, OWN_FSTRIM_TIMER, HEALTH_TIMER, SNAPSHOT_TIMER];
+
+export async function readTuneFacts(r: Runner, plan: Plan): Promise<TuneFacts> {
+  // Disks: one readdir, then per disk the four queue files (rotational only where it decides the class
+  // or is reported; it is one small read, so read it for every managed disk).
+  const names = (await r.readdir('/sys/block').catch(() => [] as string[])).sort();
+  const disks: DiskFacts[] = [];
+  const otherDisks: string[] = [];
+  for (const name of names) {
+    // Cheap pre-filter on the name alone (no read) so loop/dm/zram devices cost nothing.
+    if (!/^(nvme|sd|vd)/.test(name)) {
+      otherDisks.push(name);
+      continue;
+    }
+    const q = `/sys/block/${name}/queue`;
+    const rot = await readTrim(r, `${q}/rotational`);
+    const rotational = rot === undefined ? undefined : rot === '1';
+    const cls = classOfDisk(name, rotational);
+    if (!cls) {
+      otherDisks.push(name);
+      continue;
+    }
+    const sched = parseSchedulerFile((await readTrim(r, `${q}/scheduler`)) ?? '');
+    disks.push({
+      name,
+      cls,
+      rotational,
+      schedulers: sched.available,
+      scheduler: sched.active,
+      writeCache: await readTrim(r, `${q}/write_cache`),
+      discardMaxBytes: num(await readTrim(r, `${q}/discard_max_bytes`)),
+    });
+  }
+
+  // Volumes: one lvs, one findmnt, one read per active LV.
+  let lvs: LvFacts[] = [];
+  let lvsError: string | undefined;
+  const lr = await r.run(LVS_ARGV);
+  if (ok(lr)) {
+    try {
+      lvs = parseLvsReadAhead(lr.stdout);
+    } catch (e) {
+      lvsError = `lvs output is not JSON: ${(e as Error).message}`;
+    }
+  } else lvsError = lr.notFound ? 'lvs is not installed (package lvm2)' : `lvs failed (exit ${lr.exitCode}): ${lr.stderr.trim().split('\n').pop() ?? ''}`;
+  const fm = await r.run(FINDMNT_ARGV);
+  const mounts: FindmntFs[] = [];
+  if (ok(fm)) {
+    try {
+      mounts.push(...((JSON.parse(fm.stdout) as { filesystems?: FindmntFs[] }).filesystems ?? []));
+    } catch {
+      /* no mounts known: volumes show no mountpoint */
+    }
+  }
+  for (const lv of lvs) {
+    if (!lv.dmName) continue;
+    lv.discardMaxBytes = num(await readTrim(r, `/sys/block/${lv.dmName}/queue/discard_max_bytes`));
+    const m = mounts.find((f) => f['maj:min'] === lv.devno);
+    if (m) {
+      lv.mountpoint = m.target;
+      lv.mountDiscard = (m.options ?? '').split(',').includes('discard');
+    }
+  }
+
+  // systemd: sd_booted() semantics, and one `systemctl show` for every timer we care about.
+  const running = await r.exists('/run/systemd/system');
+  let reason: string | undefined;
+  let timers: TimerFacts[] = TIMER_UNITS.map((unit) => ({ unit }));
+  if (!running) {
+    const comm = (await readTrim(r, '/proc/1/comm')) ?? 'unknown';
+    reason = `systemd is not running here: PID 1 is "${comm}" and /run/systemd/system does not exist, so timers cannot be enabled or started`;
+  } else {
+    const sr = await r.run(['systemctl', 'show', '--timestamp=unix', '--property=Id,LoadState,UnitFileState,ActiveState,NextElapseUSecRealtime,LastTriggerUSec', '--', ...TIMER_UNITS]);
+    if (ok(sr)) timers = parseSystemctlShow(sr.stdout, TIMER_UNITS);
+    else reason = `systemctl show failed (exit ${sr.exitCode}): ${sr.stderr.trim()}`;
+  }
+
+  const files: Record<string, string | undefined> = {};
+  for (const p of [UDEV_RULE_PATH, ...ALL_MANAGED_UNIT_PATHS, SYSCTL_PATH]) files[p] = await r.readFileIfExists(p).catch(() => undefined);
+
+  const { distributionFstrimTimer, fstrimPath } = await readRenderFacts(r);
+
+  const sysctl: Record<string, string | undefined> = {};
+  for (const e of plan.tuning.sysctl) sysctl[e.key] = await readTrim(r, procSysPath(e.key));
+
+  // lvchange rounds read-ahead to the page size: 4 KiB on x86-64, 64 KiB on some arm64/ppc64 kernels.
+  const pg = await r.run(['getconf', 'PAGESIZE']);
+  const pageSizeBytes = ok(pg) && Number(pg.stdout.trim()) > 0 ? Number(pg.stdout.trim()) : 4096;
+
+  return {
+    disks,
+    otherDisks,
+    lvs,
+    lvsError,
+    systemd: { running, reason, timers },
+    files,
+    distributionFstrimTimer,
+    fstrimPath,
+    sysctl,
+    udevRunning: await r.exists('/run/udev/control'),
+    pageSizeBytes,
+  };
+}
