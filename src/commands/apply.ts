@@ -1,12 +1,110 @@
 import type { Command } from 'commander';
+import * as fs from 'node:fs/promises';
+import * as readline from 'node:readline/promises';
+import { ExecRunner } from '../core/exec-runner.js';
+import { UserError } from '../core/exit-codes.js';
+import { DEFAULT_PLAN_PATH } from '../model/load-plan.js';
+import type { PlanResult } from '../model/actions.js';
+import { runApply, type ApplyOutcome } from '../exec/apply.js';
+import { planForApply } from '../exec/plan-for-apply.js';
+import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
+import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
+import { progressFor } from '../exec/progress.js';
+import { verifyPlan } from '../verify/run-verify.js';
+import { formatVerifyReport } from '../verify/verify.js';
 
-/** `jts-storage apply`: not built yet (stub). */
+const SYMBOL = { create: '+', change: '~', replace: '-/+', destroy: '-' } as const;
+
+/** A saved plan (`plan --out FILE`): the PlanResult, possibly wrapped. */
+async function readSaved(file: string): Promise<PlanResult> {
+  let j: unknown;
+  try {
+    j = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: not a saved plan (${(e as Error).message})`);
+  }
+  const o = j as Record<string, unknown>;
+  const r = (Array.isArray(o['actions']) ? o : (o['result'] ?? o['plan'])) as PlanResult | undefined;
+  if (!r || !Array.isArray(r.actions) || typeof r.stateHash !== 'string') throw new UserError(`${file}: not a saved plan (no actions/stateHash): make one with \`jts-storage plan --out FILE\``);
+  return { ...r, planFile: r.planFile ?? (o['planFile'] as string) };
+}
+
+function human(o: ApplyOutcome): string {
+  const l: string[] = [];
+  for (const r of o.refusals) l.push(`refused: ${r}`);
+  if (o.status === 'dry-run') {
+    l.push(o.actions.length ? `dry run: apply would run these ${o.dryRunSteps?.filter((s) => s.startsWith('[')).length} step(s):` : 'dry run: nothing to do');
+    l.push(...(o.dryRunSteps ?? []));
+  }
+  if (o.exec && !o.exec.ok) l.push(`apply FAILED at ${o.exec.failure!.message}\n${o.exec.actionsDone} action(s) completed before it; fix the cause and run apply again: it continues from the host's state`);
+  if (o.verify) l.push(formatVerifyReport(o.verify));
+  if (o.status === 'applied') l.push(`apply: done, ${o.actions.length} action(s), ${o.mutatingCommands} mutating command(s) in ${(o.wallMs / 1000).toFixed(1)} s; audit log ${o.auditLog} (run ${o.runId})`);
+  if (o.status === 'nothing-to-do') l.push(`apply: nothing to do, the host matches the plan (0 mutating commands); audit log ${o.auditLog} (run ${o.runId})`);
+  if (o.status === 'drift') l.push('apply: the actions ran but verify still finds drift (listed above)');
+  return l.join('\n');
+}
+
+/** `jts-storage apply`: carry out the plan's actions and nothing else; then verify. */
 export function register(program: Command): void {
   program
     .command('apply')
-    .description('apply (not yet implemented)')
-    .action(() => {
-      process.stderr.write('apply: not yet implemented\n');
-      process.exitCode = 1;
+    .description('carry out the plan (pvcreate, vgcreate, lvcreate, mkfs, users, directories, fstab, mount), safely and resumably; then verify')
+    .argument('[saved-plan]', 'a plan saved with `plan --out FILE` (refused if the host changed since)')
+    .option('--plan <file>', 'plan file', DEFAULT_PLAN_PATH)
+    .option('--yes', 'do not ask for confirmation (required without a terminal)')
+    .option('--allow-destroy <id>', 'allow destroying what is on this drive (plan drive id, by-id link, serial) or volume (VG/LV); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--dry-run', 'print exactly the commands apply would run, run none of them')
+    .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
+    .option('--lock-file <path>', 'lock file (one apply at a time)', DEFAULT_LOCK_PATH)
+    .option('--json', 'machine-readable outcome on stdout (progress stays on stderr)')
+    .action(async (saved: string | undefined, opts: { plan: string; yes?: boolean; allowDestroy: string[]; dryRun?: boolean; auditLog: string; lockFile: string; json?: boolean }) => {
+      const runner = new ExecRunner();
+      const savedPlan = saved ? await readSaved(saved) : undefined;
+      const planFile = savedPlan?.planFile ?? opts.plan;
+      const interactive = !!(process.stdin.isTTY && process.stderr.isTTY);
+      // Test hook (docs/apply.md): die by SIGKILL right after action k, as a power cut would.
+      const crashK = Number(process.env.JTS_STORAGE_CRASH_AFTER_ACTION ?? '');
+      const say = (s: string) => process.stderr.write(s + '\n');
+      const outcome = await runApply({
+        runner,
+        deps: {
+          plan: async (r) => {
+            const p = await planForApply(r, planFile);
+            if (!opts.json || process.stderr.isTTY) {
+              for (const a of p.result.actions) say(`  ${SYMBOL[a.kind].padEnd(3)} ${a.resource}: ${a.summary}${a.destructive ? `  (DESTROYS ${a.destructive.loses}; forced by ${a.destructive.forcedBy})` : ''}`);
+            }
+            for (const w of p.result.warnings) say(`warning: ${w.file ? `${w.file}:${w.line ?? '?'}: ` : ''}${w.message}`);
+            return p;
+          },
+          verify: (r, plan) => verifyPlan(r, plan),
+        },
+        saved: savedPlan,
+        yes: !!opts.yes,
+        dryRun: !!opts.dryRun,
+        allowDestroy: opts.allowDestroy,
+        auditLog: opts.auditLog,
+        lockPath: opts.lockFile,
+        interactive,
+        confirm: async (q) => {
+          const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return (await rl.question(q)).trim().toLowerCase() === 'yes';
+          } finally {
+            rl.close();
+          }
+        },
+        say,
+        progress: progressFor(process.stderr),
+        pid: process.pid,
+        crashAfterAction: Number.isInteger(crashK) && crashK > 0 ? crashK : undefined,
+        crash: () => process.kill(process.pid, 'SIGKILL'),
+      });
+      if (opts.json) {
+        const { actions, ...rest } = outcome;
+        const slim = { ...rest, actions: actions.map((a) => ({ id: a.id, kind: a.kind, resource: a.resource, summary: a.summary, steps: a.steps.length })) };
+        process.stdout.write(JSON.stringify(slim, null, 2) + '\n');
+        if (outcome.status !== 'applied' && outcome.status !== 'nothing-to-do' && outcome.status !== 'dry-run') say(human(outcome));
+      } else process.stdout.write(human(outcome) + '\n');
+      process.exitCode = outcome.exitCode;
     });
 }

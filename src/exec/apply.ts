@@ -1,0 +1,197 @@
+// apply, end to end: lock → probe + plan → safety → show → confirm → execute → verify.
+// The command file (src/commands/apply.ts) only parses flags and prints; everything here goes
+// through the injected Runner, so it runs on FakeRunner in unit tests and for real in the sandbox.
+import type { Runner } from '../core/runner.js';
+import type { Action, Finding, PlanResult } from '../model/actions.js';
+import type { Plan } from '../model/plan-schema.js';
+import type { Layout } from '../model/capacity.js';
+import type { ProbedState } from '../probe/types.js';
+import { AuditLog, AuditingRunner, DEFAULT_AUDIT_LOG } from './audit.js';
+import { acquireLock, DEFAULT_LOCK_PATH, LockHeldError, type Lock } from './lock.js';
+import { checkSafety, type SafetyReport } from './safety.js';
+import { Executor, dryRunLines, type ExecResult } from './executor.js';
+import { type Progress, silentProgress } from './progress.js';
+import type { VerifyReport } from '../verify/verify.js';
+
+/** What apply needs from the plan pipeline: the result, and the plan/state/layout it came from. */
+export interface PlanOutcome {
+  result: PlanResult;
+  plan: Plan;
+  state: ProbedState;
+  layout: Layout;
+}
+
+export interface ApplyDeps {
+  /** Probe + lint + diff, through the given runner (so its commands are audited). */
+  plan(runner: Runner): Promise<PlanOutcome>;
+  /** Live state vs plan after the actions ran (fresh probe). */
+  verify(runner: Runner, plan: Plan): Promise<VerifyReport>;
+}
+
+export interface ApplyOptions {
+  runner: Runner;
+  deps: ApplyDeps;
+  /** A saved plan (`plan --out`): its actions are applied only if the host still hashes the same. */
+  saved?: PlanResult;
+  yes: boolean;
+  dryRun: boolean;
+  allowDestroy: string[];
+  /** undefined: DEFAULT_AUDIT_LOG. */
+  auditLog?: string;
+  lockPath?: string;
+  /** Can we ask? (stdin and stderr are terminals) */
+  interactive: boolean;
+  confirm?: (question: string) => Promise<boolean>;
+  /** Human text (stderr in the command, so stdout stays JSON under --json). */
+  say: (line: string) => void;
+  progress?: Progress;
+  pid: number;
+  crashAfterAction?: number;
+  crash?: () => void;
+  skipVerify?: boolean;
+}
+
+export type ApplyStatus = 'applied' | 'nothing-to-do' | 'refused' | 'failed' | 'dry-run' | 'drift';
+
+export interface ApplyOutcome {
+  status: ApplyStatus;
+  exitCode: number;
+  runId: string;
+  auditLog?: string;
+  /** The actions apply ran (or would run): wipes allowed by --allow-destroy first, then the plan's. */
+  actions: Action[];
+  refusals: string[];
+  losses: SafetyReport['losses'];
+  warnings: Finding[];
+  exec?: ExecResult;
+  verify?: VerifyReport;
+  /** Mutating commands and file writes of this run, as counted in its audit records. */
+  mutatingCommands: number;
+  dryRunSteps?: string[];
+  wallMs: number;
+  tookOverLockFrom?: number;
+}
+
+export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
+  const t0 = performance.now();
+  const runId = AuditLog.runId(o.runner.now(), o.pid);
+  const auditFile = o.dryRun ? undefined : (o.auditLog ?? DEFAULT_AUDIT_LOG);
+  const audit = new AuditLog(o.runner, auditFile, runId);
+  const out: ApplyOutcome = {
+    status: 'failed',
+    exitCode: 1,
+    runId,
+    auditLog: auditFile,
+    actions: [],
+    refusals: [],
+    losses: [],
+    warnings: [],
+    mutatingCommands: 0,
+    wallMs: 0,
+  };
+  const finish = async (status: ApplyStatus, exitCode: number): Promise<ApplyOutcome> => {
+    out.status = status;
+    out.exitCode = exitCode;
+    out.mutatingCommands = audit.mutatingCount;
+    out.wallMs = performance.now() - t0;
+    await audit
+      .write({ event: 'end', ok: exitCode === 0, wallMs: Math.round(out.wallMs), mutatingCommands: out.mutatingCommands, message: status })
+      .catch(() => undefined);
+    return out;
+  };
+  try {
+    await audit.open();
+  } catch (e) {
+    out.refusals.push(`cannot write the audit log ${auditFile}: ${(e as Error).message}; pass --audit-log PATH`);
+    return finish('refused', 1);
+  }
+  const runner = new AuditingRunner(o.runner, audit);
+  let lock: Lock | undefined;
+  try {
+    if (!o.dryRun) {
+      try {
+        lock = await acquireLock(o.runner, { path: o.lockPath ?? DEFAULT_LOCK_PATH, pid: o.pid, command: 'jts-storage apply' });
+      } catch (e) {
+        if (e instanceof LockHeldError) {
+          out.refusals.push(e.message);
+          await audit.write({ event: 'refused', message: e.message });
+          return await finish('refused', 1);
+        }
+        throw e;
+      }
+      if (lock.tookOverFrom) {
+        out.tookOverLockFrom = lock.tookOverFrom.pid;
+        o.say(`note: took over a stale lock of pid ${lock.tookOverFrom.pid} (${lock.tookOverFrom.command}, started ${lock.tookOverFrom.started}): that run died; this apply finishes its work`);
+      }
+    }
+    await audit.write({ event: 'start', command: o.dryRun ? 'apply --dry-run' : 'apply', dryRun: o.dryRun });
+
+    const planned = await o.deps.plan(runner);
+    const result = planned.result;
+    await audit.write({ event: 'start', command: 'plan', planFile: result.planFile, stateHash: result.stateHash, actions: result.actions.length });
+    out.warnings = result.warnings;
+    let actions = result.actions;
+    if (o.saved) {
+      if (o.saved.stateHash !== result.stateHash) {
+        out.refusals.push(
+          `the saved plan was made for another state of this host (state hash ${o.saved.stateHash.slice(0, 12)}…, the host now hashes ${result.stateHash.slice(0, 12)}…): something changed since \`plan --out\`. Run plan again and review it.`,
+        );
+      }
+      actions = o.saved.actions;
+    }
+    const safety = await checkSafety({
+      plan: planned.plan,
+      state: planned.state,
+      drives: planned.layout.drives,
+      actions,
+      errors: [...result.errors, ...(o.saved?.errors ?? [])],
+      allowDestroy: o.allowDestroy,
+      runner,
+    });
+    out.refusals.push(...safety.refusals);
+    out.losses = safety.losses;
+    out.actions = [...safety.wipeActions, ...actions];
+    if (out.refusals.length) {
+      for (const r of out.refusals) await audit.write({ event: 'refused', message: r });
+      return await finish('refused', 1);
+    }
+    if (o.dryRun) {
+      out.dryRunSteps = dryRunLines(out.actions);
+      return await finish('dry-run', 0);
+    }
+    if (out.actions.length > 0) {
+      for (const l of safety.losses) o.say(`WILL DESTROY ${l.target}: ${l.loses.join('; ')}`);
+      const n = out.actions.reduce((s, a) => s + a.steps.length, 0);
+      o.say(`apply: ${out.actions.length} action(s), ${n} step(s); audit log ${auditFile}`);
+      if (!o.yes) {
+        if (!o.interactive || !o.confirm) {
+          out.refusals.push('no terminal to confirm on: review `jts-storage plan` and run apply again with --yes');
+          return await finish('refused', 1);
+        }
+        if (!(await o.confirm(`Apply ${out.actions.length} action(s)${safety.losses.length ? ', DESTROYING the data listed above' : ''}? Type "yes": `))) {
+          out.refusals.push('not confirmed');
+          return await finish('refused', 1);
+        }
+      }
+      out.exec = await new Executor({
+        runner,
+        audit,
+        progress: o.progress ?? silentProgress,
+        crashAfterAction: o.crashAfterAction,
+        crash: o.crash,
+      }).run(out.actions);
+      if (!out.exec.ok) return await finish('failed', 1);
+    }
+    if (o.skipVerify) return await finish(out.actions.length ? 'applied' : 'nothing-to-do', 0);
+    out.verify = await o.deps.verify(runner, planned.plan);
+    if (!out.verify.clean) return await finish('drift', 1);
+    return await finish(out.actions.length ? 'applied' : 'nothing-to-do', 0);
+  } catch (e) {
+    // A bad plan file (PlanError), a probe that cannot read the host…: said, audited, exit 1.
+    out.refusals.push(e instanceof Error ? e.message : String(e));
+    await audit.write({ event: 'refused', message: out.refusals[out.refusals.length - 1] }).catch(() => undefined);
+    return await finish('failed', 1);
+  } finally {
+    await lock?.release().catch(() => undefined);
+  }
+}
