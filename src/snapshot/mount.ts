@@ -1,0 +1,272 @@
+/**
+ * Mounting a snapshot read-only, and restoring (merging) one into its origin.
+ *
+ * Mount options: `ro,nodev,nosuid,noexec` always. XFS refuses a second filesystem with the UUID of one
+ * already mounted (the origin), so XFS snapshots get `nouuid`. A snapshot taken by lvcreate is of a
+ * FROZEN filesystem (the ext4 journal and XFS log are flushed by the freeze), so it mounts without
+ * recovery; if a filesystem does need recovery (a snapshot of an unfrozen or crashed fs) the kernel
+ * replays it into the snapshot's own COW space on this ro mount (the device is writable), giving the
+ * consistent view; `--norecovery` (ext4 `noload`, XFS `norecovery`) shows the unreplayed state instead.
+ */
+import type { Runner } from '../core/runner.js';
+import { ok } from '../core/runner.js';
+import { UserError } from '../core/exit-codes.js';
+import type { LvRow, SnapshotInfo } from './lvm-report.js';
+import { findLv, readLvm } from './lvm-report.js';
+
+export const SNAP_MOUNT_BASE = '/run/jts-storage/snapshots';
+
+export interface MountRow {
+  target: string;
+  source: string;
+  fstype: string;
+  options: string;
+  majMin: string;
+}
+
+export async function readMounts(runner: Runner): Promise<MountRow[]> {
+  const r = await runner.run(['findmnt', '-J', '--list', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN']);
+  if (!ok(r)) return [];
+  return parseFindmnt(r.stdout);
+}
+
+export function parseFindmnt(text: string): MountRow[] {
+  const i = text.indexOf('{');
+  if (i < 0) return [];
+  const j = JSON.parse(text.slice(i)) as { filesystems?: Record<string, unknown>[] };
+  const out: MountRow[] = [];
+  const walk = (arr: Record<string, unknown>[] | undefined) => {
+    for (const f of arr ?? []) {
+      out.push({
+        target: String(f.target ?? ''),
+        source: String(f.source ?? ''),
+        fstype: String(f.fstype ?? ''),
+        options: String(f.options ?? ''),
+        majMin: String(f['maj:min'] ?? ''),
+      });
+      walk(f.children as Record<string, unknown>[] | undefined);
+    }
+  };
+  walk(j.filesystems);
+  return out;
+}
+
+export function mountsOf(lv: LvRow, mounts: MountRow[]): MountRow[] {
+  const dm = `/dev/mapper/${lv.vg.replace(/-/g, '--')}-${lv.name.replace(/-/g, '--')}`;
+  return mounts.filter((m) => (lv.majMin && m.majMin === lv.majMin) || m.source === dm || m.source === lv.path);
+}
+
+/** blkid -p -o export: KEY=value lines, probed from the device itself (no cache). */
+export async function fsType(runner: Runner, dev: string): Promise<string | undefined> {
+  const r = await runner.run(['blkid', '-p', '-o', 'export', dev]);
+  if (!ok(r)) return undefined;
+  const m = /^TYPE=(.*)$/m.exec(r.stdout);
+  return m?.[1]?.trim();
+}
+
+export function snapshotMountOptions(fstype: string, norecovery = false): string[] {
+  const o = ['ro', 'nodev', 'nosuid', 'noexec'];
+  if (fstype === 'xfs') o.push('nouuid');
+  if (norecovery) o.push(fstype === 'xfs' ? 'norecovery' : 'noload');
+  return o;
+}
+
+export function defaultMountPath(s: { vg: string; name: string }): string {
+  return `${SNAP_MOUNT_BASE}/${s.vg}/${s.name}`;
+}
+
+export interface MountResult {
+  snapshot: string;
+  path: string;
+  fstype: string;
+  options: string[];
+  activated: boolean;
+  alreadyMounted: boolean;
+}
+
+export async function mountSnapshot(runner: Runner, ref: string, opts: { path?: string; norecovery?: boolean } = {}): Promise<MountResult> {
+  let st = await readLvm(runner);
+  let lv = findLv(st.lvs, ref);
+  const snap = st.snapshots.find((s) => s.id === `${lv.vg}/${lv.name}`);
+  if (!snap) throw new UserError(`${lv.vg}/${lv.name} is not a snapshot`);
+  if (!snap.valid) throw new UserError(`${snap.id} is invalidated (its COW space overflowed): its data is LOST and cannot be mounted`);
+  if (snap.merging) throw new UserError(`${snap.id} is being merged into ${snap.origin}: it cannot be mounted`);
+  let activated = false;
+  if (!lv.active) {
+    // Thin snapshots carry the activation-skip flag: -K (--ignoreactivationskip) activates them anyway.
+    const argv = ['lvchange', '--activate', 'y', ...(lv.skipActivation ? ['--ignoreactivationskip'] : []), snap.id];
+    const r = await runner.run(argv, { mutating: true, timeoutMs: 60_000 });
+    if (!ok(r)) throw new UserError(`cannot activate ${snap.id}: ${(r.stderr || r.stdout).trim()}`);
+    activated = true;
+    st = await readLvm(runner);
+    lv = findLv(st.lvs, snap.id);
+  }
+  const existing = mountsOf(lv, await readMounts(runner));
+  if (existing[0]) {
+    return { snapshot: snap.id, path: existing[0].target, fstype: existing[0].fstype, options: existing[0].options.split(','), activated, alreadyMounted: true };
+  }
+  const fstype = await fsType(runner, lv.path);
+  if (!fstype) throw new UserError(`${snap.id}: no filesystem found on it (blkid)`);
+  if (fstype === 'swap') throw new UserError(`${snap.id}: holds swap, nothing to mount`);
+  const path = opts.path ?? defaultMountPath(snap);
+  await runner.mkdir(path, { recursive: true, mode: 0o700 });
+  const options = snapshotMountOptions(fstype, opts.norecovery);
+  const r = await runner.run(['mount', '-t', fstype, '-o', options.join(','), lv.path, path], { mutating: true, timeoutMs: 120_000 });
+  if (!ok(r)) throw new UserError(`mount of ${snap.id} on ${path} failed: ${(r.stderr || r.stdout).trim()}`);
+  return { snapshot: snap.id, path, fstype, options, activated, alreadyMounted: false };
+}
+
+export interface UmountResult {
+  snapshot: string;
+  unmounted: string[];
+  deactivated: boolean;
+}
+
+export async function umountSnapshot(runner: Runner, ref: string): Promise<UmountResult> {
+  const st = await readLvm(runner);
+  const lv = findLv(st.lvs, ref);
+  const snap = st.snapshots.find((s) => s.id === `${lv.vg}/${lv.name}`);
+  if (!snap) throw new UserError(`${lv.vg}/${lv.name} is not a snapshot`);
+  const ms = mountsOf(lv, await readMounts(runner));
+  const unmounted: string[] = [];
+  // Innermost first, in case something was mounted below.
+  for (const m of [...ms].sort((a, b) => b.target.length - a.target.length)) {
+    const r = await runner.run(['umount', m.target], { mutating: true, timeoutMs: 120_000 });
+    if (!ok(r)) throw new UserError(`umount ${m.target} failed: ${(r.stderr || r.stdout).trim()}`);
+    unmounted.push(m.target);
+    if (m.target.startsWith(SNAP_MOUNT_BASE + '/')) await runner.run(['rmdir', m.target], { mutating: true });
+  }
+  let deactivated = false;
+  // A thin snapshot was inactive (activation skip) before mount: put it back that way.
+  if (snap.kind === 'thin' && lv.active && lv.skipActivation) {
+    const r = await runner.run(['lvchange', '--activate', 'n', snap.id], { mutating: true, timeoutMs: 60_000 });
+    deactivated = ok(r);
+  }
+  return { snapshot: snap.id, unmounted, deactivated };
+}
+
+/** A merge is still pending while the snapshot exists (hidden while merging) or the origin shows 'O'. */
+export function mergePending(lvs: LvRow[], vg: string, snapName: string, origin: string): boolean {
+  return lvs.some((l) => l.vg === vg && (l.name === snapName || (l.name === origin && l.attr[0] === 'O')));
+}
+
+export type RestoreMode = 'refuse-if-open' | 'offline' | 'schedule';
+
+export interface RestoreResult {
+  snapshot: string;
+  origin: string;
+  /** done = merged now; scheduled = at the origin's next activation. */
+  status: 'done' | 'scheduled';
+  steps: string[];
+  remounted: string[];
+  message: string;
+}
+
+function nextActivationHelp(origin: string, targets: string[]): string {
+  const um = targets.length ? targets.map((t) => `umount ${t}; `).join('') : '';
+  return `${um}lvchange -an ${origin}; lvchange -ay ${origin}` + (targets.length ? `; mount ${targets.join(', ')} again` : '');
+}
+
+/**
+ * Merge a snapshot back into its origin (lvconvert --merge): the origin returns to the snapshot's
+ * content and the snapshot disappears. Everything written to the origin since is lost, so the caller
+ * must have had the user confirm. When the origin is open (mounted, or held by a process), LVM can only
+ * schedule the merge for the origin's next activation; this refuses that unless asked:
+ *  - mode 'offline': umount the origin's mounts, merge, re-activate if needed, mount again;
+ *  - mode 'schedule': let LVM schedule it and say what triggers it.
+ */
+export async function restoreSnapshot(runner: Runner, ref: string, mode: RestoreMode): Promise<RestoreResult> {
+  const steps: string[] = [];
+  let st = await readLvm(runner);
+  const lv = findLv(st.lvs, ref);
+  const snap = st.snapshots.find((s) => s.id === `${lv.vg}/${lv.name}`);
+  if (!snap) throw new UserError(`${lv.vg}/${lv.name} is not a snapshot`);
+  if (!snap.valid) throw new UserError(`${snap.id} is invalidated (LOST): it cannot be merged; the origin is unchanged`);
+  const originId = `${snap.vg}/${snap.origin}`;
+  const origin = findLv(st.lvs, originId);
+  const mounts = await readMounts(runner);
+  const originMounts = mountsOf(origin, mounts);
+  const snapMounts = mountsOf(lv, mounts);
+  if (snapMounts.length) {
+    if (mode === 'refuse-if-open') throw new UserError(`${snap.id} is mounted at ${snapMounts.map((m) => m.target).join(', ')}: run "snapshot umount ${snap.id}" first`);
+    for (const m of snapMounts) {
+      const r = await runner.run(['umount', m.target], { mutating: true, timeoutMs: 120_000 });
+      if (!ok(r)) throw new UserError(`umount ${m.target} failed: ${(r.stderr || r.stdout).trim()}`);
+      steps.push(`umount ${m.target}`);
+    }
+  }
+  const open = origin.deviceOpen || originMounts.length > 0;
+  const targets = originMounts.map((m) => m.target);
+  if (open && mode === 'refuse-if-open') {
+    throw new UserError(
+      `${originId} is open${targets.length ? ` (mounted at ${targets.join(', ')})` : ''}: lvconvert --merge would only schedule the merge for its next activation. ` +
+        `Stop what uses it, then either rerun with --offline (this command umounts, merges, re-activates and mounts again), ` +
+        `or do it by hand: ${nextActivationHelp(originId, targets)} (the merge starts at that activation); ` +
+        `--schedule leaves it to the next activation (e.g. a reboot).`,
+    );
+  }
+  if (open && mode === 'offline') {
+    for (const m of [...originMounts].sort((a, b) => b.target.length - a.target.length)) {
+      const r = await runner.run(['umount', m.target], { mutating: true, timeoutMs: 300_000 });
+      if (!ok(r)) throw new UserError(`umount ${m.target} failed (${(r.stderr || r.stdout).trim()}): stop the programs using it (fuser -vm ${m.target}) and retry; nothing was merged`);
+      steps.push(`umount ${m.target}`);
+    }
+  }
+  // Foreground: for a classic snapshot lvconvert polls until the merge is complete.
+  const r = await runner.run(['lvconvert', '--merge', snap.id], { mutating: true, timeoutMs: 6 * 3600_000 });
+  steps.push(`lvconvert --merge ${snap.id}`);
+  if (!ok(r)) throw new UserError(`lvconvert --merge ${snap.id} failed: ${(r.stderr || r.stdout).trim()}`);
+  st = await readLvm(runner);
+  let pending = mergePending(st.lvs, snap.vg, snap.name, snap.origin);
+  if (pending && mode === 'schedule') {
+    return {
+      snapshot: snap.id,
+      origin: originId,
+      status: 'scheduled',
+      steps,
+      remounted: [],
+      message: `merge of ${snap.id} scheduled: it happens at the next activation of ${originId} (${nextActivationHelp(originId, targets)}, or a reboot)`,
+    };
+  }
+  if (pending) {
+    // The origin was still active: deactivate + activate starts the merge, then wait for it.
+    for (const argv of [
+      ['lvchange', '--activate', 'n', originId],
+      ['lvchange', '--activate', 'y', originId],
+    ]) {
+      const x = await runner.run(argv, { mutating: true, timeoutMs: 300_000 });
+      steps.push(argv.join(' '));
+      if (!ok(x)) throw new UserError(`${argv.join(' ')} failed: ${(x.stderr || x.stdout).trim()}; the merge stays scheduled for the next activation of ${originId}`);
+    }
+    st = await readLvm(runner);
+    pending = mergePending(st.lvs, snap.vg, snap.name, snap.origin);
+    if (pending) {
+      // The activation started a classic merge in the background: wait for it in the foreground.
+      const p = await runner.run(['lvconvert', '--startpoll', originId], { mutating: true, timeoutMs: 6 * 3600_000 });
+      steps.push(`lvconvert --startpoll ${originId}`);
+      st = await readLvm(runner);
+      pending = mergePending(st.lvs, snap.vg, snap.name, snap.origin);
+      if (pending && !ok(p)) throw new UserError(`the merge of ${snap.id} did not complete: ${(p.stderr || p.stdout).trim()}`);
+    }
+  }
+  const remounted: string[] = [];
+  if (mode === 'offline') {
+    const again = findLv(st.lvs, originId);
+    for (const m of [...originMounts].sort((a, b) => a.target.length - b.target.length)) {
+      const x = await runner.run(['mount', '-t', m.fstype, '-o', m.options, again.path, m.target], { mutating: true, timeoutMs: 300_000 });
+      steps.push(`mount ${again.path} ${m.target}`);
+      if (!ok(x)) throw new UserError(`merged, but mounting ${m.target} again failed: ${(x.stderr || x.stdout).trim()}`);
+      remounted.push(m.target);
+    }
+  }
+  return {
+    snapshot: snap.id,
+    origin: originId,
+    status: pending ? 'scheduled' : 'done',
+    steps,
+    remounted,
+    message: pending ? `merge of ${snap.id} still pending at the next activation of ${originId}` : `${originId} restored to ${snap.id} (the snapshot is gone: merged)`,
+  };
+}
+
+export type { SnapshotInfo };
