@@ -1,12 +1,53 @@
 import type { Command } from 'commander';
+import { ExecRunner } from '../core/exec-runner.js';
+import { HEALTH_EXIT } from '../core/exit-codes.js';
+import { loadPlanFile } from '../model/load-plan.js';
+import { renderJson, renderPrometheus, renderTable, runHealth, writeTextfile } from '../health/index.js';
 
-/** `jts-storage health`: not built yet (stub). */
+/**
+ * `jts-storage health`: capacity, snapshots, thin pools, drive wear and drift, as a table, JSON or a
+ * Prometheus textfile. Exit codes follow the Nagios/Icinga plugin convention (docs/health.md):
+ * 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN — including 3 for an unreadable plan or bad arguments,
+ * because a monitoring system reads any other code as a state of the storage.
+ */
 export function register(program: Command): void {
   program
     .command('health')
-    .description('health (not yet implemented)')
-    .action(() => {
-      process.stderr.write('health: not yet implemented\n');
-      process.exitCode = 1;
+    .description('Check VG reserve, volume fill, snapshots, thin pools, NVMe health and drift; exit 0 ok, 1 warning, 2 critical, 3 unknown')
+    .option('--plan <file>', 'plan file: volume names, mount paths, thresholds, snapshot policies (without it: every VG on the host, default thresholds)')
+    .option('--format <format>', 'table | json | prometheus', 'table')
+    .option('--textfile-dir <dir>', 'also write <dir>/jts_storage.prom atomically (node_exporter textfile collector)')
+    .option('--json', 'same as --format json')
+    .action(async (o: { plan?: string; format: string; textfileDir?: string; json?: boolean }) => {
+      const format = o.json ? 'json' : o.format;
+      if (!['table', 'json', 'prometheus'].includes(format)) {
+        process.stderr.write(`health: --format must be table, json or prometheus (got "${format}")\n`);
+        process.exitCode = HEALTH_EXIT.UNKNOWN;
+        return;
+      }
+      let plan;
+      if (o.plan) {
+        try {
+          plan = (await loadPlanFile(o.plan)).plan;
+        } catch (e) {
+          process.stdout.write(`JTS-STORAGE UNKNOWN - plan ${o.plan} unreadable\n`);
+          process.stderr.write(`health: ${(e as Error).message}\n`);
+          process.exitCode = HEALTH_EXIT.UNKNOWN;
+          return;
+        }
+      }
+      const runner = new ExecRunner();
+      const report = await runHealth(runner, { plan, planFile: o.plan });
+      if (o.textfileDir) {
+        try {
+          await writeTextfile(runner, o.textfileDir, report);
+        } catch (e) {
+          process.stderr.write(`health: cannot write the textfile in ${o.textfileDir}: ${(e as Error).message}\n`);
+          process.exitCode = HEALTH_EXIT.UNKNOWN;
+        }
+      }
+      process.stdout.write(format === 'json' ? renderJson(report) : format === 'prometheus' ? renderPrometheus(report) : renderTable(report));
+      // A failed textfile write is UNKNOWN, unless the storage itself is already WARNING/CRITICAL.
+      if (process.exitCode !== HEALTH_EXIT.UNKNOWN || report.status === 'warning' || report.status === 'critical') process.exitCode = report.exitCode;
     });
 }

@@ -1,0 +1,132 @@
+/**
+ * Gathering for health, through the Runner only. Two phases, each run in parallel:
+ *   1. one call per host-wide tool: lvm fullreport, findmnt, lsblk;
+ *   2. statfs(2) of each mounted volume in scope (a syscall, no process) and one SMART query per drive.
+ * So the number of processes is 3 + drives, whatever the number of volumes. Any failure (tool missing,
+ * non-zero exit, timeout, unparsable output) becomes a reason, and the checks depending on it UNKNOWN.
+ */
+import type { Runner, RunResult } from '../core/runner.js';
+import type { Plan } from '../model/plan-schema.js';
+import { buildScope, smartTool, type Got, type HealthInputs, type HostReports, type SmartValue, type StatfsValue } from './evaluate.js';
+import { parseNvmeSmartLog, parseSmartctl, smartctlFatal } from './smart.js';
+import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, parseFindmnt, parseLsblk, parseLvmReport } from './sources.js';
+
+export interface CollectOptions {
+  /** Per host-wide tool call. */
+  toolTimeoutMs?: number;
+  /** Per drive: a drive that does not answer in time is UNKNOWN, the rest of the report goes on. */
+  driveTimeoutMs?: number;
+  statfsTimeoutMs?: number;
+}
+
+export interface Collected {
+  inputs: HealthInputs;
+  toolCalls: string[];
+}
+
+/** Untranslated messages; LVM quiet about descriptors inherited from node. */
+const TOOL_ENV = { LC_ALL: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
+
+function failure(r: RunResult, timeoutMs: number | undefined): string | undefined {
+  const tool = r.argv[0];
+  if (r.notFound) return `${tool} not installed (not found on PATH)`;
+  if (r.timedOut) return `${tool} did not answer within ${Math.round((timeoutMs ?? 0) / 1000)} s`;
+  if (r.exitCode !== 0) {
+    const msg = r.stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
+    return `${r.argv.slice(0, 2).join(' ')} exited ${r.exitCode}${msg ? ': ' + msg : ''}`;
+  }
+  return undefined;
+}
+
+function parsed<T>(r: RunResult, timeoutMs: number | undefined, parse: (s: string) => T): Got<T> {
+  const f = failure(r, timeoutMs);
+  if (f) return { ok: false, reason: f };
+  try {
+    return { ok: true, value: parse(r.stdout) };
+  } catch (e) {
+    return { ok: false, reason: `${r.argv[0]}: unreadable output: ${(e as Error).message}` };
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<T>((_, rej) => {
+        timer = setTimeout(() => rej(new Error(`${what} did not answer within ${Math.round(ms / 1000)} s`)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+export async function queryDrive(runner: Runner, device: string, first: 'nvme' | 'smartctl', timeoutMs: number, calls: string[]): Promise<Got<SmartValue>> {
+  if (first === 'nvme') {
+    calls.push('nvme smart-log');
+    const r = await runner.run(['nvme', 'smart-log', device, '-o', 'json'], { timeoutMs, env: TOOL_ENV });
+    // Without nvme-cli, smartctl reads the same log page.
+    if (!r.notFound) {
+      const g = parsed(r, timeoutMs, parseNvmeSmartLog);
+      return g.ok ? { ok: true, value: { health: g.value, source: 'nvme-cli' } } : g;
+    }
+  }
+  calls.push('smartctl -a');
+  const r = await runner.run(['smartctl', '-j', '-a', device], { timeoutMs, env: TOOL_ENV });
+  if (r.notFound) return { ok: false, reason: first === 'nvme' ? 'neither nvme-cli nor smartctl is installed' : 'smartctl not installed (not found on PATH)' };
+  if (r.timedOut) return { ok: false, reason: `smartctl did not answer within ${Math.round(timeoutMs / 1000)} s` };
+  const fatal = smartctlFatal(r.exitCode);
+  if (fatal) {
+    const detail = (() => {
+      try {
+        const msgs = (JSON.parse(r.stdout.slice(Math.max(0, r.stdout.indexOf('{')))) as { smartctl?: { messages?: { string?: string }[] } }).smartctl?.messages ?? [];
+        return msgs.map((m) => m.string).filter(Boolean).join('; ');
+      } catch {
+        return r.stderr.trim();
+      }
+    })();
+    return { ok: false, reason: `${fatal}${detail ? ': ' + detail : ''}` };
+  }
+  try {
+    return { ok: true, value: { health: parseSmartctl(r.stdout), source: 'smartctl' } };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+}
+
+export async function collectHealth(runner: Runner, plan: Plan | undefined, opts: CollectOptions = {}): Promise<Collected> {
+  const toolMs = opts.toolTimeoutMs ?? 30_000;
+  const driveMs = opts.driveTimeoutMs ?? 15_000;
+  const statfsMs = opts.statfsTimeoutMs ?? 10_000;
+  const calls: string[] = [];
+  const run = (argv: string[]) => {
+    calls.push(argv.slice(0, argv[0] === 'lvm' ? 2 : 1).join(' '));
+    return runner.run(argv, { timeoutMs: toolMs, env: TOOL_ENV });
+  };
+  const [lvmR, mntR, blkR] = await Promise.all([run(LVM_ARGV), run(FINDMNT_ARGV), run(LSBLK_ARGV)]);
+  const reports: HostReports = {
+    lvm: parsed(lvmR, toolMs, parseLvmReport),
+    mounts: parsed(mntR, toolMs, parseFindmnt),
+    blocks: parsed(blkR, toolMs, parseLsblk),
+  };
+  const scope = buildScope(plan, reports);
+
+  const statfs = new Map<string, Got<StatfsValue>>();
+  const smart = new Map<string, Got<SmartValue>>();
+  const targets = [...new Set(scope.volumes.map((v) => v.mount?.target).filter((t): t is string => !!t))];
+  await Promise.all([
+    ...targets.map(async (t) => {
+      try {
+        statfs.set(t, { ok: true, value: await withTimeout(runner.statfs(t), statfsMs, `statfs ${t}`) });
+      } catch (e) {
+        statfs.set(t, { ok: false, reason: (e as Error).message });
+      }
+    }),
+    ...scope.drives.map(async (d) => {
+      const tool = smartTool(d);
+      if (tool) smart.set(d.path, await queryDrive(runner, d.path, tool, driveMs, calls));
+    }),
+  ]);
+  return { inputs: { ...reports, statfs, smart }, toolCalls: calls };
+}

@@ -1,0 +1,414 @@
+/**
+ * Health evaluation: pure. What was gathered (lvm/findmnt/lsblk reports, statfs of each mounted
+ * volume, each drive's SMART log) + the plan (optional) → checks with a status each, and the report.
+ * No Runner here: collect.ts gathers, this decides.
+ */
+import type { Plan, Volume, SnapshotPolicy } from '../model/plan-schema.js';
+import { HealthSchema, SnapshotPolicySchema } from '../model/plan-schema.js';
+import { trySize } from '../model/units.js';
+import { classify, fmtBytes, pct } from './thresholds.js';
+import { mountOptionDrift } from './drift.js';
+import { decodeCriticalWarning } from './smart.js';
+import {
+  diskOf,
+  dmName,
+  driveKind,
+  lvType,
+  snapshotInvalid,
+  type HBlock,
+  type HLv,
+  type HMount,
+  type LvmReport,
+} from './sources.js';
+import {
+  STATUS_CODE,
+  worst,
+  type Check,
+  type CheckKind,
+  type DriveHealth,
+  type DriveReport,
+  type HealthReport,
+  type SnapshotReport,
+  type Status,
+  type ThinPoolReport,
+  type VgReport,
+  type VolumeReport,
+} from './types.js';
+
+/** A gathered fact, or why it could not be gathered (becomes UNKNOWN with that reason). */
+export type Got<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export interface StatfsValue {
+  totalBytes: number;
+  freeBytes: number;
+  availBytes: number;
+  totalInodes: number;
+  freeInodes: number;
+}
+
+export interface SmartValue {
+  health: DriveHealth;
+  source: 'nvme-cli' | 'smartctl';
+}
+
+/** Phase 1: the host-wide reports, one call per tool. */
+export interface HostReports {
+  lvm: Got<LvmReport>;
+  mounts: Got<HMount[]>;
+  blocks: Got<HBlock[]>;
+}
+
+/** Phase 2: per mounted volume and per drive (statfs is a syscall; SMART is one call per drive). */
+export interface HealthInputs extends HostReports {
+  statfs: Map<string, Got<StatfsValue>>;
+  smart: Map<string, Got<SmartValue>>;
+}
+
+export type HealthThresholds = ReturnType<typeof HealthSchema.parse>;
+
+export function thresholdsOf(plan: Plan | undefined): HealthThresholds {
+  return plan?.health ?? HealthSchema.parse({});
+}
+
+const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = SnapshotPolicySchema.parse({});
+
+interface VolumeScope {
+  vg: string;
+  lv: string;
+  planned?: Volume;
+  info?: HLv;
+  /** The mount of this LV health reads: at the plan's path when it is there, else the first found. */
+  mount?: HMount;
+  /** What occupies the plan's mount path when it is not this LV. */
+  intruder?: HMount;
+}
+
+export interface Scope {
+  vgNames: string[];
+  volumes: VolumeScope[];
+  /** Disks under the scope's PVs (or every real disk when LVM could not be read). */
+  drives: HBlock[];
+}
+
+function mountDev(source: string): string {
+  const i = source.indexOf('[');
+  return i > 0 ? source.slice(0, i) : source;
+}
+
+export function mountIsLv(m: HMount, lv: HLv): boolean {
+  if (lv.majMin && m.majMin) return lv.majMin === m.majMin;
+  const dev = mountDev(m.source);
+  return dev === `/dev/mapper/${dmName(lv.vg, lv.name)}` || dev === `/dev/${lv.vg}/${lv.name}`;
+}
+
+/** Which VGs, volumes and drives this run looks at. Shared by collect (what to statfs/query) and evaluate. */
+export function buildScope(plan: Plan | undefined, r: HostReports): Scope {
+  const lvm = r.lvm.ok ? r.lvm.value : undefined;
+  const mounts = r.mounts.ok ? r.mounts.value : [];
+  const vgNames = plan ? plan.volumeGroups.map((v) => v.name) : (lvm?.vgs.map((v) => v.name) ?? []);
+  const vgSet = new Set(vgNames);
+  const volumes: VolumeScope[] = [];
+  const findLv = (vg: string, name: string) => lvm?.lvs.find((l) => l.vg === vg && l.name === name);
+  const attach = (s: VolumeScope) => {
+    const want = s.planned?.mount?.path;
+    // The last mount of a target is the one on top (the one a process sees).
+    const atPath = want ? mounts.filter((m) => m.target === want).at(-1) : undefined;
+    if (!s.info) {
+      // LVM unreadable: the filesystem at the plan's path is still worth measuring.
+      if (!lvm && atPath) s.mount = atPath;
+      return s;
+    }
+    const mine = mounts.filter((m) => mountIsLv(m, s.info!));
+    s.mount = atPath && mountIsLv(atPath, s.info) ? atPath : mine[0];
+    if (atPath && !mountIsLv(atPath, s.info)) s.intruder = atPath;
+    return s;
+  };
+  if (plan) {
+    for (const v of plan.volumes) volumes.push(attach({ vg: v.vg, lv: v.name, planned: v, info: findLv(v.vg, v.name) }));
+  } else if (lvm) {
+    for (const l of lvm.lvs) if (vgSet.has(l.vg) && lvType(l) === 'volume') volumes.push(attach({ vg: l.vg, lv: l.name, info: l }));
+  }
+  let drives: HBlock[] = [];
+  if (r.blocks.ok) {
+    const blocks = r.blocks.value;
+    if (lvm) {
+      const seen = new Set<string>();
+      for (const pv of lvm.pvs) {
+        if (!vgSet.has(pv.vg)) continue;
+        const d = diskOf(blocks, pv.name);
+        if (d && !seen.has(d.name)) {
+          seen.add(d.name);
+          drives.push(d);
+        }
+      }
+    } else {
+      drives = blocks.filter((b) => b.type === 'disk' && ['nvme', 'sata-ssd', 'hdd'].includes(driveKind(b)));
+    }
+  }
+  return { vgNames, volumes, drives };
+}
+
+/** Which drives get a SMART query, and with which tool first. Virtio disks have no SMART. */
+export function smartTool(b: HBlock): 'nvme' | 'smartctl' | undefined {
+  const k = driveKind(b);
+  if (k === 'nvme') return 'nvme';
+  if (k === 'virtio') return undefined;
+  return 'smartctl';
+}
+
+function reserveBytes(reserve: string | undefined, vgSize: number, extent: number | undefined): number | { error: string } {
+  if (reserve === undefined) return 0;
+  const t = String(reserve).trim();
+  if (t === '' || /^0+(\.0+)?\s*[A-Za-z%]*$/.test(t)) return 0;
+  const s = trySize(t);
+  if (!s.ok) return { error: s.message };
+  if (s.size.kind === 'bytes') return s.size.bytes;
+  if (s.size.kind === 'percent') {
+    // A share of the VG's extents, rounded up to a whole extent as the layout does.
+    const raw = (vgSize * s.size.percent) / 100;
+    return extent ? Math.ceil(raw / extent) * extent : Math.ceil(raw);
+  }
+  return 0;
+}
+
+export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, meta: { time: string; planFile?: string; toolCalls?: string[] } = { time: new Date(0).toISOString() }): HealthReport {
+  const th = thresholdsOf(plan);
+  const scope = buildScope(plan, inputs);
+  const checks: Check[] = [];
+  const add = (kind: CheckKind, subject: string, status: Status, message: string, labels: Record<string, string>, extra: Partial<Check> = {}) =>
+    checks.push({ kind, subject, status, message, labels, ...extra });
+  const band = `warning ≥ ${th.warningPercent} %, critical ≥ ${th.criticalPercent} %`;
+
+  const lvm = inputs.lvm.ok ? inputs.lvm.value : undefined;
+  if (!inputs.lvm.ok) add('collect', 'lvm', 'unknown', `LVM state unknown: ${inputs.lvm.reason}`, { tool: 'lvm' });
+  if (!inputs.mounts.ok) add('collect', 'findmnt', 'unknown', `mount table unknown: ${inputs.mounts.reason}`, { tool: 'findmnt' });
+  if (!inputs.blocks.ok) add('collect', 'lsblk', 'unknown', `drives unknown: ${inputs.blocks.reason}`, { tool: 'lsblk' });
+
+  // ---- volume groups
+  const vgs: VgReport[] = [];
+  for (const name of scope.vgNames) {
+    const labels = { vg: name };
+    if (!lvm) continue; // covered by the collect check
+    const vg = lvm.vgs.find((v) => v.name === name);
+    if (!vg) {
+      add('vg_free', name, 'critical', `VG ${name} not found`, labels);
+      continue;
+    }
+    const planned = plan?.volumeGroups.find((v) => v.name === name);
+    const res = reserveBytes(planned?.reserve, vg.sizeBytes, vg.extentSizeBytes);
+    const snapshotBytes = lvm.lvs.filter((l) => l.vg === name && lvType(l) === 'snapshot').reduce((a, l) => a + l.sizeBytes, 0);
+    if (typeof res !== 'number') {
+      add('vg_free', name, 'unknown', `plan reserve "${planned?.reserve}" unreadable: ${res.error}`, labels);
+      vgs.push({ name, sizeBytes: vg.sizeBytes, freeBytes: vg.freeBytes, reserveBytes: 0, snapshotBytes, reserveIntact: true });
+      continue;
+    }
+    // The reserve is there for snapshots: space their COW areas took from it is the reserve doing its job.
+    const intact = vg.freeBytes + snapshotBytes >= res;
+    vgs.push({ name, sizeBytes: vg.sizeBytes, freeBytes: vg.freeBytes, reserveBytes: res, snapshotBytes, reserveIntact: intact });
+    const base = `${fmtBytes(vg.freeBytes)} free of ${fmtBytes(vg.sizeBytes)}`;
+    if (res === 0) add('vg_free', name, 'ok', `${base}; no snapshot reserve planned`, labels);
+    else if (intact)
+      add('vg_free', name, 'ok', `${base}; snapshot reserve ${fmtBytes(res)} intact${snapshotBytes ? ` (${fmtBytes(snapshotBytes)} of it held by snapshots)` : ''}`, labels);
+    else
+      add(
+        'vg_free',
+        name,
+        'warning',
+        `${base}: below the plan's snapshot reserve ${fmtBytes(res)} (snapshots hold ${fmtBytes(snapshotBytes)}); ${fmtBytes(res - vg.freeBytes - snapshotBytes)} of it went to volumes — new snapshots or their autoextend may not fit`,
+        labels,
+      );
+  }
+
+  // ---- volumes
+  const volumes: VolumeReport[] = [];
+  for (const s of scope.volumes) {
+    const subject = `${s.vg}/${s.lv}`;
+    const fsType = s.planned?.filesystem.type;
+    const wantPath = s.planned?.mount?.path;
+    const rep: VolumeReport = { vg: s.vg, lv: s.lv, workload: s.planned?.workload, lvSizeBytes: s.info?.sizeBytes, mount: s.mount?.target ?? wantPath, fsType: s.mount?.fstype ?? fsType };
+    volumes.push(rep);
+    const labels = { vg: s.vg, lv: s.lv, mount: rep.mount ?? '' };
+    if (lvm && !s.info) {
+      add('lv_present', subject, 'critical', `LV ${subject} not found`, labels);
+      continue;
+    }
+    if (s.planned && s.info) add('lv_present', subject, 'ok', `LV ${subject} present, ${fmtBytes(s.info.sizeBytes)}`, labels);
+    const hasFs = fsType !== 'swap' && fsType !== 'none';
+    if (s.planned && s.info && hasFs && wantPath) {
+      if (!inputs.mounts.ok) add('mount', subject, 'unknown', `mount table unknown: ${inputs.mounts.reason}`, labels);
+      else if (s.intruder)
+        add('mount', subject, 'critical', `${wantPath} is mounted from ${s.intruder.source}, not ${subject}: data written there misses the volume`, labels);
+      else if (!s.mount) add('mount', subject, 'critical', `${subject} is not mounted (plan: ${wantPath})`, labels);
+      else if (s.mount.target !== wantPath) add('mount', subject, 'critical', `${subject} is mounted at ${s.mount.target}, plan says ${wantPath}`, labels);
+      else add('mount', subject, 'ok', `mounted at ${wantPath}`, labels);
+      if (s.mount && s.mount.target === wantPath) {
+        const d = mountOptionDrift(s.planned.mount!.options, s.mount.fstype, s.mount.options);
+        const bad = [...d.missing.map((o) => `${o} missing`), ...d.differing];
+        add('mount_options', subject, bad.length ? 'warning' : 'ok', bad.length ? `mount options drifted from the plan: ${bad.join(', ')}` : 'mount options as planned', labels);
+      }
+    }
+    if (!s.mount) continue;
+    const sf = inputs.statfs.get(s.mount.target);
+    if (!sf) continue;
+    if (!sf.ok) {
+      add('volume_used', subject, 'unknown', `statfs ${s.mount.target}: ${sf.reason}`, labels);
+      continue;
+    }
+    const f = sf.value;
+    const used = f.totalBytes - f.freeBytes;
+    // df's Use%: used / (used + available) — the root-reserved blocks count as full, as a
+    // database running as its own user sees them.
+    const denom = used + f.availBytes;
+    const ratio = denom > 0 ? used / denom : 0;
+    Object.assign(rep, { fsSizeBytes: f.totalBytes, usedBytes: used, availBytes: f.availBytes, usedRatio: ratio });
+    const st = classify(ratio * 100, th.warningPercent, th.criticalPercent);
+    add('volume_used', subject, st, `${pct(ratio)} used (${fmtBytes(used)}, ${fmtBytes(f.availBytes)} available) at ${s.mount.target}; ${band}`, labels, {
+      value: ratio * 100,
+      warn: th.warningPercent,
+      crit: th.criticalPercent,
+    });
+    if (f.totalInodes > 0) {
+      const iu = f.totalInodes - f.freeInodes;
+      const ir = iu / f.totalInodes;
+      Object.assign(rep, { inodesTotal: f.totalInodes, inodesUsed: iu, inodesUsedRatio: ir });
+      add('volume_inodes', subject, classify(ir * 100, th.warningPercent, th.criticalPercent), `${pct(ir)} of inodes used (${iu} of ${f.totalInodes}); ${band}`, labels, {
+        value: ir * 100,
+        warn: th.warningPercent,
+        crit: th.criticalPercent,
+      });
+    }
+  }
+
+  // ---- snapshots and thin pools
+  const snapshots: SnapshotReport[] = [];
+  const thinPools: ThinPoolReport[] = [];
+  const vgSet = new Set(scope.vgNames);
+  for (const l of lvm?.lvs ?? []) {
+    if (!vgSet.has(l.vg)) continue;
+    const t = lvType(l);
+    if (t === 'snapshot' || t === 'thin-snapshot') {
+      const labels = { vg: l.vg, lv: l.name, origin: l.origin ?? '' };
+      const subject = `${l.vg}/${l.name}`;
+      if (t === 'thin-snapshot') {
+        snapshots.push({ vg: l.vg, lv: l.name, origin: l.origin ?? '', type: 'thin', sizeBytes: l.sizeBytes, invalid: false });
+        continue;
+      }
+      const invalid = snapshotInvalid(l);
+      const fill = l.dataPercent === undefined ? undefined : l.dataPercent / 100;
+      snapshots.push({ vg: l.vg, lv: l.name, origin: l.origin ?? '', type: 'classic', sizeBytes: l.sizeBytes, fillRatio: invalid ? 1 : fill, invalid });
+      const pol = plan?.volumes.find((v) => v.vg === l.vg && v.name === l.origin)?.snapshot ?? DEFAULT_SNAPSHOT_POLICY;
+      if (invalid) {
+        add('snapshot_fill', subject, 'critical', `snapshot of ${l.origin ?? '?'} lost: its COW space (${fmtBytes(l.sizeBytes)}) filled and LVM invalidated it; it holds nothing usable — remove it`, labels, {
+          value: 100,
+          warn: pol.warnFillPercent,
+          crit: pol.critFillPercent,
+        });
+      } else if (fill === undefined) {
+        add('snapshot_fill', subject, 'unknown', `snapshot of ${l.origin ?? '?'}: fill not reported (inactive?)`, labels);
+      } else {
+        const st = classify(fill * 100, pol.warnFillPercent, pol.critFillPercent);
+        add(
+          'snapshot_fill',
+          subject,
+          st,
+          `snapshot of ${l.origin ?? '?'} ${pct(fill)} full (COW ${fmtBytes(l.sizeBytes)}); warning ≥ ${pol.warnFillPercent} %, critical ≥ ${pol.critFillPercent} % — at 100 % it is invalidated`,
+          labels,
+          { value: fill * 100, warn: pol.warnFillPercent, crit: pol.critFillPercent },
+        );
+      }
+    } else if (t === 'thin-pool') {
+      const labels = { vg: l.vg, lv: l.name };
+      const subject = `${l.vg}/${l.name}`;
+      const d = l.dataPercent === undefined ? undefined : l.dataPercent / 100;
+      const m = l.metadataPercent === undefined ? undefined : l.metadataPercent / 100;
+      thinPools.push({ vg: l.vg, lv: l.name, sizeBytes: l.sizeBytes, dataRatio: d, metadataRatio: m });
+      for (const [kind, v, what] of [
+        ['thinpool_data', d, 'data'],
+        ['thinpool_metadata', m, 'metadata'],
+      ] as const) {
+        if (v === undefined) add(kind, subject, 'unknown', `thin pool ${what} fill not reported (pool inactive?)`, labels);
+        else
+          add(kind, subject, classify(v * 100, th.warningPercent, th.criticalPercent), `thin pool ${what} ${pct(v)} full; ${band} — a full pool stops writes to every thin volume in it`, labels, {
+            value: v * 100,
+            warn: th.warningPercent,
+            crit: th.criticalPercent,
+          });
+      }
+    }
+  }
+
+  // ---- drives
+  const drives: DriveReport[] = [];
+  for (const b of scope.drives) {
+    const labels = { drive: b.name };
+    const rep: DriveReport = { drive: b.name, device: b.path, serial: b.serial, model: b.model, scheduler: b.sched };
+    drives.push(rep);
+    const kind = driveKind(b);
+    if (plan) {
+      const want = (plan.tuning.schedulers as Record<string, string>)[kind];
+      if (want) {
+        if (!b.sched) add('scheduler', b.name, 'unknown', `scheduler not reported for ${b.path}`, labels);
+        else add('scheduler', b.name, b.sched === want ? 'ok' : 'warning', b.sched === want ? `scheduler ${b.sched} as planned` : `scheduler ${b.sched}, plan says ${want} for ${kind} drives`, labels);
+      }
+    }
+    const sm = inputs.smart.get(b.path);
+    if (!sm) continue;
+    if (!sm.ok) {
+      add('drive_smart', b.name, 'unknown', `${b.path}: ${sm.reason}`, labels);
+      continue;
+    }
+    const h = sm.value.health;
+    rep.health = h;
+    rep.source = sm.value.source;
+    const problems: { s: Status; t: string }[] = [];
+    for (const d of h.criticalWarning !== undefined ? decodeCriticalWarning(h.criticalWarning) : []) problems.push({ s: d.severity, t: `critical warning: ${d.text}` });
+    if (h.availableSpare !== undefined && h.availableSpareThreshold !== undefined && h.availableSpare < h.availableSpareThreshold)
+      problems.push({ s: 'critical', t: `available spare ${h.availableSpare} % below the drive's threshold ${h.availableSpareThreshold} %` });
+    if (h.smartPassed === false) problems.push({ s: 'critical', t: 'SMART overall health self-assessment FAILED' });
+    if (h.mediaErrors !== undefined && h.mediaErrors > 0) problems.push({ s: 'warning', t: `${h.mediaErrors} media/data integrity errors` });
+    const facts = [
+      h.availableSpare !== undefined ? `spare ${h.availableSpare} % (threshold ${h.availableSpareThreshold ?? '?'} %)` : undefined,
+      h.mediaErrors !== undefined ? `${h.mediaErrors} media errors` : undefined,
+      h.unsafeShutdowns !== undefined ? `${h.unsafeShutdowns} unsafe shutdowns` : undefined,
+    ].filter(Boolean);
+    add(
+      'drive_smart',
+      b.name,
+      worst(...problems.map((p) => p.s)),
+      problems.length ? problems.map((p) => p.t).join('; ') : `no critical warning; ${facts.join(', ')}`,
+      labels,
+    );
+    if (h.percentageUsed !== undefined)
+      add('drive_wear', b.name, classify(h.percentageUsed, th.warningPercent, th.criticalPercent), `${h.percentageUsed} % of rated endurance used; ${band}`, labels, {
+        value: h.percentageUsed,
+        warn: th.warningPercent,
+        crit: th.criticalPercent,
+      });
+    if (h.temperatureC !== undefined)
+      add(
+        'drive_temperature',
+        b.name,
+        classify(h.temperatureC, th.temperatureWarnC, th.temperatureCritC),
+        `${h.temperatureC} °C; warning ≥ ${th.temperatureWarnC} °C, critical ≥ ${th.temperatureCritC} °C`,
+        labels,
+        { value: h.temperatureC, warn: th.temperatureWarnC, crit: th.temperatureCritC },
+      );
+  }
+
+  if (checks.length === 0)
+    add('collect', 'scope', 'unknown', plan ? 'nothing to check in the plan' : 'nothing to check: no volume group on this host (give --plan to say what should be here)', {});
+  const status = worst(...checks.map((c) => c.status));
+  return {
+    status,
+    exitCode: STATUS_CODE[status],
+    time: meta.time,
+    planFile: meta.planFile,
+    checks,
+    vgs,
+    volumes,
+    snapshots,
+    thinPools,
+    drives,
+    toolCalls: meta.toolCalls ?? [],
+  };
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { FakeRunner, type FakeReply } from '../support/fake-runner.js';
+import { PlanSchema, type Plan } from '../../src/model/plan-schema.js';
+
+/** Outputs captured in the sandbox guest by test/health/capture-guest.sh (see fixtures/README.md). */
+const FIX = new URL('../../../test/health/fixtures/', import.meta.url);
+export function fixture(name: string): string {
+  return readFileSync(new URL(name, FIX), 'utf8');
+}
+
+export const STATFS_DEFAULT = { totalBytes: 1_000_000_000, freeBytes: 900_000_000, availBytes: 900_000_000, totalInodes: 65536, freeInodes: 65000 };
+
+/**
+ * A FakeRunner answering health's calls with the guest captures: VG vg_h on nvme0n1 with lv_data
+ * (ext4, /mnt/data), lv_logs (XFS, /mnt/logs), a classic snapshot per volume (lv_logs_snap invalid),
+ * a thin pool with lv_thin and a thin snapshot, and a SCSI disk outside LVM.
+ */
+export function guestRunner(over: { nvme?: FakeReply; smartctl?: FakeReply; lvm?: FakeReply; findmnt?: FakeReply; lsblk?: FakeReply } = {}): FakeRunner {
+  const r = new FakeRunner();
+  r.on(['lvm', 'fullreport'], over.lvm ?? { stdout: fixture('lvm-fullreport.json') });
+  r.on(['findmnt'], over.findmnt ?? { stdout: fixture('findmnt.json') });
+  r.on(['lsblk'], over.lsblk ?? { stdout: fixture('lsblk.json') });
+  r.on(['nvme', 'smart-log'], over.nvme ?? { stdout: fixture('nvme-smart-log.json') });
+  r.on(['smartctl'], over.smartctl ?? { stdout: fixture('smartctl-nvme.json') });
+  r.statfsTable.set('/mnt/data', { ...STATFS_DEFAULT });
+  r.statfsTable.set('/mnt/logs', { ...STATFS_DEFAULT });
+  return r;
+}
+
+/** statfs figures for a filesystem `usedPercent` full as df counts it (used / (used + avail)). */
+export function statfsAt(usedPercent: number, total = 1_000_000_000) {
+  const used = Math.round((total * usedPercent) / 100);
+  return { totalBytes: total, freeBytes: total - used, availBytes: total - used, totalInodes: 65536, freeInodes: 65000 };
+}
+
+/** A plan for the guest captures' layout. */
+export function guestPlan(extra: Record<string, unknown> = {}): Plan {
+  return PlanSchema.parse({
+    version: 1,
+    drives: [{ id: 'd0', serial: 'JTS-HEALTH-0' }],
+    volumeGroups: [{ name: 'vg_h', drives: ['d0'], reserve: '1GiB' }],
+    volumes: [
+      { name: 'lv_data', vg: 'vg_h', size: '1GiB', workload: 'postgresql', mount: { path: '/mnt/data', options: ['noatime', 'nofail', 'x-systemd.device-timeout=30s'] }, snapshot: { warnFillPercent: 40, critFillPercent: 60 } },
+      { name: 'lv_logs', vg: 'vg_h', size: '512MiB', workload: 'kafka', filesystem: { type: 'xfs' }, mount: { path: '/mnt/logs', options: ['noatime', 'logbufs=8'] }, snapshot: {} },
+    ],
+    ...extra,
+  });
+}
