@@ -70,7 +70,7 @@ export function parseDrivesFile(text: string, file: string): HostState {
   const findings: Finding[] = [];
   for (const e of doc.errors) {
     const lp = e.linePos?.[0];
-    findings.push({ rule: 'DRIVES-YAML', severity: 'error', message: `invalid YAML: ${e.message.split('\n')[0]}`, file, line: lp?.line ?? 1, col: lp?.col ?? 1 });
+    findings.push({ rule: 'DRIVES-YAML', severity: 'error', message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, file, line: lp?.line ?? 1, col: lp?.col ?? 1 });
   }
   if (findings.length) throw new PlanError(findings);
   const raw = doc.toJS() as unknown;

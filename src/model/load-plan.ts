@@ -176,7 +176,7 @@ export function suggest(word: string, candidates: readonly string[]): string | u
 
 export function loadPlanText(text: string, file: string): LoadedPlan {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   const locator = new YamlLocator(doc.contents as YamlNode | null, lc);
   const findings: Finding[] = [];
 
@@ -185,7 +185,7 @@ export function loadPlanText(text: string, file: string): LoadedPlan {
     findings.push({
       rule: 'PLAN-YAML',
       severity: 'error',
-      message: `invalid YAML: ${e.message.split('\n')[0]}`,
+      message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
       file,
       line: lp?.line ?? 1,
       col: lp?.col ?? 1,
