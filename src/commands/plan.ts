@@ -1,12 +1,77 @@
 import type { Command } from 'commander';
+import { ExecRunner } from '../core/exec-runner.js';
+import type { Runner } from '../core/runner.js';
+import { EXIT, UserError } from '../core/exit-codes.js';
+import { DEFAULT_PLAN_PATH, planJson, runPlan } from '../core/plan-pipeline.js';
+import { makeSavedPlan, writeSavedPlan } from '../core/saved-plan.js';
+import { jsonText } from '../ui/json.js';
+import { renderPlan } from '../ui/plan-render.js';
+import { wantColor } from '../ui/color.js';
 
-/** `jts-storage plan`: not built yet (stub). */
+export interface PlanCliOptions {
+  plan?: string;
+  drives?: string;
+  out?: string;
+  json?: boolean;
+  /** commander's --no-color sets false. */
+  color?: boolean;
+}
+
+export interface PlanIo {
+  runner: Runner;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY?: boolean;
+}
+
+/**
+ * `jts-storage plan`, callable in-process (tests pass a FakeRunner). Returns the exit code:
+ * 0 no changes, 2 changes pending, 1 invalid or refused. Runs nothing but the read-only probe, and
+ * with --drives no process at all.
+ */
+export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number> {
+  const planFile = o.plan ?? DEFAULT_PLAN_PATH;
+  const run = await runPlan({ runner: io.runner, planFile, drivesFile: o.drives });
+  let exit: number = run.exitCode;
+  let saved: string | undefined;
+  let saveError: string | undefined;
+  if (o.out) {
+    try {
+      await writeSavedPlan(io.runner, o.out, makeSavedPlan(run, io.runner.now()));
+      saved = o.out;
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      saveError = `plan not saved to ${o.out}: ${e.message}`;
+      exit = EXIT.ERROR;
+    }
+  }
+  if (o.json) {
+    io.stdout(jsonText({ ...planJson(run), exitCode: exit, savedPlan: saved ?? null }));
+    if (saveError) io.stderr(`error: ${saveError}\n`);
+  } else {
+    io.stdout(renderPlan(run, { color: wantColor(o.color, io.isTTY), source: o.drives ? `the drives described in ${o.drives}` : undefined }));
+    if (saved) io.stdout(`Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.\n`);
+    if (saveError) io.stderr(`error: ${saveError}\n`);
+  }
+  return exit;
+}
+
+/** Thin commander wiring; the logic is planCommand. */
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('plan (not yet implemented)')
-    .action(() => {
-      process.stderr.write('plan: not yet implemented\n');
-      process.exitCode = 1;
+    .description('Show what apply would do: validate and lint the plan, probe the host (read-only) or use --drives, and print the exact commands (exit 0 no changes, 2 changes, 1 invalid)')
+    .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
+    .option('--drives <file>', 'plan offline against described drives (YAML, see examples/drives/) instead of probing this host')
+    .option('--out <file>', 'save the plan (actions + plan and state hashes) for `apply <file>`')
+    .option('--json', 'print { errors, warnings, infos, actions, stateHash, summary, layout }')
+    .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)')
+    .action(async (o: PlanCliOptions) => {
+      process.exitCode = await planCommand(o, {
+        runner: new ExecRunner(),
+        stdout: (s) => void process.stdout.write(s),
+        stderr: (s) => void process.stderr.write(s),
+        isTTY: process.stdout.isTTY,
+      });
     });
 }

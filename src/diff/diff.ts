@@ -264,6 +264,7 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
   const lvDone = new Map<string, string[]>(); // "vg/lv" → deps after which the LV exists at its size
   const fsDone = new Map<string, { deps: string[]; fresh: boolean }>();
   const planned = new Set(plan.volumes.map((v) => `${v.vg}/${v.name}`));
+  const skipped = new Set<string>();
   plan.volumes.forEach((v, vi) => {
     const key = `${v.vg}/${v.name}`;
     const vgl = layout.vgs.find((l) => l.name === v.vg);
@@ -271,7 +272,9 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
     const dev = `/dev/${v.vg}/${v.name}`;
     const have = state.lvs.find((l) => l.vgName === v.vg && l.name === v.name);
     const baseDeps = v.thinPool ? (poolReady.get(`${v.vg}/${v.thinPool}`) ?? []) : (vgReady.get(v.vg) ?? []);
-    if (!vgl || !vl) {
+    if (!vgl || !vl || (!v.thinPool && vl.extents <= 0)) {
+      // No room computed (a capacity error says why): no lvcreate -l 0, and nothing stacked on it.
+      skipped.add(key);
       lvDone.set(key, baseDeps);
       return;
     }
@@ -480,6 +483,7 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
   const mountDeps = (path: string, extra: string[]) => [...extra, ...(dirAction.has(path) ? [dirAction.get(path)!] : []), ...(fstabId ? [fstabId] : [])];
   plan.volumes.forEach((v, vi) => {
     const key = `${v.vg}/${v.name}`;
+    if (skipped.has(key)) return;
     const fsInfo = fsDone.get(key) ?? { deps: lvDone.get(key) ?? [], fresh: false };
     if (v.filesystem.type === 'swap') {
       if (fsInfo.fresh) add('mount', { id: `swap:${key}:on`, kind: 'create', resource: `swap ${key}`, summary: `activate swap on /dev/${key}`, steps: [exec(['swapon', `/dev/${key}`])], dependsOn: mountDeps('', fsInfo.deps) });

@@ -1,0 +1,181 @@
+/**
+ * The plan pipeline: plan file → validated model → state (described drives, or the read-only probe)
+ * → exact layout → lint → diff → PlanResult. Every read goes through the injected Runner; the only
+ * processes it can start are the probe's read-only tools, and with --drives none at all.
+ *
+ * With errors the actions are still computed when the plan loaded (so the user sees what would run),
+ * but the exit code is 1 and nothing may apply it, as Terraform refuses an invalid plan.
+ */
+import { createHash } from 'node:crypto';
+import type { Runner } from './runner.js';
+import type { Action, Finding, PlanResult } from '../model/actions.js';
+import { DEFAULT_PLAN_PATH, PlanError, loadPlanText, type LoadedPlan } from '../model/load-plan.js';
+import { parseDrivesFile } from '../model/drives-file.js';
+import { resolveLayout, type Layout } from '../model/capacity.js';
+import type { HostState } from '../model/host-state.js';
+import { lintPlan } from '../lint/lint.js';
+import { diffPlanDetailed } from '../diff/diff.js';
+import { probeHost, ProbeError } from '../probe/probe.js';
+import type { ProbedState } from '../probe/types.js';
+import { stateHashOf } from '../exec/state-hash.js';
+import { EXIT } from './exit-codes.js';
+
+export { DEFAULT_PLAN_PATH };
+
+export interface RunPlanOptions {
+  runner: Runner;
+  planFile: string;
+  /** Plan against described drives (offline): no process is started. */
+  drivesFile?: string;
+  /** Refuse to probe: a drives file is then required. */
+  offline?: boolean;
+}
+
+export interface PlanRun {
+  result: PlanResult;
+  exitCode: 0 | 1 | 2;
+  loaded?: LoadedPlan;
+  state?: HostState;
+  layout?: Layout;
+  /** sha256 of the plan file's text, for the saved plan. */
+  planSha256?: string;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The plan's mount paths: the probe stats them (owner, group, mode, entries). */
+export function planPaths(loaded: LoadedPlan): string[] {
+  const p = loaded.plan;
+  return [...p.volumes.flatMap((v) => (v.mount ? [v.mount.path] : [])), ...p.networkMounts.map((n) => n.path)];
+}
+
+export function summarize(actions: Action[]): PlanResult['summary'] {
+  const s = { create: 0, change: 0, replace: 0, destroy: 0 };
+  for (const a of actions) s[a.kind]++;
+  return s;
+}
+
+/** Same rule, place and message once, in the order first seen. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.rule}|${f.field ?? ''}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function splitFindings(findings: Finding[]): Pick<PlanResult, 'errors' | 'warnings' | 'infos'> {
+  const all = dedupe(findings);
+  return {
+    // An overridden finding never blocks: lint downgrades it, and this keeps it so whatever its severity.
+    errors: all.filter((f) => f.severity === 'error' && !f.overridden),
+    warnings: all.filter((f) => f.severity === 'warning' || (f.severity === 'error' && f.overridden)),
+    infos: all.filter((f) => f.severity === 'info'),
+  };
+}
+
+function exitOf(r: PlanResult): 0 | 1 | 2 {
+  if (r.errors.length) return EXIT.ERROR;
+  return r.actions.length ? EXIT.CHANGES : EXIT.OK;
+}
+
+function failed(planFile: string, findings: Finding[], extra: Partial<PlanRun> = {}): PlanRun {
+  const result: PlanResult = { planFile, ...splitFindings(findings), actions: [], stateHash: '', summary: summarize([]) };
+  return { result, exitCode: EXIT.ERROR, ...extra };
+}
+
+function readError(rule: string, file: string, e: unknown): Finding {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  return { rule, severity: 'error', message: `cannot read ${file}: ${why}`, file, field: '(file)' };
+}
+
+export async function runPlan(opts: RunPlanOptions): Promise<PlanRun> {
+  const { runner, planFile } = opts;
+  let text: string;
+  try {
+    text = await runner.readFile(planFile);
+  } catch (e) {
+    return failed(planFile, [readError('PLAN-FILE', planFile, e)]);
+  }
+  const planSha256 = sha256(text);
+  let loaded: LoadedPlan;
+  try {
+    loaded = loadPlanText(text, planFile);
+  } catch (e) {
+    if (e instanceof PlanError) return failed(planFile, e.findings, { planSha256 });
+    throw e;
+  }
+
+  let state: HostState;
+  const findings: Finding[] = [];
+  if (opts.drivesFile) {
+    let dtext: string;
+    try {
+      dtext = await runner.readFile(opts.drivesFile);
+    } catch (e) {
+      return failed(planFile, [readError('DRIVES-FILE', opts.drivesFile, e)], { loaded, planSha256 });
+    }
+    try {
+      state = parseDrivesFile(dtext, opts.drivesFile);
+    } catch (e) {
+      if (e instanceof PlanError) return failed(planFile, e.findings, { loaded, planSha256 });
+      throw e;
+    }
+  } else if (opts.offline) {
+    return failed(planFile, [{ rule: 'PLAN-OFFLINE', severity: 'error', message: 'offline planning needs --drives FILE (described drives); nothing was probed' }], { loaded, planSha256 });
+  } else {
+    try {
+      state = await probeHost(runner, { paths: planPaths(loaded) });
+    } catch (e) {
+      if (e instanceof ProbeError) return failed(planFile, [{ rule: 'PROBE-FAILED', severity: 'error', message: `probe of this host failed: ${e.message}` }], { loaded, planSha256 });
+      throw e;
+    }
+    for (const w of (state as ProbedState).probeWarnings ?? []) findings.push({ rule: 'PROBE-PARTIAL', severity: 'warning', message: w });
+  }
+
+  const layout = resolveLayout(loaded.plan, state, loaded);
+  // lintPlan includes the layout's findings (capacity, drive matching): not added twice.
+  findings.push(...lintPlan(loaded, state, layout));
+  const diff = diffPlanDetailed(loaded, state, layout);
+  findings.push(...diff.findings);
+
+  const result: PlanResult = {
+    planFile,
+    ...splitFindings(findings),
+    actions: diff.actions,
+    stateHash: stateHashOf(state),
+    summary: summarize(diff.actions),
+  };
+  return { result, exitCode: exitOf(result), loaded, state, layout, planSha256 };
+}
+
+/** The layout as plain JSON (its drive map becomes an object keyed by plan drive id). */
+export function layoutJson(layout: Layout | undefined): unknown {
+  if (!layout) return null;
+  return {
+    vgs: layout.vgs,
+    drives: Object.fromEntries([...layout.drives.entries()].map(([id, d]) => [id, { path: d.path, byIds: d.byIds, serial: d.serial, sizeBytes: d.sizeBytes, kind: d.kind }])),
+  };
+}
+
+/** `plan --json`: { errors, warnings, infos, actions, stateHash, summary, layout }. */
+export function planJson(run: PlanRun): Record<string, unknown> {
+  const r = run.result;
+  return {
+    planFile: r.planFile,
+    errors: r.errors,
+    warnings: r.warnings,
+    infos: r.infos,
+    actions: r.actions,
+    stateHash: r.stateHash,
+    stateSource: run.state?.source ?? null,
+    summary: r.summary,
+    exitCode: run.exitCode,
+    layout: layoutJson(run.layout),
+  };
+}
