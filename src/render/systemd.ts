@@ -66,8 +66,10 @@ export interface SystemdRender {
  * environment expansion in ExecStart=, so both are doubled; anything but plain path characters is
  * double-quoted with C escapes.
  */
-export function quoteExecArg(a: string): string {
-  let s = a.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+export function quoteExecArg(a: string, executable = false): string {
+  // The executable path gets specifier expansion but no variable expansion: '$' stays single there.
+  let s = a.replace(/%/g, '%%');
+  if (!executable) s = s.replace(/\$/g, '$$$$');
   if (/^[A-Za-z0-9_@+=:,./-]+$/.test(s)) return s;
   s = s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
   return `"${s}"`;
@@ -75,7 +77,7 @@ export function quoteExecArg(a: string): string {
 
 export function execLine(argv: string[], prefix = ''): string {
   if (!argv[0] || !argv[0].startsWith('/')) throw new Error(`ExecStart needs an absolute executable path, got ${JSON.stringify(argv[0])}`);
-  return `ExecStart=${prefix}${argv.map(quoteExecArg).join(' ')}`;
+  return `ExecStart=${prefix}${argv.map((a, i) => quoteExecArg(a, i === 0)).join(' ')}`;
 }
 
 const COMMON_HARDENING = [

@@ -24,6 +24,11 @@ import { defaultCliArgv } from './cli-path.js';
 export interface TuneOptions {
   /** Absolute argv prefix that runs the installed CLI (ExecStart=); default: this node + this checkout's bin. */
   cli?: string[];
+  /**
+   * Leave read-ahead out. `apply` sets it itself (the diff's lvcreate -r / lvchange -r), and two
+   * lvchange -r of the same value in one run fail ("Read ahead is already N"), so apply passes true.
+   */
+  skipReadAhead?: boolean;
 }
 
 export interface TunePlan {
@@ -118,7 +123,7 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
     if (desiredScheduler(plan.tuning, c) === undefined) notes.push(`scheduler: ${c} disks are left as they are (plan says "keep")`);
 
   // 2. Read-ahead per volume (LVM keeps it in the VG metadata and applies it at each activation).
-  for (const v of plan.volumes) {
+  for (const v of opts.skipReadAhead ? [] : plan.volumes) {
     const want = desiredReadAhead(v);
     const lv = f.lvs.find((l) => l.vg === v.vg && l.name === v.name);
     if (!lv) {

@@ -223,7 +223,7 @@ export async function readTuneFacts(r: Runner, plan: Plan): Promise<TuneFacts> {
     } catch (e) {
       lvsError = `lvs output is not JSON: ${(e as Error).message}`;
     }
-  } else lvsError = lr.notFound ? 'lvs is not installed (package lvm2)' : `lvs failed (exit ${lr.exitCode}): ${lr.stderr.trim().split('\n').pop() ?? ''}`;
+  } else lvsError = lr.notFound ? 'lvs is not installed (package lvm2)' : `lvs failed (exit ${lr.exitCode}): ${(lr.stderr.trim().split('\n').pop() ?? '').trim()}`;
   const fm = await r.run(FINDMNT_ARGV);
   const mounts: FindmntFs[] = [];
   if (ok(fm)) {

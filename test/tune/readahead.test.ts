@@ -32,3 +32,10 @@ test('read-ahead range', () => {
   // 64 KiB pages: multiples of 128 sectors
   assert.match(readAheadRangeError(64, 65536)!, /128 sectors/);
 });
+
+test('agrees with the model\'s workload table (one truth for lint, diff and tune)', async () => {
+  const { effectiveReadAhead } = await import('../../src/model/workload-defaults.js');
+  for (const w of WorkloadSchema.options) {
+    assert.deepEqual(desiredReadAhead({ readAhead: 'auto', workload: w }).sectors, effectiveReadAhead({ readAhead: 'auto', workload: w }), w);
+  }
+});

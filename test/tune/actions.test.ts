@@ -1,0 +1,184 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readTuneFacts } from '../../src/tune/facts.js';
+import { planTune, tuneActions } from '../../src/tune/actions.js';
+import { TuneError } from '../../src/tune/validate.js';
+import { emptyHostState } from '../../src/model/host-state.js';
+import { Executor } from '../../src/exec/executor.js';
+import { AuditLog } from '../../src/exec/audit.js';
+import { UDEV_RULE_PATH } from '../../src/render/udev.js';
+import { SYSCTL_PATH } from '../../src/render/sysctl.js';
+import { fakeHost, lvsJson, smallPlan, defaultPlan } from './helpers.js';
+import type { FakeRunner } from '../support/fake-runner.js';
+
+const CLI = ['/usr/bin/node', '/opt/jts/bin/jts-storage.js'];
+const state = emptyHostState('probe');
+
+function host(o: Partial<Parameters<typeof fakeHost>[0]> = {}): FakeRunner {
+  return fakeHost({
+    disks: [
+      { name: 'nvme0n1', scheduler: 'none [mq-deadline]' },
+      { name: 'nvme1n1', scheduler: '[none] mq-deadline' },
+      { name: 'sda', rotational: '1', scheduler: 'none [mq-deadline] bfq' },
+      { name: 'vda', rotational: '1', scheduler: '[mq-deadline] none' },
+    ],
+    others: ['loop0', 'dm-0', 'zram0'],
+    lvs: lvsJson([
+      { vg: 'vg0', name: 'lv_mongo', ra: 'auto', minor: 0 },
+      { vg: 'vg0', name: 'lv_ch', ra: 'auto', minor: 1 },
+      { vg: 'vg0', name: 'lv_pg', ra: '32768', minor: 2 }, // 64 sectors, as the plan says
+    ]),
+    ...o,
+  });
+}
+
+/** Run the actions on the fake host with apply's executor (files land in the FakeRunner). */
+async function execute(r: FakeRunner, actions: ReturnType<typeof tuneActions>) {
+  // sysfs writes: make the fake kernel apply them like the real one does (active scheduler in brackets).
+  const res = await new Executor({ runner: r, audit: new AuditLog(r, undefined, 'test') }).run(actions);
+  for (const [p, v] of r.files)
+    if (p.endsWith('/queue/scheduler') && !v.includes('[')) {
+      const avail = ['none', 'mq-deadline', 'kyber', 'bfq'];
+      r.files.set(p, avail.map((s) => (s === v.trim() ? `[${s}]` : s)).join(' ') + '\n');
+    }
+  return res;
+}
+
+test('first run: rule, one sysfs write per disk that differs, read-ahead where it differs, units; no systemd → not enabled, said why', async () => {
+  const r = host();
+  const loaded = smallPlan();
+  const facts = await readTuneFacts(r, loaded.plan);
+  const tp = planTune(loaded, state, undefined, facts, { cli: CLI });
+  const ids = tp.actions.map((a) => a.id);
+  assert.deepEqual(ids, [
+    'tune:udev-rule',
+    'tune:scheduler:nvme0n1', // mq-deadline → none; nvme1n1 already none: no action
+    'tune:scheduler:sda', // hdd: mq-deadline → bfq
+    'tune:scheduler:vda', // virtio: mq-deadline → none
+    'tune:readahead:vg0/lv_mongo', // auto → 32 (MongoDB)
+    'tune:unit:jts-storage-health.service',
+    'tune:unit:jts-storage-health.timer',
+  ]);
+  const ra = tp.actions.find((a) => a.id === 'tune:readahead:vg0/lv_mongo')!;
+  assert.deepEqual(ra.steps, [{ type: 'exec', argv: ['lvchange', '--readahead', '32', 'vg0/lv_mongo'], mutating: true }]);
+  const sd = tp.actions.find((a) => a.id === 'tune:scheduler:nvme0n1')!;
+  assert.deepEqual(sd.steps, [{ type: 'write-sysfs', path: '/sys/block/nvme0n1/queue/scheduler', value: 'none' }]);
+  assert.ok(!tp.actions.some((a) => a.steps.some((s) => s.type === 'exec' && s.argv[0] === 'systemctl')));
+  assert.ok(tp.notes.some((n) => /not enabled or started — systemd is not running here: PID 1 is "init"/.test(n)), tp.notes.join('\n'));
+  // no command at all ran while planning except the read-only probes
+  assert.deepEqual(r.mutatingCalls, []);
+});
+
+test('apply then plan again: nothing to do (idempotent), files are exactly the rendered ones', async () => {
+  const r = host();
+  const loaded = smallPlan();
+  r.on(['lvchange'], { exitCode: 0 });
+  const a1 = tuneActions(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI });
+  const res = await execute(r, a1);
+  assert.equal(res.ok, true, res.failure?.message);
+  assert.ok(r.files.get(UDEV_RULE_PATH)?.includes('ATTR{queue/scheduler}="none"'));
+  // the LV now has 32 sectors (16384 bytes)
+  r.on(['lvs'], { stdout: lvsJson([
+    { vg: 'vg0', name: 'lv_mongo', ra: '16384', minor: 0 },
+    { vg: 'vg0', name: 'lv_ch', ra: 'auto', minor: 1 },
+    { vg: 'vg0', name: 'lv_pg', ra: '32768', minor: 2 },
+  ]) });
+  const a2 = tuneActions(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI });
+  assert.deepEqual(a2, []);
+});
+
+test('systemd running: daemon-reload then enable --now only what is not enabled+active', async () => {
+  const show = [
+    'Id=fstrim.timer\nLoadState=loaded\nUnitFileState=enabled\nActiveState=active\nNextElapseUSecRealtime=@1764547200\nLastTriggerUSec=n/a',
+    'Id=jts-storage-fstrim.timer\nLoadState=not-found\nUnitFileState=\nActiveState=inactive\nNextElapseUSecRealtime=\nLastTriggerUSec=',
+    'Id=jts-storage-health.timer\nLoadState=not-found\nUnitFileState=\nActiveState=inactive\nNextElapseUSecRealtime=\nLastTriggerUSec=',
+    'Id=jts-storage-snapshot.timer\nLoadState=not-found\nUnitFileState=\nActiveState=inactive\nNextElapseUSecRealtime=\nLastTriggerUSec=',
+  ].join('\n\n');
+  const r = host({ systemd: true, systemctlShow: show + '\n' });
+  const loaded = defaultPlan();
+  const tp = planTune(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI });
+  const sdA = tp.actions.find((a) => a.id === 'tune:systemd')!;
+  assert.deepEqual(
+    sdA.steps.map((s) => (s.type === 'exec' ? s.argv : [])),
+    [
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', 'jts-storage-health.timer', 'jts-storage-snapshot.timer'],
+    ],
+  );
+  // its dependencies are the unit writes
+  assert.ok(sdA.dependsOn.includes('tune:unit:jts-storage-health.timer'));
+  // systemctl show: exactly one call for all timers
+  assert.equal(r.calls.filter((c) => c.argv[0] === 'systemctl').length, 1);
+});
+
+test('sysctl only where the plan asks, with its reason; applied with sysctl -p FILE', async () => {
+  const tuning = [
+    'tuning:',
+    '  sysctl:',
+    '    - key: vm.dirty_background_bytes',
+    '      value: "67108864"',
+    '      reason: "start writeback at 64 MiB so a checkpoint never queues GBs of dirty pages (example reason)"',
+  ].join('\n');
+  const loaded = smallPlan({ tuning });
+  const r = host({ files: { '/proc/sys/vm/dirty_background_bytes': '0\n' } });
+  const tp = planTune(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI });
+  const a = tp.actions.find((x) => x.id === 'tune:sysctl')!;
+  const w = a.steps.find((s) => s.type === 'write-file');
+  assert.ok(w && w.type === 'write-file' && w.path === SYSCTL_PATH);
+  assert.match(w.content, /# start writeback at 64 MiB.*\nvm\.dirty_background_bytes = 67108864\n/);
+  assert.deepEqual(a.steps.at(-1), { type: 'exec', argv: ['sysctl', '-p', SYSCTL_PATH], mutating: true });
+  // without sysctl in the plan there is no file and no action
+  const none = planTune(smallPlan(), state, undefined, await readTuneFacts(host(), smallPlan().plan), { cli: CLI });
+  assert.ok(!none.actions.some((x) => x.id === 'tune:sysctl'));
+});
+
+test('bad input: unknown scheduler for a device → clear error, no command, no write', async () => {
+  const r = host();
+  const loaded = smallPlan({ tuning: 'tuning:\n  schedulers: { nvme: kyber }' });
+  const facts = await readTuneFacts(r, loaded.plan);
+  assert.throws(
+    () => planTune(loaded, state, undefined, facts, { cli: CLI }),
+    (e: unknown) =>
+      e instanceof TuneError &&
+      /\/plans\/t\.yaml:\d+:\d+: tuning\.schedulers\.nvme: scheduler "kyber" is not offered by \/dev\/nvme0n1 \(nvme\): \/sys\/block\/nvme0n1\/queue\/scheduler lists none, mq-deadline/.test(e.message),
+  );
+  assert.deepEqual(r.mutatingCalls, []);
+});
+
+test('bad input: read-ahead out of range, bad names, bad schedule — all reported at once with file:line', async () => {
+  const loaded = smallPlan({
+    volumes: [
+      '  - { name: lv_a, vg: vg0, size: 1GiB, readAhead: 0 }',
+      '  - { name: lv_b, vg: vg0, size: 1GiB, readAhead: 12 }',
+      '  - { name: lv_c, vg: vg0, size: 1GiB, readAhead: 4194304 }',
+    ].join('\n'),
+    tuning: 'tuning:\n  schedulers: { hdd: "bfq\\"; RUN+=\\"/bin/sh" }\n  healthInterval: soon\n  snapshotSchedule: "hourly\\nExecStart=/bin/sh"\n  sysctl:\n    - { key: "vm/../x", value: "1", reason: "a reason long enough" }',
+  });
+  try {
+    planTune(loaded, state, undefined, await readTuneFacts(host(), loaded.plan), { cli: CLI });
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(e instanceof TuneError);
+    const fields = e.findings.map((f) => f.field);
+    assert.deepEqual(fields.sort(), ['tuning.healthInterval', 'tuning.schedulers.hdd', 'tuning.snapshotSchedule', 'tuning.sysctl[0].key', 'volumes[1].readAhead', 'volumes[2].readAhead'].sort());
+    for (const f of e.findings) assert.ok(typeof f.line === 'number' && f.line > 0, `${f.field} has a line`);
+    assert.match(e.message, /volumes\[1\]\.readAhead: read-ahead 12 sectors is not a multiple/);
+    assert.match(e.message, /volumes\[2\]\.readAhead: read-ahead 4194304 sectors \(2048 MiB\) is out of range/);
+  }
+  // a negative read-ahead is already refused when the plan is loaded (PLAN-READAHEAD)
+  assert.throws(() => smallPlan({ volumes: '  - { name: lv_a, vg: vg0, size: 1GiB, readAhead: -8 }' }), /volumes\[0\]\.readAhead: read-ahead -8 sectors is out of range/);
+});
+
+test('apply contract: skipReadAhead leaves lvchange to the diff', async () => {
+  const loaded = smallPlan();
+  const a = tuneActions(loaded, state, undefined, await readTuneFacts(host(), loaded.plan), { cli: CLI, skipReadAhead: true });
+  assert.ok(!a.some((x) => x.id.startsWith('tune:readahead')));
+});
+
+test('without facts (HostState only): schedulers from the probe, files always written', () => {
+  const st = emptyHostState('probe');
+  st.drives.push({ path: '/dev/nvme0n1', byIds: [], sizeBytes: 1, logicalSectorSize: 512, physicalSectorSize: 512, rotational: false, discard: true, volatileWriteCache: true, kind: 'nvme', schedulers: ['none', 'mq-deadline'], scheduler: 'mq-deadline', partitions: [], signatures: [], mountpoints: [] });
+  const a = tuneActions(smallPlan(), st, undefined, undefined, { cli: CLI });
+  assert.ok(a.some((x) => x.id === 'tune:scheduler:nvme0n1'));
+  assert.ok(a.some((x) => x.id === 'tune:udev-rule'));
+});
