@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import * as fs from 'node:fs/promises';
 import * as readline from 'node:readline/promises';
 import { ExecRunner } from '../core/exec-runner.js';
 import { UserError } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH } from '../model/load-plan.js';
-import type { PlanResult } from '../model/actions.js';
+import { readSavedPlan } from '../core/saved-plan.js';
 import { runApply, type ApplyOutcome } from '../exec/apply.js';
 import { planForApply } from '../exec/plan-for-apply.js';
 import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
@@ -14,20 +13,6 @@ import { verifyPlan } from '../verify/run-verify.js';
 import { formatVerifyReport } from '../verify/verify.js';
 
 const SYMBOL = { create: '+', change: '~', replace: '-/+', destroy: '-' } as const;
-
-/** A saved plan (`plan --out FILE`): the PlanResult, possibly wrapped. */
-async function readSaved(file: string): Promise<PlanResult> {
-  let j: unknown;
-  try {
-    j = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`${file}: not a saved plan (${(e as Error).message})`);
-  }
-  const o = j as Record<string, unknown>;
-  const r = (Array.isArray(o['actions']) ? o : (o['result'] ?? o['plan'])) as PlanResult | undefined;
-  if (!r || !Array.isArray(r.actions) || typeof r.stateHash !== 'string') throw new UserError(`${file}: not a saved plan (no actions/stateHash): make one with \`jts-storage plan --out FILE\``);
-  return { ...r, planFile: r.planFile ?? (o['planFile'] as string) };
-}
 
 function human(o: ApplyOutcome): string {
   const l: string[] = [];
@@ -59,8 +44,12 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable outcome on stdout (progress stays on stderr)')
     .action(async (saved: string | undefined, opts: { plan: string; yes?: boolean; allowDestroy: string[]; dryRun?: boolean; auditLog: string; lockFile: string; json?: boolean }) => {
       const runner = new ExecRunner();
-      const savedPlan = saved ? await readSaved(saved) : undefined;
-      const planFile = savedPlan?.planFile ?? opts.plan;
+      const savedFile = saved ? await readSavedPlan(runner, saved) : undefined;
+      if (savedFile?.stateSource === 'described') {
+        throw new UserError(`${saved}: this plan was made offline against described drives (--drives); it can be read, not applied. Run plan on this host with --out, then apply that`);
+      }
+      const savedPlan = savedFile?.result;
+      const planFile = savedFile?.planFile ?? opts.plan;
       const interactive = !!(process.stdin.isTTY && process.stderr.isTTY);
       // Test hook (docs/apply.md): die by SIGKILL right after action k, as a power cut would.
       const crashK = Number(process.env.JTS_STORAGE_CRASH_AFTER_ACTION ?? '');
@@ -79,6 +68,7 @@ export function register(program: Command): void {
           verify: (r, plan) => verifyPlan(r, plan),
         },
         saved: savedPlan,
+        savedPlanSha256: savedFile?.planSha256,
         yes: !!opts.yes,
         dryRun: !!opts.dryRun,
         allowDestroy: opts.allowDestroy,

@@ -19,6 +19,8 @@ export interface PlanOutcome {
   plan: Plan;
   state: ProbedState;
   layout: Layout;
+  /** sha256 of the plan file's text (a saved plan records it). */
+  planSha256?: string;
 }
 
 export interface ApplyDeps {
@@ -33,6 +35,8 @@ export interface ApplyOptions {
   deps: ApplyDeps;
   /** A saved plan (`plan --out`): its actions are applied only if the host still hashes the same. */
   saved?: PlanResult;
+  /** The saved plan's record of the plan file's sha256: refused when the file changed since. */
+  savedPlanSha256?: string;
   yes: boolean;
   dryRun: boolean;
   allowDestroy: string[];
@@ -136,6 +140,9 @@ export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
         out.refusals.push(
           `the saved plan was made for another state of this host (state hash ${o.saved.stateHash.slice(0, 12)}…, the host now hashes ${result.stateHash.slice(0, 12)}…): something changed since \`plan --out\`. Run plan again and review it.`,
         );
+      }
+      if (o.savedPlanSha256 && planned.planSha256 && o.savedPlanSha256 !== planned.planSha256) {
+        out.refusals.push(`the plan file ${result.planFile} changed since the plan was saved: run plan again and review it`);
       }
       actions = o.saved.actions;
     }

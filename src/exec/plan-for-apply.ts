@@ -12,5 +12,5 @@ export async function planForApply(runner: Runner, planFile: string): Promise<Pl
     const f = run.result.errors;
     throw new UserError(f.map((e) => `${e.file ? `${e.file}:${e.line ?? '?'}:${e.col ?? '?'}: ` : ''}${e.field ? `${e.field}: ` : ''}${e.message}`).join('\n') || 'the plan could not be computed');
   }
-  return { result: run.result, plan: run.loaded.plan, state: run.state as ProbedState, layout: run.layout };
+  return { result: run.result, plan: run.loaded.plan, state: run.state as ProbedState, layout: run.layout, planSha256: run.planSha256 };
 }
