@@ -106,7 +106,17 @@ export interface BenchResults {
   /** Health at the time of the run, from the health module when it exists. */
   health?: { at: string; available: boolean; data?: unknown; note?: string };
   comparison?: Comparison;
+  /** Tuned default layout ÷ the seed-literal layout, per profile and volume (bench/layout-ratio.ts). */
+  layoutComparison?: LayoutComparison;
   notes: string[];
+}
+
+export interface LayoutComparison {
+  /** What the two layouts were and how they were measured. */
+  note: string;
+  /** Seed-literal options left out because the kernel refuses to mount them, with the reason. */
+  omitted: string[];
+  rows: { volume: string; profile: string; figure: FigureKey; tuned: number; seed: number; ratio: number }[];
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

@@ -1,12 +1,130 @@
 import type { Command } from 'commander';
+import { ExecRunner } from '../core/exec-runner.js';
+import { EXIT, UserError } from '../core/exit-codes.js';
+import { loadPlanFile } from '../model/load-plan.js';
+import { parseBytes } from '../model/units.js';
+import { compareResults, DEFAULT_NOISE_PCT } from '../bench/compare.js';
+import { PROFILES, PROFILE_GROUPS } from '../bench/profiles.js';
+import { DEFAULT_REPEAT, DEFAULT_RUNTIME_S, DEFAULT_SIZE, runBench, type BenchProgress } from '../bench/run.js';
+import { DEFAULT_RESULTS_DIR, loadResults, saveResults } from '../bench/results.js';
+import { renderBenchText } from '../bench/text.js';
+import { FIGURES } from '../bench/figures.js';
+import { healthNow } from '../report/health.js';
 
-/** `jts-storage bench`: not built yet (stub). */
+interface BenchOpts {
+  plan?: string;
+  profile?: string[];
+  volume?: string[];
+  dir?: string[];
+  raw?: string;
+  runtime: string;
+  ramp?: string;
+  repeat: string;
+  size: string;
+  save?: string;
+  compare?: string;
+  noise: string;
+  resultsDir: string;
+  listProfiles?: boolean;
+  json?: boolean;
+}
+
+function num(v: string, flag: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new UserError(`${flag} ${v}: expected a number ≥ ${min}`);
+  return n;
+}
+
+function fmtTime(s: number): string {
+  return s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
+}
+
+/** Progress on stderr (stdout carries the results): one line per step, redrawn in place on a terminal. */
+function progressPrinter(): (p: BenchProgress) => void {
+  const tty = process.stderr.isTTY;
+  return (p) => {
+    const line = p.phase === 'cleanup' ? p.message : `[${p.step}/${p.total}] ${p.message} — about ${fmtTime(p.secondsLeft)} of measurement left`;
+    if (tty) process.stderr.write(`\r\x1b[K${line}${p.phase === 'cleanup' ? '\n' : ''}`);
+    else process.stderr.write(line + '\n');
+  };
+}
+
+/** `jts-storage bench`: fio per database workload on each mounted volume, ratio to raw, save and compare. */
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('bench (not yet implemented)')
-    .action(() => {
-      process.stderr.write('bench: not yet implemented\n');
-      process.exitCode = 1;
+    .description('Benchmark each mounted volume with fio per database workload; ratio to the raw drive or a scratch LV, save and compare baselines (exit 2 on a regression)')
+    .option('--plan <file>', 'plan file: the volumes, their mount points, workloads and tiers')
+    .option('--profile <name...>', `profiles or groups (${Object.keys(PROFILE_GROUPS).join(', ')}); default: baseline + each volume's workload`)
+    .option('--volume <name...>', 'only these plan volumes (or network mount paths)')
+    .option('--dir <path...>', 'also benchmark these directories (no plan needed)')
+    .option('--raw <drive|scratch[:VG]>', 'ratio to the same profiles on a scratch LV in the VG free space ("scratch"), or on a BLANK device (refused if it holds anything)')
+    .option('--runtime <s>', 'seconds per measurement run', String(DEFAULT_RUNTIME_S))
+    .option('--ramp <s>', 'seconds of warm-up before each run (default: min(2, runtime/3))')
+    .option('--repeat <n>', 'runs per profile and target (median and spread reported)', String(DEFAULT_REPEAT))
+    .option('--size <size>', 'test region per target, written fully before measuring', '1GiB')
+    .option('--save <name>', 'store the results as NAME in the results dir (or a path ending in .json)')
+    .option('--compare <name>', 'compare with saved results NAME (or a .json path); regressions beyond the noise band exit 2')
+    .option('--noise <pct>', 'noise band for --compare, percent', String(DEFAULT_NOISE_PCT))
+    .option('--results-dir <dir>', 'where --save and --compare look', DEFAULT_RESULTS_DIR)
+    .option('--list-profiles', 'print the profiles, their reasons and fio jobs, and exit')
+    .option('--json', 'print the results document as JSON')
+    .action(async (o: BenchOpts) => {
+      if (o.listProfiles) {
+        if (o.json) process.stdout.write(JSON.stringify({ profiles: PROFILES, groups: PROFILE_GROUPS, figures: FIGURES }, null, 2) + '\n');
+        else {
+          for (const p of PROFILES) {
+            process.stdout.write(`${p.name} — ${p.title}\n  ${p.reason}\n  reports: ${p.reports.join(', ')}\n${p.compareWith ? `  compare with: ${p.compareWith}\n` : ''}`);
+          }
+          process.stdout.write(`groups: ${Object.entries(PROFILE_GROUPS).map(([k, v]) => `${k} = ${v.join(' ')}`).join('; ')}\n`);
+        }
+        return;
+      }
+      const runtimeS = num(o.runtime, '--runtime', 1);
+      const repeat = num(o.repeat, '--repeat', 1);
+      const noisePct = num(o.noise, '--noise', 0);
+      let sizeBytes: number;
+      try {
+        sizeBytes = parseBytes(o.size);
+      } catch (e) {
+        throw new UserError(`--size: ${(e as Error).message}`);
+      }
+      const runner = new ExecRunner();
+      // Read the baseline first: a typo in --compare must not cost a whole bench run.
+      const baseline = o.compare ? await loadResults(runner, o.compare, o.resultsDir) : undefined;
+      const loaded = o.plan ? await loadPlanFile(o.plan) : undefined;
+      const ac = new AbortController();
+      const onSig = () => ac.abort();
+      process.once('SIGINT', onSig);
+      process.once('SIGTERM', onSig);
+      let results;
+      try {
+        results = await runBench(runner, {
+          plan: loaded ? { plan: loaded.plan, file: loaded.file, text: loaded.text } : undefined,
+          profiles: o.profile,
+          volumes: o.volume,
+          dirs: o.dir,
+          raw: o.raw,
+          runtimeS,
+          rampS: o.ramp !== undefined ? num(o.ramp, '--ramp', 0) : undefined,
+          repeat,
+          sizeBytes,
+          onProgress: progressPrinter(),
+          // Health covers the plan's storage: without a plan there is nothing to say it about.
+          collectHealth: loaded ? () => healthNow(runner, loaded.plan, loaded.file) : undefined,
+          signal: ac.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSig);
+        process.off('SIGTERM', onSig);
+      }
+      if (baseline) results.comparison = compareResults(results, baseline, { noisePct, baselineName: o.compare });
+      if (o.save) {
+        results.name = o.save;
+        const p = await saveResults(runner, results, o.save, o.resultsDir);
+        if (!o.json) process.stderr.write(`saved ${p}\n`);
+      }
+      process.stdout.write(o.json ? JSON.stringify(results, null, 2) + '\n' : renderBenchText(results));
+      if (results.comparison?.regressions.length) process.exitCode = EXIT.CHANGES;
     });
 }
