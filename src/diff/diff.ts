@@ -21,6 +21,7 @@ import { isInternal, isSnapshot, isThinPool, dmName } from '../probe/lvm.js';
 import { mountDevice } from '../probe/findmnt.js';
 import type { ProbedFs, ProbedState } from '../probe/types.js';
 import { compareMountOptions } from './mount-options.js';
+import { effectiveReadAhead } from '../model/workload-defaults.js';
 
 export const FSTAB_PATH = '/etc/fstab';
 export const FSTAB_VERIFY_ARGV = ['findmnt', '--verify', '--tab-file', '{file}'];
@@ -132,6 +133,10 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
     const loc = loaded.locate(path);
     findings.push({ rule, severity, message, source, file: loaded.file, line: loc?.line, col: loc?.col, field: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') });
   };
+
+  /** Extents this plan draws from each existing VG's free space (new LVs, pools, growth). */
+  const drawn = new Map<string, number>();
+  const draw = (vg: string, n: number) => drawn.set(vg, (drawn.get(vg) ?? 0) + n);
 
   // ---------------------------------------------------------------- PVs and VGs
   /** vg name → id of the action after which the VG exists with all its PVs (or undefined: already). */
@@ -245,6 +250,8 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
         const argv = ['lvcreate', '--type', 'thin-pool', '-l', String(pl.extents)];
         if (pl.metadataExtents > 0) argv.push('--poolmetadatasize', lvmSizeArg(pl.metadataExtents * vgl.extentSizeBytes));
         argv.push('-n', tp.name, '--yes', vg.name);
+        // LVM also allocates a pool metadata spare (lvol0_pmspare) the size of the metadata, once per VG.
+        draw(vg.name, pl.extents + pl.metadataExtents * (state.lvs.some((l) => l.vgName === vg.name && /pmspare/.test(l.name)) ? 1 : 2));
         add('pool', { id, kind: 'create', resource: `pool ${key}`, summary: `thin pool ${key}, ${pl.extents} extents (${gib(pl.extents * vgl.extentSizeBytes)})`, steps: [exec(argv)], dependsOn: deps });
         poolReady.set(key, [id]);
         return;
@@ -252,6 +259,7 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
       const haveExt = Math.round(have.sizeBytes / vgl.extentSizeBytes);
       if (haveExt < pl.extents) {
         const id = `pool:${key}:extend`;
+        draw(vg.name, pl.extents - haveExt);
         add('pool', { id, kind: 'change', resource: `pool ${key}`, summary: `grow thin pool ${key} ${haveExt} → ${pl.extents} extents`, steps: [exec(['lvextend', '-l', String(pl.extents), `${vg.name}/${tp.name}`])], dependsOn: deps });
         poolReady.set(key, [id]);
         return;
@@ -283,12 +291,14 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
       lvDone.set(key, baseDeps);
       return;
     }
-    const ra = v.readAhead === 'auto' ? 'auto' : String(v.readAhead);
+    // readAhead: auto means the workload's default (model/workload-defaults.ts), which may itself be LVM's auto.
+    const ra = String(effectiveReadAhead(v));
     let lvDeps = baseDeps;
     let fresh = false;
     if (!have) {
       fresh = true;
       const id = `lv:${key}:create`;
+      if (!v.thinPool) draw(v.vg, vl.extents);
       const argv = vl.thinPool || v.thinPool
         ? ['lvcreate', '--type', 'thin', '-V', lvmSizeArg(vl.virtualSizeBytes ?? vl.sizeBytes), '--thinpool', (vl.thinPool ?? v.thinPool)!, '-n', v.name, '-r', ra, '--wipesignatures', 'y', '--yes', v.vg]
         : ['lvcreate', '-l', String(vl.extents), '-n', v.name, '-r', ra, '--wipesignatures', 'y', '--yes', v.vg];
@@ -309,6 +319,7 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
       const hasFs = !!fsOf(state, v.vg, v.name, have)?.type;
       if (haveExt < wantExt) {
         const id = `lv:${key}:extend`;
+        if (!v.thinPool) draw(v.vg, wantExt - haveExt);
         const argv = v.thinPool ? ['lvextend', '-L', lvmSizeArg(wantExt * ext)] : ['lvextend', '-l', String(wantExt)];
         // -r grows the filesystem with the LV (fsadm: resize2fs / xfs_growfs, online when mounted).
         if (hasFs) argv.push('-r');
@@ -394,6 +405,24 @@ export function diffPlanDetailed(loaded: LoadedPlan, state: HostState, layout: L
       find('DIFF-UNMANAGED-LV', 'warning', `${lv.vgName}/${lv.name} (${gib(lv.sizeBytes)}) is in volume group ${vg.name} but not in the plan: it is left untouched (jts-storage never removes a volume)`, ['volumeGroups', vgIndex, 'name']);
     }
   }
+
+  // Existing VGs: what the plan draws must fit in what is free NOW (LVs outside the plan, snapshots
+  // and thin pools hold extents the layout's arithmetic may not know of).
+  plan.volumeGroups.forEach((vg, vgIndex) => {
+    const have = state.vgs.find((x) => x.name === vg.name);
+    const need = drawn.get(vg.name) ?? 0;
+    if (!have || need <= 0) return;
+    const vgl = layout.vgs.find((l) => l.name === vg.name);
+    // Thin volumes draw from their pool, not from the VG: not counted.
+    const others = state.lvs.filter((l) => l.vgName === vg.name && !planned.has(`${l.vgName}/${l.name}`) && l.attr[0] !== 'V' && !isInternal(l));
+    const ext = have.extentSizeBytes || 1;
+    const othersTxt = others.length ? `; outside the plan: ${others.map((l) => `${l.name} ${Math.round(l.sizeBytes / ext)}`).join(', ')} extents` : '';
+    if (need > have.freeExtentCount) {
+      find('DIFF-VG-NO-FREE', 'error', `volume group ${vg.name} has ${have.freeExtentCount} free extents (${gib(have.freeExtentCount * ext)}); this plan needs ${need} (${gib(need * ext)}), ${need - have.freeExtentCount} more than free${othersTxt}. Reduce the sizes (or a "rest" volume) or remove what is not needed`, ['volumeGroups', vgIndex, 'name']);
+    } else if (vgl && have.freeExtentCount - need < vgl.reserveExtents) {
+      find('DIFF-VG-RESERVE-SHORT', 'warning', `after this plan volume group ${vg.name} keeps ${have.freeExtentCount - need} free extents (${gib((have.freeExtentCount - need) * ext)}), less than the snapshot reserve of ${vgl.reserveExtents}${othersTxt}`, ['volumeGroups', vgIndex, 'reserve']);
+    }
+  });
 
   // ---------------------------------------------------------------- groups and users
   const knownUsers = st.passwd ? new Map(st.passwd.map((u) => [u.name, u])) : undefined;

@@ -25,12 +25,15 @@ export function parseByIdLinks(text: string): Map<string, string[]> {
 
 /**
  * Order of preference among a drive's links: the model+serial names (nvme-…, ata-…, scsi-…) before
- * the WWN/EUI ones, and the plain names before the "_1" namespace duplicates. The first is the one
+ * the WWN/EUI ones, the plain names before the "_1" namespace duplicates, and content-derived links
+ * (lvm-pv-uuid-…, which pvcreate changes) last. The first is the one
  * printed in commands; all are accepted when matching a plan.
  */
 export function preferredByIdOrder(a: string, b: string): number {
   const rank = (p: string) => {
     const n = p.split('/').pop()!;
+    // Links named after what is ON the drive (a PV UUID, a dm name) change when it is re-created: last.
+    if (/^(lvm-pv-uuid-|dm-|md-uuid-|md-name-)/.test(n)) return 3;
     if (/^(wwn-|nvme-eui\.|nvme-nvme\.|nvme-uuid\.)/.test(n)) return 2;
     if (/_\d+$/.test(n)) return 1;
     return 0;

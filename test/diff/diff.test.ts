@@ -135,7 +135,8 @@ test('drift: grow, shrink refused, read-ahead, remount, owner/mode, replaced fil
   assert.deepEqual(argvs(rep), ['umount /backup', 'wipefs --all /dev/vg_jts/lv_backup', 'mkfs.ext4 -L jts_backup /dev/vg_jts/lv_backup']);
   assert.ok(r.actions.some((a) => a.id === 'mount:/backup:create'), 'mounted again after the reformat');
   assert.ok(r.findings.some((f) => f.rule === 'DIFF-UNMANAGED-LV' && f.severity === 'warning' && /lv_old/.test(f.message)));
-  assert.ok(!r.findings.some((f) => /snap_1/.test(f.message)), 'snapshots are not the plan\'s business');
+  assert.ok(!r.findings.some((f) => f.rule === 'DIFF-UNMANAGED-LV' && /snap_1/.test(f.message)), 'snapshots are not the plan\'s business');
+  assert.ok(r.findings.some((f) => f.rule === 'DIFF-VG-RESERVE-SHORT'), 'growing into the reserve is said');
   assert.ok(!r.actions.some((a) => a.kind === 'destroy'));
 });
 
@@ -180,4 +181,28 @@ test('helpers: LVM size args and mkfs argv keep exactly the plan options', () =>
   assert.deepEqual(mkfsArgv(pg, '/dev/vg_jts/lv_postgres'), ['mkfs.ext4', '-O', '^has_journal,extent,flex_bg,sparse_super2', '-E', 'lazy_itable_init=0,lazy_journal_init=0,discard', '-m', '1', '-i', '65536', '/dev/vg_jts/lv_postgres']);
   const kafka = VolumeSchema.parse({ name: 'lv_kafka', vg: 'vg_jts', size: '600G', filesystem: { type: 'xfs', label: 'k', data: ['agcount=32', 'su=64k', 'sw=1'], log: ['size=128m', 'su=64k'] } });
   assert.deepEqual(mkfsArgv(kafka, '/dev/vg_jts/lv_kafka'), ['mkfs.xfs', '-L', 'k', '-d', 'agcount=32,su=64k,sw=1', '-l', 'size=128m,su=64k', '/dev/vg_jts/lv_kafka']);
+});
+
+test('plan vs the probe of the sandbox guest (captured): only what is missing, real kernel options accepted', async () => {
+  const { guestRunner } = await import('../probe/guest-runner.js');
+  const { probeHost } = await import('../../src/probe/probe.js');
+  const loaded = loadPlan();
+  const st = await probeHost(guestRunner(), { paths: [] });
+  const r = diffPlanDetailed(loaded, st, layoutOf(loaded, st));
+  const ids = r.actions.map((a) => a.id);
+  assert.ok(!ids.some((i) => i.startsWith('pv:') || i.startsWith('vg:')), 'PV and VG exist');
+  assert.ok(!ids.some((i) => /lv:vg_jts\/lv_(system|postgres|kafka|redis|backup):/.test(i)), 'LVs at the plan sizes need nothing');
+  assert.ok(ids.includes('fs:vg_jts/lv_postgres:create'));
+  assert.ok(!ids.includes('fs:vg_jts/lv_redis:create'), 'formatted already');
+  for (const p of ['/var/lib/redis', '/var/lib/mongodb', '/var/lib/docker-jts']) {
+    assert.ok(!ids.some((i) => i.startsWith(`mount:${p}:`)), `${p} mounted with the kernel's spelling of noatime: no remount`);
+  }
+  assert.deepEqual(argvs(byId(r.actions, 'lv:vg_jts/lv_mongodb:readahead')), ['lvchange -r 32 /dev/vg_jts/lv_mongodb']);
+  assert.ok(ids.includes('lv:vg_jts/lv_clickhouse:extend'));
+  assert.ok(r.findings.some((f) => f.rule === 'DIFF-UNMANAGED-LV' && /lv_scratch/.test(f.message)));
+  assert.ok(!r.findings.some((f) => /lv_redis_snap/.test(f.message) && f.rule === 'DIFF-UNMANAGED-LV'), 'snapshots ignored');
+  const short = r.findings.find((f) => f.rule === 'DIFF-VG-RESERVE-SHORT');
+  assert.ok(short, 'the thin pool and the snapshot outside the plan eat into the reserve');
+  assert.match(short.message, /tp_snap 5120/);
+  assert.equal(byId(r.actions, 'fstab:/etc/fstab:write').kind, 'change', 'the block exists (UUID entries): rewritten');
 });
