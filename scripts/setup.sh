@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(
-  qemu-system-x86 busybox-static kmod udev           # the sandbox VM and its initramfs
+  qemu-system-x86 busybox-static kmod udev xz-utils  # the sandbox VM, its initramfs and kernel
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # what apply runs (host and guest share the root)
   fio nvme-cli smartmontools util-linux               # bench, health
   prometheus prometheus-node-exporter                 # promtool check metrics, textfile collector tests

@@ -44,6 +44,7 @@ echo 1 > /proc/sys/kernel/sysrq
 while read -r m; do
   [ -n "$m" ] && { insmod "/modules/$m" 2>/dev/null || echo "jts-init: insmod $m failed (may be built in)"; }
 done < /modules.list
+read -r up _ < /proc/uptime; echo "jts-init: modules loaded at $up s"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 ${TAG_CTL} /ctl || fail "mount of the control share"
 . /ctl/boot.env || fail "reading boot.env"
 # The host's root, read-only; cache=loose because nothing changes it under a run that matters to the guest.
@@ -58,8 +59,6 @@ mount --move /ctl /newroot/run/jts || fail "move control share"
 if [ -n "$JTS_OUT_DIR" ]; then
   mkdir -p "/newroot$JTS_OUT_DIR" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 ${TAG_OUT} "/newroot$JTS_OUT_DIR" || fail "mount of the output share at $JTS_OUT_DIR"
 fi
-# The guest kernel's modules at the standard place, so the guest's own modprobe and udev can load any of them.
-mkdir -p "/newroot/lib/modules/$JTS_KVER" && mount --bind "/newroot$JTS_MOD_DIR" "/newroot/lib/modules/$JTS_KVER" || echo "jts-init: no module tree at $JTS_MOD_DIR"
 mount --move /dev /newroot/dev
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
@@ -80,7 +79,8 @@ export function stage2Script(nonce: string): string {
 # the command's output goes to ttyS1, framed by the start and exit markers.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 exec </dev/null >/dev/ttyS0 2>&1
-off() { sync; echo o > /proc/sysrq-trigger; sleep 30; }
+off() { sync; echo o > /proc/sysrq-trigger; sleep 30 2>/dev/null; }
+echo "jts: stage 2 at $(cut -d' ' -f1 /proc/uptime) s"
 mkdir -p /dev/pts /dev/shm /run/lvm /run/lock /run/udev
 mount -t devpts -o gid=5,mode=620,ptmxmode=000 devpts /dev/pts
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
@@ -91,13 +91,20 @@ mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 hostname jts-sandbox 2>/dev/null
 ip link set lo up 2>/dev/null
+# The guest kernel's modules at the standard place: the guest's modprobe (LVM's target loading,
+# mount's filesystem autoload, the command) finds any of them.
+. /run/jts/boot.env
+mkdir -p "/lib/modules/$JTS_KVER" && mount --bind "$JTS_MOD_DIR" "/lib/modules/$JTS_KVER" || echo "jts: no module tree at $JTS_MOD_DIR"
 # udev: without it LVM's device nodes and /dev/disk/by-id never appear ("device not cleared").
 for u in /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd /sbin/udevd; do
   if [ -x "$u" ]; then "$u" --daemon --resolve-names=never; break; fi
 done
-udevadm trigger --type=subsystems --action=add
-udevadm trigger --type=devices --action=add
+# Coldplug of block devices only: they are what by-id links, blkid and LVM need; replaying every
+# device of the emulated machine (cpus, memory, input, acpi…) costs seconds of emulated exec()s.
+udevadm trigger --type=subsystems --action=add --subsystem-match=block
+udevadm trigger --type=devices --action=add --subsystem-match=block
 udevadm settle --timeout=60
+echo "jts: udev settled at $(cut -d' ' -f1 /proc/uptime) s"
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 printf '%s' ${shQuote(startMarker(nonce))} > /dev/ttyS1
 # The command's stdout/stderr go through a pipe (not the tty): programs see a pipe, as in CI.

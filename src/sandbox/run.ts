@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { resolveDrives, type SandboxDrive, type ResolvedDrive } from './drive-spec.js';
 import { bootEnv, guestEnv, runScript, stage2Script } from './guest-scripts.js';
 import { OutputDemux } from './output.js';
-import { cacheRoot, prepareSandbox, readPreparedKernel, type PreparedKernel } from './prepare.js';
+import { cacheRoot, ensurePrepared, type PreparedKernel } from './prepare.js';
 import { buildQemuArgs } from './qemu-args.js';
 
 /**
@@ -119,13 +119,10 @@ async function kvmProven(): Promise<boolean> {
 }
 
 async function ensureKernel(onProgress?: (m: string) => void): Promise<PreparedKernel> {
-  const k = await readPreparedKernel();
-  if (k) return k;
-  onProgress?.('the sandbox kernel is not prepared yet: preparing it now (once)…');
   try {
-    return await prepareSandbox({ onProgress });
+    return await ensurePrepared({ onProgress });
   } catch (e) {
-    throw new SandboxError(`sandbox: no kernel prepared and preparing one failed: ${(e as Error).message}\nRun: node bin/jts-storage.js sandbox --prepare (or bash scripts/setup.sh)`);
+    throw new SandboxError(`sandbox: no usable kernel: ${(e as Error).message}\nRun: node bin/jts-storage.js sandbox --prepare (or bash scripts/setup.sh)`);
   }
 }
 
@@ -203,7 +200,7 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
     await fs.writeFile(path.join(ctlDir, 'run.sh'), script, { mode: 0o755 });
     const consoleLog = path.join(runDir, 'console.log');
     const args = buildQemuArgs({
-      kernelPath: kernel.kernelPath,
+      kernelPath: kernel.bootKernelPath ?? kernel.kernelPath,
       initrdPath: kernel.initrdPath,
       memoryMiB,
       smp: Math.max(1, Math.min(opts.cpus ?? 2, os.cpus().length)),
@@ -236,7 +233,7 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
       nonce,
       () => {
         cmdStart = performance.now();
-        bootMs = cmdStart - t0;
+        bootMs = cmdStart - tSpawn;
         opts.onProgress?.(`booted in ${(bootMs / 1000).toFixed(1)} s; running ${argv.join(' ')}`);
         if (opts.powerCut?.afterS !== undefined) cutTimer = setTimeout(cutPower, opts.powerCut.afterS * 1000);
       },
@@ -249,6 +246,7 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
       },
     );
     const decoder = new StringDecoder('utf8');
+    const tSpawn = performance.now();
     const proc = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     qemuProc = proc;
     proc.stdout!.on('data', (b: Buffer) => {
