@@ -10,8 +10,10 @@ import { z } from 'zod';
  * volume group, `rest` takes what is left after the reserve. See src/model/units.ts.
  */
 
+// A bare YAML number (size: 1073741824) is read as bytes, like the string form; kept as a string for the model.
 export const SizeSchema = z
-  .string()
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
   .describe('Size: "800GiB" (base 2), "800GB" (base 10), "20%" of the VG, or "rest". A bare number is bytes.');
 
 export const TierSchema = z.enum(['hot', 'warm', 'cold']).describe('hot = NVMe, warm = SATA SSD/HDD, cold = NAS');
