@@ -7,14 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { runInSandbox } from '../../src/sandbox/index.js';
 
 /**
- * Issue 7 on a real kernel, in ONE boot (test/snapshot/vm-scenario.sh does the guest side): a set of
+ * Issue 7 on a real kernel, in ONE boot (test/snapshot/vm-driver.ts does the guest side): a set of
  * three volumes (ext4, XFS, ext4) created, listed, mounted read-only, exported with a manifest that
  * verifies (and a tampered one that does not); the plan reserve refusal; a classic snapshot written
  * past its size is invalidated and listed as LOST, never pruned; prune by policy; restore refused while
  * the origin is mounted then done --offline; autoextend under dmeventd; a thin snapshot; drills on
  * ext4, XFS and thin.
  */
-const script = fileURLToPath(new URL('../../../test/snapshot/vm-scenario.sh', import.meta.url));
+const driver = fileURLToPath(new URL('../snapshot/vm-driver.js', import.meta.url));
 
 const PLAN = (reserve: string) => `version: 1
 name: snaptest
@@ -53,7 +53,7 @@ test('snapshots on the test bed: set, list, ro mounts, export/verify, LOST, prun
   const out = mkdtempSync(join(tmpdir(), 'jts-snap-vm-'));
   writeFileSync(join(out, 'plan.yaml'), PLAN('2GiB'));
   writeFileSync(join(out, 'plan-small.yaml'), PLAN('100MiB'));
-  const res = await runInSandbox(['bash', script, out], {
+  const res = await runInSandbox([process.execPath, driver, out], {
     drives: [{ sizeBytes: 8 * 1024 ** 3, serial: 'JTS-NVME-0', kind: 'nvme' }],
     outDir: out,
     timeoutS: 840,
@@ -63,7 +63,7 @@ test('snapshots on the test bed: set, list, ro mounts, export/verify, LOST, prun
   const j = (n: string) => JSON.parse(f(`${n}.out`) || 'null');
   const rc = (n: string) => Number(f(`${n}.rc`).trim());
   const why = (n: string) => `${n}: rc ${f(`${n}.rc`).trim()}\n${f(`${n}.out`).slice(0, 2000)}\n${f(`${n}.err`).slice(0, 2000)}`;
-  assert.equal(f('done').trim(), 'done', `guest scenario did not finish (exit ${res.exitCode}):\n${res.output.slice(-3000)}\n${res.consoleTail.slice(-2000)}`);
+  assert.equal(f('done').trim(), 'done', `guest scenario did not finish (exit ${res.exitCode}):\n${res.output.slice(-3000)}\n${res.consoleTail.slice(-2000)}\n${f('driver.log').slice(-3000)}`);
 
   await t.test('refused when the plan reserve is short, with the numbers, nothing created', () => {
     assert.equal(rc('create-short'), 1, why('create-short'));
