@@ -179,3 +179,12 @@ test('every rule in the table is documented with a fact and a source', () => {
   }
   assert.equal(new Set(RULES.map((r) => r.id)).size, RULES.length);
 });
+
+test('three-tier example (two NVMe in one VG, SATA warm tier, NFS cold tier) lints clean', async () => {
+  const loaded = await loadPlanFile(new URL('examples/three-tier.yaml', root).pathname);
+  const st = DRIVES('three-tier');
+  const layout = resolveLayout(loaded.plan, st, loaded);
+  assert.deepEqual(lintPlan(loaded, st, layout).filter((f) => f.severity !== 'info'), []);
+  assert.equal(layout.vgs[0]!.totalExtents, 953673 + 476931);
+  assert.equal(layout.drives.get('sata0')!.path, '/dev/sda'); // matched by WWN
+});
