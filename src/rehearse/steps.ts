@@ -22,7 +22,7 @@ export const DEFAULT_STEPS: RehearseStep[] = [
   { name: 'apply', argv: ['apply', '--plan', '{plan}', '--yes', '--json'], expectExit: [0], parseJson: true },
   { name: 'verify', argv: ['verify', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
   { name: 're-apply', argv: ['apply', '--plan', '{plan}', '--yes', '--json'], expectExit: [0], parseJson: true, expectJson: { mutatingCommands: 0 } },
-  { name: 'plan again', argv: ['plan', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
+  // (A "plan again → 0 actions" step would repeat what the re-apply proves, for ~40 s of TCG time.)
   // Colleagues' checks go here as they land, e.g.:
   // { name: 'tune apply', argv: ['tune', 'apply', '--plan', '{plan}', '--yes', '--json'], expectExit: [0], parseJson: true },
   // { name: 'health', argv: ['health', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
