@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import { HEALTH_EXIT } from '../core/exit-codes.js';
 import { loadPlanFile } from '../model/load-plan.js';
-import { renderJson, renderPrometheus, renderTable, runHealth, writeTextfile } from '../health/index.js';
+import { renderJson, renderPrometheus, renderTable, runHealth, statusLine, writeTextfile } from '../health/index.js';
 
 /**
  * `jts-storage health`: capacity, snapshots, thin pools, drive wear and drift, as a table, JSON or a
@@ -46,7 +46,10 @@ export function register(program: Command): void {
           process.exitCode = HEALTH_EXIT.UNKNOWN;
         }
       }
-      process.stdout.write(format === 'json' ? renderJson(report) : format === 'prometheus' ? renderPrometheus(report) : renderTable(report));
+      // With --textfile-dir the metrics go to the file; a timer running every minute then logs one
+      // Nagios-style line to the journal instead of the whole exposition.
+      if (format === 'prometheus' && o.textfileDir) process.stdout.write(statusLine(report) + '\n');
+      else process.stdout.write(format === 'json' ? renderJson(report) : format === 'prometheus' ? renderPrometheus(report) : renderTable(report));
       // A failed textfile write is UNKNOWN, unless the storage itself is already WARNING/CRITICAL.
       if (process.exitCode !== HEALTH_EXIT.UNKNOWN || report.status === 'warning' || report.status === 'critical') process.exitCode = report.exitCode;
     });

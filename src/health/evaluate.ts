@@ -242,8 +242,7 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
       else if (s.mount.target !== wantPath) add('mount', subject, 'critical', `${subject} is mounted at ${s.mount.target}, plan says ${wantPath}`, labels);
       else add('mount', subject, 'ok', `mounted at ${wantPath}`, labels);
       if (s.mount && s.mount.target === wantPath) {
-        const d = mountOptionDrift(s.planned.mount!.options, s.mount.fstype, s.mount.options);
-        const bad = [...d.missing.map((o) => `${o} missing`), ...d.differing];
+        const bad = mountOptionDrift(s.planned.mount!.options, s.mount.fstype, s.mount.options);
         add('mount_options', subject, bad.length ? 'warning' : 'ok', bad.length ? `mount options drifted from the plan: ${bad.join(', ')}` : 'mount options as planned', labels);
       }
     }

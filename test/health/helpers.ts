@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { FakeRunner, type FakeReply } from '../support/fake-runner.js';
 import { PlanSchema, type Plan } from '../../src/model/plan-schema.js';
 
@@ -45,4 +47,56 @@ export function guestPlan(extra: Record<string, unknown> = {}): Plan {
     ],
     ...extra,
   });
+}
+
+/** `promtool check metrics` on a text; undefined when promtool is not installed. */
+export function promtoolCheck(text: string): { status: number | null; output: string } | undefined {
+  if (spawnSync('promtool', ['--version']).error) return undefined;
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/**
+ * Starts node_exporter on a loopback port with only the textfile collector, pointed at `dir`, scrapes
+ * /metrics once (bounded wait: 100 × 100 ms), and always kills it. Undefined when not installed.
+ */
+export async function scrapeTextfileDir(dir: string): Promise<string | undefined> {
+  const bin = ['prometheus-node-exporter', 'node_exporter'].find((b) => !spawnSync(b, ['--version']).error);
+  if (!bin) return undefined;
+  const port = await freePort();
+  const child = spawn(bin, [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  try {
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) break;
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+        if (res.ok) return await res.text();
+      } catch {
+        /* not listening yet */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`node_exporter did not serve /metrics: ${stderr.slice(-2000)}`);
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }
 }

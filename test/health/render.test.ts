@@ -1,14 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderJson, renderPrometheus, renderTable, runHealth, summarizeReport, writeTextfile } from '../../src/health/index.js';
 import { escapeLabel } from '../../src/health/render.js';
 import { ExecRunner } from '../../src/core/exec-runner.js';
-import { guestPlan, guestRunner, statfsAt } from './helpers.js';
+import { guestPlan, guestRunner, promtoolCheck, scrapeTextfileDir, statfsAt } from './helpers.js';
 
 async function report() {
   const fr = guestRunner();
@@ -47,11 +45,10 @@ test('label values are escaped', () => {
 });
 
 test('promtool check metrics accepts the output', async (t) => {
-  const probe = spawnSync('promtool', ['--version']);
-  if (probe.error) return t.skip('promtool not installed (Debian package prometheus; scripts/setup.sh installs it)');
-  const r = spawnSync('promtool', ['check', 'metrics'], { input: renderPrometheus(await report()), encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}`);
-  assert.equal((r.stdout + r.stderr).trim(), '', 'no lint remarks');
+  const r = promtoolCheck(renderPrometheus(await report()));
+  if (r === undefined) return t.skip('promtool not installed (Debian package prometheus; scripts/setup.sh installs it)');
+  assert.equal(r.status, 0, `promtool: ${r.output}`);
+  assert.equal(r.output.trim(), '', 'no lint remarks');
 });
 
 test('textfile written atomically (temp + rename in the same dir), nothing else left behind', async () => {
@@ -71,50 +68,18 @@ test('textfile written atomically (temp + rename in the same dir), nothing else 
   }
 });
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
-
 test('node_exporter textfile collector serves our series on /metrics', async (t) => {
-  const bin = ['prometheus-node-exporter', 'node_exporter'].find((b) => !spawnSync(b, ['--version']).error);
-  if (!bin) return t.skip('node_exporter not installed (Debian package prometheus-node-exporter)');
   const dir = mkdtempSync(join(tmpdir(), 'jts-health-nx-'));
-  const rep = await report();
-  await writeTextfile(new ExecRunner(), dir, rep);
-  const port = await freePort();
-  const child = spawn(bin, [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   try {
-    let body = '';
-    // Bounded wait for the exporter to listen: 100 tries × 100 ms.
-    for (let i = 0; i < 100 && !body; i++) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-        if (res.ok) body = await res.text();
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    assert.ok(body, `node_exporter did not answer: ${stderr}`);
+    await writeTextfile(new ExecRunner(), dir, await report());
+    const body = await scrapeTextfileDir(dir);
+    if (body === undefined) return t.skip('node_exporter not installed (Debian package prometheus-node-exporter)');
     assert.match(body, /^jts_storage_volume_used_ratio\{lv="lv_data",mount="\/mnt\/data",vg="vg_h"\} 0\.85$/m);
     assert.match(body, /^jts_storage_drive_temperature_celsius\{drive="nvme0n1"\} 50$/m);
     assert.match(body, /^jts_storage_status 2$/m);
     // The collector reports a parse problem of our file as node_textfile_scrape_error 1.
     assert.match(body, /^node_textfile_scrape_error 0$/m);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
     rmSync(dir, { recursive: true, force: true });
   }
 });
