@@ -147,6 +147,16 @@ export async function checkSafety(inp: SafetyInput): Promise<SafetyReport> {
   for (const a of inp.actions) {
     if (!(a.destructive || a.kind === 'replace' || a.kind === 'destroy')) continue;
     const target = a.resource.replace(/^\S+\s+/, ''); // "lv vg_jts/lv_kafka" → "vg_jts/lv_kafka"
+    // A drive's own replace (the diff's pvcreate on a non-blank drive) follows the drive's verdict
+    // above, so any accepted name of the drive (id, by-id, serial, WWN) allows it, and its losses
+    // are listed once.
+    const drive = report.drives.find((d) => d.driveId === target);
+    if (drive) {
+      if (!drive.allowed && !drive.hard && drive.contents.length === 0) {
+        report.refusals.push(`${a.kind} of ${a.resource} would destroy ${a.destructive?.loses ?? 'what is on it'} (forced by: ${a.destructive?.forcedBy ?? 'the plan'}). Refused; to allow it, pass --allow-destroy ${target}`);
+      }
+      continue;
+    }
     const allowed = inp.allowDestroy.some((x) => x === target || x === a.id || x === a.resource);
     const forced = a.destructive?.forcedBy ?? 'the plan';
     const loses = a.destructive?.loses ?? `everything on ${target}`;

@@ -81,3 +81,15 @@ test('destructive replace refused without naming the volume', async () => {
   const ok = await checkSafety({ plan, state, drives: new Map(), actions, errors: [], allowDestroy: ['vg_jts/lv_kafka'] });
   assert.deepEqual(ok.refusals, []);
 });
+
+test('the diff\'s replace of a non-blank drive follows the drive verdict (any of its names)', async () => {
+  const state = emptyHostState('probe');
+  const d = drive({ signatures: ['ext4'] });
+  state.drives.push(d);
+  const actions = [{ id: 'pv:hot0:create', kind: 'replace' as const, resource: 'pv hot0', summary: '', steps: [], dependsOn: [], destructive: { forcedBy: 'drive hot0 is not blank', loses: 'signature ext4' } }];
+  const refused = await checkSafety({ plan, state, drives: new Map([['hot0', d]]), actions, errors: [], allowDestroy: [] });
+  assert.equal(refused.refusals.length, 1);
+  const ok = await checkSafety({ plan, state, drives: new Map([['hot0', d]]), actions, errors: [], allowDestroy: ['JTS0001'] });
+  assert.deepEqual(ok.refusals, []);
+  assert.equal(ok.losses.length, 1);
+});
