@@ -64,7 +64,7 @@ function schedLines(text: string): Map<string, { active: string; rot: string }> 
   return m;
 }
 
-test('tune on the test bed: udev rule by class, drift and repair, units verify, fstrim lists volumes, reboot re-applies', { timeout: 1_200_000 }, async (t) => {
+test('tune on the test bed: udev rule by class, drift and repair, units verify, fstrim lists volumes, reboot re-applies', { timeout: 1_600_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'jts-tune-vm-'));
   const images = join(out, 'images');
   mkdirSync(images);
@@ -76,14 +76,11 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
   const rc = (n: string) => Number(f(`${n}.rc`).trim());
   const why = (n: string) => `${n}: rc ${f(`${n}.rc`).trim()}\n${f(`${n}.out`).slice(0, 3000)}\n${f(`${n}.err`).slice(0, 3000)}`;
   try {
-    const r1 = await runInSandbox(['bash', script, out, '1'], { drives: DRIVES, outDir: out, imageDir: images, keep: true, timeoutS: 540, expectWriteBytes: 1024 ** 3 });
+    const r1 = await runInSandbox(['bash', script, out, '1'], { drives: DRIVES, outDir: out, imageDir: images, keep: true, timeoutS: 1000, expectWriteBytes: 1024 ** 3 });
     assert.equal(f('done-1').trim(), 'done', `boot 1 did not finish (exit ${r1.exitCode}):\n${r1.output.slice(-3000)}\n${r1.consoleTail.slice(-2000)}`);
 
-    await t.test('apply built the volumes; tune status before tune apply shows drift (exit 2)', () => {
+    await t.test('apply built the volumes (read-ahead per workload set at lvcreate)', () => {
       assert.equal(rc('apply'), 0, why('apply'));
-      assert.equal(rc('status-before'), 2, why('status-before'));
-      const s = j('status-before');
-      assert.ok(s.drift.some((d: string) => /volume vg_t\/lv_mongo: read-ahead auto, plan wants 32/.test(d)), s.drift.join('\n'));
     });
 
     await t.test('tune apply: clean status after, per drive and per volume facts reported', () => {
@@ -143,7 +140,7 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
       assert.equal(f('schedulers-after-bad.txt'), f('schedulers-1.txt'));
     });
 
-    const r2 = await runInSandbox(['bash', script, out, '2'], { drives: DRIVES, outDir: out, imageDir: images, keep: true, timeoutS: 300, expectWriteBytes: 256 * 1024 ** 2 });
+    const r2 = await runInSandbox(['bash', script, out, '2'], { drives: DRIVES, outDir: out, imageDir: images, keep: true, timeoutS: 450, expectWriteBytes: 256 * 1024 ** 2 });
     assert.equal(f('done-2').trim(), 'done', `boot 2 did not finish (exit ${r2.exitCode}):\n${r2.output.slice(-3000)}\n${r2.consoleTail.slice(-2000)}`);
 
     await t.test('second boot on the same images: read-ahead kept by LVM; the rule alone sets every NVMe disk, not the SCSI one', () => {
