@@ -5,18 +5,25 @@
  */
 export { parseDriveSpec, parseSize, resolveDrives, validateDrive, DriveSpecError, DEFAULT_DRIVE, DRIVE_KINDS } from './drive-spec.js';
 export type { SandboxDrive, DriveKind, ResolvedDrive } from './drive-spec.js';
-export { runInSandbox, SandboxError, findQemu, EXIT_TIMEOUT, EXIT_GUEST_DIED, EXIT_POWER_CUT } from './run.js';
+export { runInSandbox, SandboxError, findQemu, probeKvm, EXIT_TIMEOUT, EXIT_GUEST_DIED, EXIT_POWER_CUT } from './run.js';
+export type { KvmProbe } from './run.js';
+import { probeKvm } from './run.js';
 export type { SandboxOptions, SandboxResult } from './run.js';
 export { cacheRoot, readPreparedKernel } from './prepare.js';
 export type { PreparedKernel } from './prepare.js';
 import { prepareSandbox as prepareImpl } from './prepare.js';
 
-/** Builds (or finds cached) the guest kernel + initramfs. Idempotent, quick when cached. */
-export async function prepareSandbox(opts: { onProgress?: (msg: string) => void; force?: boolean } = {}): Promise<{
+/**
+ * Builds (or finds cached) the guest kernel + initramfs, then (unless kvmProbe is false) learns once
+ * per host kernel whether KVM boots here. Idempotent, quick when cached.
+ */
+export async function prepareSandbox(opts: { onProgress?: (msg: string) => void; force?: boolean; kvmProbe?: boolean } = {}): Promise<{
   kernelVersion: string;
   kernelPath: string;
   initrdPath: string;
   moduleDir: string;
 }> {
-  return prepareImpl(opts);
+  const k = await prepareImpl(opts);
+  if (opts.kvmProbe !== false) await probeKvm({ onProgress: opts.onProgress });
+  return k;
 }
