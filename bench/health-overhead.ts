@@ -1,0 +1,117 @@
+/**
+ * bench/health-overhead.ts: what `health --format prometheus` costs next to the bare minimum a
+ * hand-written check would run (`lvs --reportformat json` + `df`), on the same host, at 7 and 200
+ * volumes, and how many tool processes health starts at each size.
+ *
+ * Where: in the sandbox guest (QEMU TCG, real kernel, one NVMe drive), with N small ext4 LVs created
+ * and mounted directly with lvm commands (8 MiB each), and a generated plan naming them. Every figure
+ * is the median of REPS runs, measured inside the guest (date +%s%N around each command).
+ *
+ *   npm run build && node dist/bench/health-overhead.js [--reps 5]
+ *
+ * Prints a table: wall time of health (whole CLI process, and health's own gathering+evaluation as
+ * reported in its JSON durationMs), of lvs + df, the ratio (goal ≤ 1.5), and the tool calls.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runInSandbox } from '../src/sandbox/index.js';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const SIZES = [7, 200];
+const repsArg = process.argv.indexOf('--reps');
+const REPS = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 5;
+
+function planYaml(n: number): string {
+  const vols = Array.from({ length: n }, (_, i) => {
+    const name = `lv_${String(i).padStart(3, '0')}`;
+    return `  - name: ${name}\n    vg: vg_b\n    size: 8MiB\n    filesystem: { type: ext4 }\n    mount: { path: /srv/b/${name}, options: [defaults] }\n`;
+  }).join('');
+  return `version: 1\nname: bench\ndrives:\n  - id: d0\n    serial: JTS-BENCH-0\n    kind: nvme\nvolumeGroups:\n  - name: vg_b\n    drives: [d0]\nvolumes:\n${vols}`;
+}
+
+// Guest side. Median of REPS timings (µs) for each measured command, written as JSON lines.
+const GUEST = String.raw`#!/bin/bash
+set -u
+OUT=$1; REPS=$2
+cd /work/main
+pvcreate -q /dev/nvme0n1 && vgcreate -q vg_b /dev/nvme0n1
+mk() { for i in $(seq -f %03g $1 $2); do
+  lvcreate -q -y -Zn -Wn -n lv_$i -L 8M vg_b >/dev/null 2>&1 && mkfs.ext4 -q -E nodiscard /dev/vg_b/lv_$i >/dev/null 2>&1 && mkdir -p /srv/b/lv_$i && mount /dev/vg_b/lv_$i /srv/b/lv_$i
+done; }
+us() { local s=$(date +%s%N); "$@" >/dev/null 2>&1; echo $(( ($(date +%s%N) - s) / 1000 )); }
+base() { lvs --reportformat json >/dev/null 2>&1; df >/dev/null 2>&1; }
+measure() {
+  local n=$1 plan=$OUT/plan-$1.yaml
+  node bin/jts-storage.js health --plan $plan --json > $OUT/health-$n.json 2>$OUT/health-$n.err
+  for r in $(seq 1 $REPS); do
+    echo "{\"n\":$n,\"what\":\"lvs+df\",\"us\":$(us base)}" >> $OUT/times.jsonl
+    echo "{\"n\":$n,\"what\":\"health\",\"us\":$(us node bin/jts-storage.js health --plan $plan --format prometheus)}" >> $OUT/times.jsonl
+    echo "{\"n\":$n,\"what\":\"node-startup\",\"us\":$(us node bin/jts-storage.js --version)}" >> $OUT/times.jsonl
+  done
+  node bin/jts-storage.js health --plan $plan --json > $OUT/health-$n.json 2>$OUT/health-$n.err
+}
+mk 000 006; measure 7
+mk 007 199; measure 200
+echo done > $OUT/done
+`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'jts-health-bench-'));
+  try {
+    for (const n of SIZES) writeFileSync(join(out, `plan-${n}.yaml`), planYaml(n));
+    writeFileSync(join(out, 'guest.sh'), GUEST, { mode: 0o755 });
+    process.stderr.write(`health-overhead: one sandbox boot, ${SIZES.join(' and ')} volumes, ${REPS} repetitions…\n`);
+    const res = await runInSandbox(['bash', join(out, 'guest.sh'), out, String(REPS)], {
+      drives: [{ sizeBytes: 4 * 1024 ** 3, serial: 'JTS-BENCH-0', kind: 'nvme' }],
+      outDir: out,
+      cwd: ROOT,
+      timeoutS: 2400,
+      onProgress: (m) => process.stderr.write(m + '\n'),
+    });
+    let times: { n: number; what: string; us: number }[];
+    try {
+      times = readFileSync(join(out, 'times.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    } catch {
+      throw new Error(`guest produced no timings (exit ${res.exitCode}):\n${res.output.slice(-3000)}\n${res.consoleTail}`);
+    }
+    const rows: string[][] = [['volumes', 'health (CLI) ms', 'health own ms', 'node start ms', 'lvs+df ms', 'ratio CLI', 'ratio own', 'tool calls', 'status']];
+    for (const n of SIZES) {
+      const get = (w: string) => median(times.filter((t) => t.n === n && t.what === w).map((t) => t.us)) / 1000;
+      const h = get('health');
+      const b = get('lvs+df');
+      const node = get('node-startup');
+      const rep = JSON.parse(readFileSync(join(out, `health-${n}.json`), 'utf8')) as { durationMs: number; toolCalls: string[]; status: string; volumes: unknown[] };
+      rows.push([
+        String(n),
+        h.toFixed(0),
+        rep.durationMs.toFixed(0),
+        node.toFixed(0),
+        b.toFixed(0),
+        (h / b).toFixed(2),
+        (rep.durationMs / b).toFixed(2),
+        `${rep.toolCalls.length} (${rep.toolCalls.join(', ')})`,
+        `${rep.status}, ${rep.volumes.length} volumes`,
+      ]);
+    }
+    const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    console.log(`health overhead in the sandbox guest (QEMU TCG, ${res.accel}), median of ${REPS}; goal: ratio ≤ 1.5`);
+    for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+    console.log('health (CLI): whole `node bin/jts-storage.js health --plan P --format prometheus` process;');
+    console.log('health own: its gathering + evaluation (JSON durationMs), i.e. without node start-up and module loading;');
+    console.log('node start: `jts-storage --version` (the CLI process floor).');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
