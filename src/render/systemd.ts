@@ -205,7 +205,7 @@ export function renderSystemdUnits(plan: Plan, opts: SystemdRenderOptions): Syst
               // Prune first so expired snapshots free the VG reserve the new ones need ('-': a failed
               // prune must not stop the create); create; prune again to leave exactly the policy.
               execLine([...opts.cli, 'snapshot', 'prune', ...planArgs], '-'),
-              execLine([...opts.cli, 'snapshot', 'create', ...planArgs]),
+              execLine([...opts.cli, 'snapshot', 'create', '--scheduled', ...planArgs]),
               execLine([...opts.cli, 'snapshot', 'prune', ...planArgs]),
               ...COMMON_HARDENING,
             ],

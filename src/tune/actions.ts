@@ -123,7 +123,8 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
     if (desiredScheduler(plan.tuning, c) === undefined) notes.push(`scheduler: ${c} disks are left as they are (plan says "keep")`);
 
   // 2. Read-ahead per volume (LVM keeps it in the VG metadata and applies it at each activation).
-  for (const v of opts.skipReadAhead ? [] : plan.volumes) {
+  if (f.lvsError && !opts.skipReadAhead) notes.push(`read-ahead: not checked — ${f.lvsError}`);
+  for (const v of opts.skipReadAhead || f.lvsError ? [] : plan.volumes) {
     const want = desiredReadAhead(v);
     const lv = f.lvs.find((l) => l.vg === v.vg && l.name === v.name);
     if (!lv) {
