@@ -81,6 +81,8 @@ export interface BenchResults {
   schema: typeof RESULTS_SCHEMA;
   createdAt: string;
   name?: string;
+  /** One line for summaries (rehearse's table): targets, profiles, checks, lowest ratio, regressions. */
+  summary: string;
   meta: {
     host?: string;
     kernel?: string;

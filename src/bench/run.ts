@@ -21,7 +21,10 @@ export interface BenchOptions {
   /** Profile or group names; undefined → baseline + each volume's own workload profiles. */
   profiles?: string[];
   volumes?: string[];
-  dirs?: string[];
+  /** Directories to measure besides the plan's volumes; a workload picks its default profiles. */
+  dirs?: (string | { path: string; workload?: string; id?: string; label?: string })[];
+  /** Per-target profile names, overriding --profile and the defaults (bench/layout-ratio.ts). */
+  profilesFor?: (t: BenchTarget) => string[] | undefined;
   /** "scratch", "scratch:VG" or a blank device. */
   raw?: string;
   runtimeS: number;
@@ -160,7 +163,16 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
 
   const fm = await runner.run(['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS']);
   if (!ok(fm)) throw new Error(`findmnt failed: ${fm.stderr.trim() || `exit ${fm.exitCode}`}`);
-  const sel = selectTargets(opts.plan?.plan, parseFindmntList(fm.stdout), { volumes: opts.volumes, dirs: opts.dirs });
+  const dirSpecs = (opts.dirs ?? []).map((d) => (typeof d === 'string' ? { path: d } : d));
+  const sel = selectTargets(opts.plan?.plan, parseFindmntList(fm.stdout), { volumes: opts.volumes, dirs: dirSpecs.map((d) => d.path) });
+  // Directory targets given as objects carry their own id, label and workload.
+  for (const t of sel.targets) {
+    const spec = t.kind === 'dir' ? dirSpecs.find((d) => `dir:${d.path.length > 1 ? d.path.replace(/\/+$/, '') : d.path}` === t.id) : undefined;
+    if (!spec) continue;
+    if (spec.workload) t.workload = spec.workload;
+    if (spec.label) t.label = spec.label;
+    if (spec.id) t.id = spec.id;
+  }
   for (const s of sel.skipped) notes.push(`skipped ${s.id}: ${s.why}`);
   const raw = opts.raw ? parseRawSpec(opts.raw) : undefined;
   if (sel.targets.length === 0 && !raw) {
@@ -170,7 +182,10 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
 
   const named = opts.profiles && opts.profiles.length ? resolveProfiles(opts.profiles) : undefined;
   const profilesOf = new Map<string, Profile[]>();
-  for (const t of sel.targets) profilesOf.set(t.id, named ?? defaultProfilesFor(t.workload));
+  for (const t of sel.targets) {
+    const own = opts.profilesFor?.(t);
+    profilesOf.set(t.id, own ? resolveProfiles(own) : (named ?? defaultProfilesFor(t.workload)));
+  }
   const union = PROFILES.filter((p) => [...profilesOf.values()].some((ps) => ps.includes(p)) || (named?.includes(p) ?? false));
   const runList = union.length ? union : resolveProfiles(['baseline']);
 
@@ -313,9 +328,11 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
   notes.push('Each region was written fully before it was measured (first-write cost reported separately); appends overwrite that region rather than grow a file.');
   const health = opts.collectHealth ? await opts.collectHealth().catch((e: Error) => ({ at: runner.now().toISOString(), available: false, note: e.message })) : undefined;
 
-  return {
+  const ratios = rawTarget ? computeRatios(results, rawTarget.id) : [];
+  const out: BenchResults = {
     schema: RESULTS_SCHEMA,
     createdAt: runner.now().toISOString(),
+    summary: '',
     meta: {
       host,
       kernel,
@@ -335,10 +352,23 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
     results,
     firstWrite,
     rawTarget: rawTarget?.id,
-    ratios: rawTarget ? computeRatios(results, rawTarget.id) : [],
+    ratios,
     health,
     notes,
   };
+  out.summary = summaryLine(out);
+  return out;
+}
+
+/** "3 targets × 4 profiles, checks 5 pass / 1 fail, lowest ratio to raw 0.962 (lv_kafka kafka-append)". */
+export function summaryLine(r: BenchResults): string {
+  const checks = r.results.flatMap((x) => x.checks ?? []);
+  const parts = [`${r.targets.length} targets × ${r.profiles.length} profiles`];
+  if (checks.length) parts.push(`checks ${checks.filter((c) => c.pass).length} pass / ${checks.filter((c) => !c.pass).length} fail`);
+  const low = [...r.ratios].sort((a, b) => a.ratio - b.ratio)[0];
+  if (low) parts.push(`lowest ratio to raw ${low.ratio.toFixed(3)} (${low.target} ${low.profile})`);
+  if (r.comparison) parts.push(`${r.comparison.regressions.length} regressions beyond ±${r.comparison.noisePct} %`);
+  return parts.join(', ');
 }
 
 function dedupeDrives(ds: { path: string; model?: string; serial?: string }[]) {

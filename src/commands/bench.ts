@@ -5,7 +5,7 @@ import { loadPlanFile } from '../model/load-plan.js';
 import { parseBytes } from '../model/units.js';
 import { compareResults, DEFAULT_NOISE_PCT } from '../bench/compare.js';
 import { PROFILES, PROFILE_GROUPS } from '../bench/profiles.js';
-import { DEFAULT_REPEAT, DEFAULT_RUNTIME_S, DEFAULT_SIZE, runBench, type BenchProgress } from '../bench/run.js';
+import { DEFAULT_REPEAT, DEFAULT_RUNTIME_S, runBench, summaryLine, type BenchProgress } from '../bench/run.js';
 import { DEFAULT_RESULTS_DIR, loadResults, saveResults } from '../bench/results.js';
 import { renderBenchText } from '../bench/text.js';
 import { FIGURES } from '../bench/figures.js';
@@ -118,7 +118,10 @@ export function register(program: Command): void {
         process.off('SIGINT', onSig);
         process.off('SIGTERM', onSig);
       }
-      if (baseline) results.comparison = compareResults(results, baseline, { noisePct, baselineName: o.compare });
+      if (baseline) {
+        results.comparison = compareResults(results, baseline, { noisePct, baselineName: o.compare });
+        results.summary = summaryLine(results);
+      }
       if (o.save) {
         results.name = o.save;
         const p = await saveResults(runner, results, o.save, o.resultsDir);
