@@ -60,7 +60,8 @@ async function scenario(): Promise<void> {
   const dev = '/dev/nvme0n1';
   await sh(['pvcreate', '-q', dev]);
   await sh(['vgcreate', '-q', 'vg_t', dev]);
-  for (const [n, s] of [['lv_pg', '1g'], ['lv_kafka', '1g'], ['lv_redis', '512m'], ['lv_backup', '1g'], ['lv_de', '256m'], ['lv_dx', '256m']] as const)
+  // XFS refuses filesystems under 300 MB (xfsprogs ≥ 5.19): lv_dx is 512 MiB.
+  for (const [n, s] of [['lv_pg', '1g'], ['lv_kafka', '1g'], ['lv_redis', '512m'], ['lv_backup', '1g'], ['lv_de', '256m'], ['lv_dx', '512m']] as const)
     await sh(['lvcreate', '-q', '-y', '-n', n, '-L', s, 'vg_t']);
   await sh(['lvcreate', '-q', '-y', '-n', 'pool', '-L', '1g', '-T', 'vg_t/pool']);
   await sh(['lvcreate', '-q', '-y', '-n', 'lv_thin', '-V', '512m', '-T', 'vg_t/pool']);
