@@ -31,6 +31,13 @@ export const RULES: RuleInfo[] = [
     seed: 'acceptance criteria leave nothing for the snapshots; snapshots kept 7 days with 2–10 GiB COW',
   },
   {
+    id: 'JTS-RESERVE-HELD',
+    severity: 'warning',
+    title: 'Existing VG: LVs outside the plan hold part of the reserve',
+    fact: 'Classic snapshots, thin pools (with their hidden metadata and spare) and volumes the plan does not name hold extents of the VG. The layout counts them as used, so a "rest" volume never grows into them, but the free space left for new snapshots is then smaller than the plan\'s reserve.',
+    source: 'vgs(8) vg_extent_count, vg_free_count; lvs(8) -a (hidden LVs)',
+  },
+  {
     id: 'JTS-SNAPSHOT-THIN-NOT-THIN',
     severity: 'error',
     title: 'Thin snapshot policy on a volume that is not thin',

@@ -23,7 +23,7 @@
  * rounded up to extents; the diff passes the result explicitly (--poolmetadatasize) so LVM agrees.
  */
 import type { Plan, Drive, Volume } from './plan-schema.js';
-import type { HostState, DriveInfo } from './host-state.js';
+import type { HostState, DriveInfo, LvInfo } from './host-state.js';
 import type { Finding } from './actions.js';
 import type { LoadedPlan } from './load-plan.js';
 import { parseSize, parseBytes, ceilDiv, floorDiv, formatBytes, formatShortfall, MiB } from './units.js';
@@ -60,6 +60,14 @@ export interface VgLayout {
   snapshotCowExtents?: number;
   /** True when the VG already exists on the host and its real extent count was used. */
   existing?: boolean;
+  /**
+   * Existing VG: extents held by what the plan does not manage (LVs it does not name, classic snapshots'
+   * copy-on-write space, foreign thin pools with their hidden metadata, the pool metadata spare when the
+   * plan has no pool). Counted as used: a "rest" volume never grows into them. 0 for a new VG.
+   */
+  foreignExtents?: number;
+  /** The visible LVs behind foreignExtents (hidden ones are summed as "hidden"). */
+  foreignLvs?: { name: string; extents: number; kind: 'snapshot' | 'thin-pool' | 'volume' | 'hidden' }[];
   /** False when a drive of this VG was not found: the arithmetic is partial. */
   complete?: boolean;
 }
@@ -281,7 +289,11 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
       const metadataExtents = ceilDiv(metaBytes ?? thinMetadataBytes(Math.max(ext, 1) * extentSize), extentSize);
       pools.push({ name: tp.name, extents: ext, metadataExtents, rest: s.kind === 'rest', idx });
     });
-    const pmspare = pools.length ? Math.max(...pools.map((p) => p.metadataExtents)) : 0;
+    let pmspare = pools.length ? Math.max(...pools.map((p) => p.metadataExtents)) : 0;
+
+    // What an existing VG already holds outside the plan.
+    const foreign = existing ? foreignUse(plan, vg.name, vg.thinPools.map((p) => p.name), state, existing, extentSize, pools, pmspare) : { extents: 0, lvs: [] };
+    const foreignExtents = foreign.extents;
 
     // Volumes
     const vols: (VolumeLayout & { idx: number })[] = [];
@@ -304,26 +316,48 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
     const fixed = vols.filter((v) => !v.thinPool && v.sizeKind !== 'rest').reduce((a, v) => a + v.extents, 0) + pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare;
     const restVol = vols.find((v) => !v.thinPool && v.sizeKind === 'rest');
     const restPool = pools.find((p) => p.rest);
-    const available = total - reserveExtents - fixed;
+    const available = total - reserveExtents - fixed - foreignExtents;
     let deficit = 0;
     if (restVol || restPool) {
       const restExt = Math.max(available, 0);
       if (available < 1) deficit = 1 - available;
       if (restVol) {
-        restVol.extents = restExt;
-        restVol.sizeBytes = restExt * extentSize;
+        // An existing "rest" volume is never shrunk by the arithmetic: when snapshots or LVs outside the
+        // plan now hold extents, it keeps its size (they draw on the reserve, which is what it is for)
+        // and only grows when more is left than it has. What it has counts against the reserve.
+        const have = existing ? state.lvs.find((l) => l.vgName === vg.name && l.name === restVol.name && l.attr[0] !== 'V') : undefined;
+        const haveExt = have ? ceilDiv(have.sizeBytes, extentSize) : undefined;
+        let ext = restExt;
+        if (haveExt !== undefined && haveExt > restExt) {
+          ext = haveExt;
+          deficit = Math.max(0, haveExt - available - reserveExtents);
+        }
+        restVol.extents = ext;
+        restVol.sizeBytes = ext * extentSize;
       } else if (restPool) {
-        // The pool's metadata depends on its size: shrink data until data + metadata fit.
-        let data = restExt + restPool.metadataExtents; // metadata already counted in fixed via estimate of 1 extent
-        let meta = ceilDiv(thinMetadataBytes(Math.max(data, 1) * extentSize), extentSize);
-        data = Math.max(restExt + restPool.metadataExtents - meta, 0);
-        meta = ceilDiv(thinMetadataBytes(Math.max(data, 1) * extentSize), extentSize);
+        // The pool's metadata (and the spare, which LVM sizes as the largest pool metadata of the VG)
+        // depend on its data size: `fixed` counted both at their minimum; find the largest data size
+        // whose data + metadata + spare fit in what is left.
+        const explicitMeta = restPool.metadataExtents; // from metadataSize: or the estimate for 1 extent
+        const hasExplicit = Boolean(vg.thinPools[restPool.idx]?.metadataSize);
+        const otherSpare = Math.max(0, ...pools.filter((p) => p !== restPool).map((p) => p.metadataExtents));
+        const budget = restExt + explicitMeta + pmspare; // data + meta + spare must fit in this
+        const metaFor = (data: number) => (hasExplicit ? explicitMeta : ceilDiv(thinMetadataBytes(Math.max(data, 1) * extentSize), extentSize));
+        const cost = (data: number) => {
+          const m = metaFor(data);
+          return data + m + Math.max(m, otherSpare);
+        };
+        // cost() is monotonic in data: start from the upper bound and step down by the overshoot.
+        let data = Math.max(budget - 2 * explicitMeta, 0);
+        for (let guard = 0; guard < 64 && data > 0 && cost(data) > budget; guard++) data = Math.max(data - (cost(data) - budget), 0);
+        for (let guard = 0; guard < 64 && cost(data + 1) <= budget; guard++) data++;
         restPool.extents = data;
-        restPool.metadataExtents = meta;
+        restPool.metadataExtents = metaFor(data);
+        pmspare = Math.max(restPool.metadataExtents, otherSpare);
       }
     } else if (available < 0) deficit = -available;
 
-    const used = vols.filter((v) => !v.thinPool).reduce((a, v) => a + v.extents, 0) + pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare;
+    const used = vols.filter((v) => !v.thinPool).reduce((a, v) => a + v.extents, 0) + pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare + foreignExtents;
     const shortfallBytes = complete ? deficit * extentSize : 0;
 
     // Classic snapshot copy-on-write space the policies can hold at once.
@@ -341,20 +375,23 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
     if (shortfallBytes > 0) {
       // Point at the volume where lvcreate, run in plan order, would first fail (ignoring the reserve),
       // or at the reserve when every volume fits but the reserve does not.
-      let acc = pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare;
+      // A script that goes on after a failure (no `set -e`) meets every later one too, each with the
+      // free count LVM then reports: all of them are listed, the first is where the finding points.
+      let acc = pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + pmspare + foreignExtents;
       let at = `volumeGroups[${vgIdx}].reserve`;
-      let lvcreateFails = '';
+      const fails: string[] = [];
       for (const v of vols) {
         if (v.thinPool) continue;
         const want = v.sizeKind === 'rest' ? 1 : v.extents;
         if (acc + want > total) {
-          at = `volumes[${v.idx}].size`;
-          lvcreateFails = `In plan order, lvcreate of ${v.name} would fail: "insufficient free space (${Math.max(total - acc, 0)} extents): ${want} required". `;
-          break;
+          if (fails.length === 0) at = `volumes[${v.idx}].size`;
+          fails.push(`${fails.length ? 'then ' : ''}lvcreate of ${v.name} would fail: "insufficient free space (${Math.max(total - acc, 0)} extents): ${want} required"`);
+          continue;
         }
         acc += want;
       }
-      const needExt = fixed + reserveExtents + (restVol || restPool ? 1 : 0);
+      const lvcreateFails = fails.length ? `In plan order, ${fails.join('; ')}. ` : '';
+      const needExt = fixed + reserveExtents + foreignExtents + (restVol || restPool ? 1 : 0);
       const drivesTxt = pvs.map((p) => `${p.path} ${p.sizeBytes.toLocaleString('en-US')} bytes = ${p.extents} extents`).join(', ');
       add(
         'JTS-CAPACITY',
@@ -363,11 +400,23 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
         `volume group ${vg.name} does not fit: the plan needs ${needExt} extents of ${formatBytes(extentSize)} ` +
           `(${vols.filter((v) => !v.thinPool && v.sizeKind !== 'rest').map((v) => `${v.name} ${v.extents}`).join(', ')}` +
           `${pools.length ? `, thin pools ${pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0)} + spare ${pmspare}` : ''}` +
-          `${reserveExtents ? `, reserve ${reserveExtents}` : ''}${restVol ? `, ${restVol.name} ≥ 1` : ''}) = ${formatBytes(needExt * extentSize)}, ` +
+          `${reserveExtents ? `, reserve ${reserveExtents}` : ''}${foreignExtents ? `, held outside the plan ${foreignExtents} (${foreign.lvs.map((l) => `${l.name} ${l.extents}`).join(', ')})` : ''}` +
+          `${restVol ? `, ${restVol.name} ≥ 1` : ''}) = ${formatBytes(needExt * extentSize)}, ` +
           `but ${existing ? 'the existing VG has' : `${drivesTxt || 'its drives give'}${pvs.length > 1 ? ' in all' : ''}:`} ${total} extents = ${formatBytes(total * extentSize)}. ` +
           `Missing ${deficit} extents = ${formatShortfall(shortfallBytes)}. ${lvcreateFails}` +
           `Note LVM's G is GiB (2^30 bytes): a "4 TB" drive is 3725.29 GiB. Reduce sizes, use "rest" or N%, or add a drive.`,
         'lvcreate(8): sizes round up to whole extents; pvcreate(8): metadata before pe_start; LVM units are base 2',
+      );
+    }
+
+    if (existing && foreignExtents > 0 && complete && shortfallBytes === 0 && total - used < reserveExtents) {
+      add(
+        'JTS-RESERVE-HELD',
+        'warning',
+        `volumeGroups[${vgIdx}].reserve`,
+        `volume group ${vg.name} keeps ${total - used} free extents (${formatBytes((total - used) * extentSize)}), less than its reserve of ${reserveExtents} ` +
+          `(${formatBytes(reserveExtents * extentSize)}): outside the plan ${foreign.lvs.map((l) => `${l.name} ${l.extents}`).join(', ')} extents. ` +
+          `They are counted as used ("rest" does not grow into them); remove what is no longer needed to get the reserve back`,
       );
     }
 
@@ -386,11 +435,69 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
       pmspareExtents: pmspare,
       snapshotCowExtents: cow,
       existing: Boolean(existing),
+      foreignExtents,
+      foreignLvs: foreign.lvs,
       complete,
     });
   });
 
   return { vgs, drives, findings };
+}
+
+/** Hidden internal LVs: [pool_tdata], [lvol0_pmspare], RAID/mirror images and logs, pool data/metadata. */
+function isHiddenLv(lv: Pick<LvInfo, 'name' | 'attr'>): boolean {
+  return lv.name.startsWith('[') || ['i', 'I', 'l', 'T', 'D', 'e'].includes(lv.attr[0] ?? '-');
+}
+
+/**
+ * Extents an existing VG holds outside the plan. From LVM's own figures, so nothing is guessed:
+ *   held = vg_extent_count − vg_free_count (everything allocated, hidden LVs included);
+ *   the plan's own existing LVs (its volumes, its thin pools' data) are subtracted by name;
+ *   thin volumes (lv_attr V) hold no VG extents (they live in their pool) and are skipped;
+ *   hidden extents (pool metadata, the metadata spare, mirror logs: not in the probe's report) are
+ *   what is held beyond the visible LVs; the plan's own pools' metadata and the spare, which the
+ *   layout already counts, are taken off them.
+ * Classic snapshots (lv_attr s) are foreign even when their origin is in the plan: their
+ * copy-on-write space is drawn from the VG.
+ */
+export function foreignUse(
+  plan: Plan,
+  vgName: string,
+  planPools: string[],
+  state: HostState,
+  vgInfo: { extentCount: number; freeExtentCount: number },
+  extentSize: number,
+  layoutPools: { name: string; metadataExtents: number }[],
+  layoutPmspare: number,
+): { extents: number; lvs: NonNullable<VgLayout['foreignLvs']> } {
+  const planVols = new Set(plan.volumes.filter((v) => v.vg === vgName).map((v) => v.name));
+  const pools = new Set(planPools);
+  const lvs: NonNullable<VgLayout['foreignLvs']> = [];
+  let visible = 0;
+  let planPoolsExisting = 0;
+  let planPoolMeta = 0;
+  for (const lv of state.lvs) {
+    if (lv.vgName !== vgName || lv.attr[0] === 'V' || isHiddenLv(lv)) continue;
+    const e = ceilDiv(lv.sizeBytes, extentSize);
+    visible += e;
+    const kind = lv.attr[0] === 's' || lv.attr[0] === 'S' ? 'snapshot' : lv.attr[0] === 't' ? 'thin-pool' : 'volume';
+    if (kind === 'thin-pool' && pools.has(lv.name)) {
+      planPoolsExisting++;
+      planPoolMeta += layoutPools.find((p) => p.name === lv.name)?.metadataExtents ?? 0;
+      continue;
+    }
+    if (kind === 'volume' && planVols.has(lv.name)) continue;
+    lvs.push({ name: lv.name, extents: e, kind });
+  }
+  const held = Math.max(0, vgInfo.extentCount - vgInfo.freeExtentCount);
+  const hiddenAll = Math.max(0, held - visible);
+  // The probe's report does not list hidden LVs, so their owner is known only when one side has no pool:
+  // no plan pool on the host → all hidden extents are foreign; no foreign pool → all are the plan's.
+  // Both → the plan's share is taken as the layout says (metadata of its pools + the spare).
+  const foreignPools = lvs.some((l) => l.kind === 'thin-pool');
+  const hidden = planPoolsExisting === 0 ? hiddenAll : !foreignPools ? 0 : Math.max(0, hiddenAll - planPoolMeta - layoutPmspare);
+  if (hidden > 0) lvs.push({ name: 'hidden (pool metadata, spare)', extents: hidden, kind: 'hidden' });
+  return { extents: lvs.reduce((a, l) => a + l.extents, 0), lvs };
 }
 
 function safeSize(text: string) {

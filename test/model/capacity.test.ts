@@ -126,3 +126,100 @@ test('thin pools: data + metadata + spare come out of the VG; thin volumes do no
   assert.equal(vg.volumes.find((v) => v.name === 'r')!.extents, 953673 - 25600 - 2 * pool.metadataExtents);
   assert.equal(vg.volumes.find((v) => v.name === 't')!.virtualSizeBytes, 500 * 2 ** 30);
 });
+
+test('over capacity, a script without set -e: every lvcreate that fails is predicted with LVM\'s own figures', () => {
+  // The spec's seven lvcreate -L …G on the 4 TB drive (measured: lv_mongodb and lv_backup fail).
+  const sizes = [['lv_system', '200G'], ['lv_postgres', '800G'], ['lv_clickhouse', '2000G'], ['lv_kafka', '600G'], ['lv_mongodb', '200G'], ['lv_redis', '50G'], ['lv_backup', '150G']];
+  const l = loadPlanText(basePlan(sizes.map(([n, s]) => `  - { name: ${n}, vg: vg, size: ${s} }`).join('\n')), 'p.yaml');
+  const f = resolveLayout(l.plan, host(drive()), l).findings.find((x) => x.rule === 'JTS-CAPACITY')!;
+  assert.equal(f.field, 'volumes[4].size');
+  const predicted = [...f.message.matchAll(/lvcreate of (\w+) would fail: "([^"]+)"/g)].map((m) => `${m[1]}: ${m[2]}`);
+  assert.deepEqual(predicted, ['lv_mongodb: insufficient free space (32073 extents): 51200 required', 'lv_backup: insufficient free space (19273 extents): 38400 required']);
+});
+
+// ---- existing VGs: extents held outside the plan (test/fixtures/guest: captured in the sandbox guest)
+import { readFileSync } from 'node:fs';
+import { parseFullReport } from '../../src/probe/lvm.js';
+
+function guestState(): HostState {
+  const lvm = parseFullReport(readFileSync(new URL('../../../test/fixtures/guest/probe-fullreport.json', import.meta.url), 'utf8'));
+  return { ...host(drive()), source: 'probe', ...lvm };
+}
+const DEFAULT_LIKE = (extra = '') => `version: 1
+drives: [{ id: d0, serial: JTS-NVME-0 }]
+volumeGroups: [{ name: vg_jts, drives: [d0], reserve: 10%${extra} }]
+volumes:
+  - { name: lv_system, vg: vg_jts, size: 200GB }
+  - { name: lv_postgres, vg: vg_jts, size: 800GB }
+  - { name: lv_clickhouse, vg: vg_jts, size: rest }
+  - { name: lv_kafka, vg: vg_jts, size: 600GB }
+  - { name: lv_mongodb, vg: vg_jts, size: 200GB }
+  - { name: lv_redis, vg: vg_jts, size: 50GB }
+  - { name: lv_backup, vg: vg_jts, size: 150GB }
+`;
+
+test('existing VG: a snapshot, a thin pool outside the plan and its hidden metadata + spare are used extents', () => {
+  const st = guestState();
+  const vgi = st.vgs[0]!;
+  assert.equal(vgi.extentCount - vgi.freeExtentCount, 859844); // LVM's own figure
+  const l = loadPlanText(DEFAULT_LIKE(), 'p.yaml');
+  const vg = resolveLayout(l.plan, st, l).vgs[0]!;
+  // lv_redis_snap_20261121 (2 GiB COW) + tp_snap (20 GiB data) + [tp_snap_tmeta] 5 + [lvol0_pmspare] 5 (lvs -a, same capture)
+  assert.deepEqual(vg.foreignLvs, [
+    { name: 'lv_redis_snap_20261121', extents: 512, kind: 'snapshot' },
+    { name: 'tp_snap', extents: 5120, kind: 'thin-pool' },
+    { name: 'hidden (pool metadata, spare)', extents: 10, kind: 'hidden' },
+  ]);
+  assert.equal(vg.foreignExtents, 5642);
+  // The layout's free figure is LVM's: nothing is double counted or missed.
+  assert.equal(vg.freeExtents, vgi.freeExtentCount);
+  // rest would be 953673 − 95368 − 476839 − 5642 = 375824, below the 377363 lv_clickhouse has: kept, not shrunk, not grown.
+  assert.equal(vg.volumes.find((v) => v.name === 'lv_clickhouse')!.extents, 377363);
+});
+
+test('existing VG: a new "rest" volume stops where the extents held outside the plan begin', () => {
+  const st = guestState();
+  st.lvs = st.lvs.filter((x) => x.name !== 'lv_clickhouse');
+  st.vgs[0]!.freeExtentCount += 377363;
+  const l = loadPlanText(DEFAULT_LIKE(), 'p.yaml');
+  const lay = resolveLayout(l.plan, st, l);
+  const vg = lay.vgs[0]!;
+  const rest = vg.volumes.find((v) => v.name === 'lv_clickhouse')!.extents;
+  assert.equal(rest, 953673 - 95368 - (47684 + 190735 + 143052 + 47684 + 11921 + 35763) - 5642);
+  assert.equal(vg.freeExtents, vg.reserveExtents, 'after lvcreate -l <rest>, LVM would report exactly the reserve free');
+  assert.ok(!lay.findings.some((f) => f.rule === 'JTS-RESERVE-HELD'));
+});
+
+test('existing VG: the reserve eaten by LVs outside the plan is a warning naming them', () => {
+  const l = loadPlanText(DEFAULT_LIKE(), 'p.yaml');
+  const f = resolveLayout(l.plan, guestState(), l).findings.find((x) => x.rule === 'JTS-RESERVE-HELD')!;
+  assert.equal(f.severity, 'warning');
+  assert.equal(f.field, 'volumeGroups[0].reserve');
+  assert.match(f.message, /keeps 93829 free extents .* less than its reserve of 95368 .*lv_redis_snap_20261121 512, tp_snap 5120, hidden \(pool metadata, spare\) 10/);
+});
+
+test('existing VG: the plan\'s own thin pool (and its hidden metadata) is not foreign; thin volumes hold no VG extents', () => {
+  const l = loadPlanText(DEFAULT_LIKE(', thinPools: [{ name: tp_snap, size: 20GiB, metadataSize: 20MiB }]'), 'p.yaml');
+  const vg = resolveLayout(l.plan, guestState(), l).vgs[0]!;
+  assert.deepEqual(vg.foreignLvs, [{ name: 'lv_redis_snap_20261121', extents: 512, kind: 'snapshot' }]);
+  assert.equal(vg.thinPools[0]!.metadataExtents, 5);
+  assert.equal(vg.pmspareExtents, 5);
+});
+
+test('thin pool of size rest: data + metadata + the spare (sized like the metadata) fill exactly what is left', () => {
+  for (const [reserve, ext] of [['0', '4m'], ['10%', '4m'], ['0', '32m'], ['1%', '1m']] as const) {
+    const l = loadPlanText(
+      `version: 1\ndrives: [{ id: d0, serial: JTS-NVME-0 }]\nvolumeGroups: [{ name: vg, drives: [d0], extentSize: ${ext}, reserve: "${reserve}", thinPools: [{ name: pool, size: rest }] }]\nvolumes:\n  - { name: a, vg: vg, size: 100GiB }\n`,
+      'p.yaml',
+    );
+    const vg = resolveLayout(l.plan, host(drive()), l).vgs[0]!;
+    const p = vg.thinPools[0]!;
+    const e = vg.extentSizeBytes;
+    assert.equal(p.metadataExtents, Math.ceil(thinMetadataBytes(p.extents * e) / e), `metadata follows the data size (${ext})`);
+    assert.equal(vg.pmspareExtents, p.metadataExtents);
+    const used = vg.volumes[0]!.extents + p.extents + 2 * p.metadataExtents;
+    assert.ok(used <= vg.totalExtents - vg.reserveExtents, `fits (${ext}, reserve ${reserve})`);
+    assert.ok(vg.totalExtents - vg.reserveExtents - used <= 2, `and leaves at most the rounding of the metadata step (${vg.totalExtents - vg.reserveExtents - used})`);
+    assert.equal(vg.usedExtents, used);
+  }
+});
