@@ -255,8 +255,9 @@ export function renderReportHtml(input: ReportInput): string {
     parts.push(
       `<p>Baseline <code>${esc(comparison.baselineName ?? '?')}</code> (${esc(comparison.baselineCreatedAt)}). Changes beyond ±${comparison.noisePct} % in the worse direction are flagged as regressions; smaller ones are within run-to-run noise.</p>`,
     );
-    const rows = [...comparison.changes].sort((a, b) => a.betterPct - b.betterPct);
-    parts.push(
+    const sorted = [...comparison.changes].sort((a, b) => a.betterPct - b.betterPct);
+    const flagged = sorted.filter((x) => x.regression || x.improvement);
+    const cmpTable = (rows: typeof sorted) =>
       table(
         ['target', 'profile', 'figure', 'baseline', 'now', 'change', ''],
         rows.map((x) => [
@@ -269,8 +270,9 @@ export function renderReportHtml(input: ReportInput): string {
           td(x.regression ? `REGRESSION${x.noisy ? ' (noisy)' : ''}` : x.improvement ? 'improved' : '', x.regression ? 'bad' : x.improvement ? 'ok' : ''),
         ]),
         'comparison',
-      ),
-    );
+      );
+    parts.push(flagged.length ? cmpTable(flagged) : `<p class="ok">No figure moved beyond the noise band.</p>`);
+    parts.push(`<details><summary>All ${sorted.length} compared figures</summary>${cmpTable(sorted)}</details>`);
     if (comparison.onlyInBaseline.length) parts.push(`<p class="muted">In the baseline only: ${comparison.onlyInBaseline.map(esc).join(', ')}</p>`);
   } else parts.push(`<p class="muted">No baseline compared (bench --compare NAME, or report --compare NAME).</p>`);
 
