@@ -337,7 +337,7 @@ async function finishInitrd(runner: Runner, root: string, k: PreparedKernel, pro
     entries.push({ type: 'file', name: 'init', data: Buffer.from(initScript()), mode: 0o755 });
     const cpio = cpioNewc(entries);
     // Uncompressed: QEMU hands it over in memory and the emulated CPU skips a decompression.
-    const tmpOut = initrdPath + '.tmp';
+    const tmpOut = `${initrdPath}.tmp-${process.pid}`; // two runs may rebuild at once: rename is atomic
     await fs.writeFile(tmpOut, cpio);
     await fs.rename(tmpOut, initrdPath);
     for (const f of await fs.readdir(kdir)) {
@@ -351,7 +351,9 @@ async function finishInitrd(runner: Runner, root: string, k: PreparedKernel, pro
   const vmlinux = await extractVmlinux(runner, k, kdir, progress);
   if (vmlinux) result.bootKernelPath = vmlinux;
   else delete result.bootKernelPath;
-  await fs.writeFile(manifestPath(root), JSON.stringify(result, null, 2) + '\n');
+  const tmpManifest = `${manifestPath(root)}.tmp-${process.pid}`;
+  await fs.writeFile(tmpManifest, JSON.stringify(result, null, 2) + '\n');
+  await fs.rename(tmpManifest, manifestPath(root));
   return result;
 }
 
@@ -393,18 +395,20 @@ async function extractVmlinux(runner: Runner, k: PreparedKernel, kdir: string, p
       return undefined;
     }
     progress(`extracting the uncompressed kernel (${p.format}) for faster emulated boots…`);
-    const packed = `${out}.${p.format === 'xz' ? 'xz' : 'zst'}`;
+    const tmpOut = `${out}.tmp-${process.pid}`;
+    const packed = `${tmpOut}.${p.format === 'xz' ? 'xz' : 'zst'}`;
     await fs.writeFile(packed, b.subarray(p.offset, p.offset + p.length));
     // --single-stream: the payload is followed by its decompressed size (4 bytes), not another stream.
     const argv = p.format === 'xz' ? ['xz', '-d', '-q', '--single-stream', packed] : ['zstd', '-q', '-d', '--rm', packed];
     const r = await runner.run(argv);
     await fs.rm(packed, { force: true });
-    const head = existsSync(out) ? (await fs.readFile(out)).subarray(0, 4) : Buffer.alloc(0);
+    const head = existsSync(tmpOut) ? (await fs.readFile(tmpOut)).subarray(0, 4) : Buffer.alloc(0);
     if (r.exitCode !== 0 || !head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
-      await fs.rm(out, { force: true });
+      await fs.rm(tmpOut, { force: true });
       progress(`could not extract vmlinux (${argv[0]} exited ${r.exitCode}): booting the bzImage (slower)`);
       return undefined;
     }
+    await fs.rename(tmpOut, out);
     return out;
   } catch (e) {
     progress(`could not extract vmlinux (${(e as Error).message}): booting the bzImage (slower)`);

@@ -29,7 +29,10 @@ test('three drives of different kinds are seen with their sizes and serials; exi
     'echo ---',
     'ls /dev/disk/by-id',
     'echo ---',
-    'cd / && pwd',
+    'pwd',
+    'echo ---',
+    // The checkout is at the same path in the guest: the CLI runs there.
+    'npx --no-install jts-storage --version',
     'exit 3',
   ].join('; ');
   const r = cli([
@@ -42,7 +45,7 @@ test('three drives of different kinds are seen with their sizes and serials; exi
   assert.equal(r.status, 3, `stderr:\n${r.stderr}\nstdout:\n${r.stdout}`);
   const res = JSON.parse(r.stdout) as { exitCode: number; output: string; images: string[] };
   assert.equal(res.exitCode, 3);
-  const [lsblkText, byId] = res.output.split('---\n');
+  const [lsblkText, byId, cwd, version] = res.output.split('---\n');
   const disks = (JSON.parse(lsblkText!) as { blockdevices: { name: string; size: number; serial: string | null; model: string | null }[] }).blockdevices;
   const byName = (re: RegExp) => disks.find((d) => re.test(d.name));
   assert.equal(byName(/^nvme0n1$/)?.size, 4_000_000_000_000);
@@ -55,6 +58,8 @@ test('three drives of different kinds are seen with their sizes and serials; exi
   assert.match(byId!, /nvme-QEMU_NVMe_Ctrl_JTS-NVME-0/);
   assert.match(byId!, /virtio-JTS-WARM-1/);
   assert.match(byId!, /JTS-COLD-2/);
+  assert.equal(cwd!.trim(), REPO.replace(/\/$/, ''), 'guest cwd = host cwd');
+  assert.match(version!, /^\d+\.\d+\.\d+$/m, 'npx jts-storage works inside');
 });
 
 test('a guest that hangs is stopped at the timeout, with the console tail', { timeout: 600_000 }, async () => {
