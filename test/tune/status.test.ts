@@ -107,3 +107,12 @@ test('no LVM on the host: volumes unknown, said why, drives still reported', asy
   assert.match(s.notes.join('\n'), /lvs failed \(exit 5\): Failure to communicate with kernel device-mapper driver\./);
   assert.equal(s.drives.length, 1);
 });
+
+test('parser on the exact lvs call captured in the sandbox after tune apply', () => {
+  const lv = parseLvsReadAhead(readFileSync('test/tune/fixtures/lvs-readahead-guest.json', 'utf8'));
+  const by = Object.fromEntries(lv.map((l) => [l.name, l]));
+  assert.deepEqual([by.lv_mongo!.readAhead, by.lv_mongo!.kernelReadAheadSectors], [32, 32]);
+  assert.deepEqual([by.lv_ch!.readAhead, by.lv_ch!.kernelReadAheadSectors], ['auto', 256]);
+  assert.deepEqual([by.lv_pg!.readAhead, by.lv_pg!.kernelReadAheadSectors], [512, 512]);
+  assert.ok(lv.every((l) => l.dmName?.startsWith('dm-') && l.devno?.startsWith('253:')));
+});
