@@ -255,7 +255,7 @@ export interface CreateRun {
 /** Run the lvcreates one after another, as fast as possible. Stops at the first failure. */
 export async function executeCreate(runner: Runner, plan: CreatePlan, monitor: boolean): Promise<CreateRun> {
   const created: CreatedResult[] = [];
-  const t0 = Date.now();
+  const t0 = runner.now().getTime();
   for (const item of plan.items) {
     const startedAt = runner.now().toISOString();
     const r = await runner.run(item.argv, { mutating: true, timeoutMs: 120_000 });
@@ -267,7 +267,7 @@ export async function executeCreate(runner: Runner, plan: CreatePlan, monitor: b
     }
     created.push(res);
   }
-  const spreadMs = Date.now() - t0;
+  const spreadMs = runner.now().getTime() - t0;
   // Monitoring after the set, so it does not widen the window between the volumes' freezes.
   if (monitor) {
     for (const c of created) {

@@ -86,11 +86,11 @@ export async function runDrill(
   const fileBytes = opts.fileBytes ?? 256 * 1024;
   const phases: DrillPhase[] = [];
   const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = Date.now();
+    const t = runner.now().getTime();
     try {
       return await f();
     } finally {
-      phases.push({ name, ms: Date.now() - t });
+      phases.push({ name, ms: runner.now().getTime() - t });
     }
   };
   const st = await readLvm(runner);
