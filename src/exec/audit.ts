@@ -177,7 +177,7 @@ export function summarizeRuns(records: AuditRecord[]): Map<string, { command?: s
   for (const r of records) {
     let s = m.get(r.run);
     if (!s) m.set(r.run, (s = { mutating: 0, commands: 0, commandMs: 0 }));
-    if (r.event === 'start') s.command = r.command;
+    if (r.event === 'start') s.command ??= r.command;
     else if (r.event === 'end') {
       s.wallMs = r.wallMs;
       s.ok = r.ok;
@@ -190,4 +190,31 @@ export function summarizeRuns(records: AuditRecord[]): Map<string, { command?: s
     }
   }
   return m;
+}
+
+/**
+ * Time during which at least one command of the run was running (the union of their intervals):
+ * the probe starts its tools concurrently, so a plain sum counts overlapping time twice.
+ */
+export function commandBusyMs(records: AuditRecord[], run?: string): number {
+  const iv = records
+    .filter((r) => (run === undefined || r.run === run) && (r.event === 'command' || r.event === 'write-file' || r.event === 'mkdir' || r.event === 'write-sysfs') && r.durationMs !== undefined)
+    .map((r) => {
+      // command records carry their start time; file-step records are written when the step ends.
+      const t = Date.parse(r.time);
+      return r.event === 'command' ? [t, t + r.durationMs!] : [t - r.durationMs!, t];
+    })
+    .sort((a, b) => a[0]! - b[0]!);
+  let busy = 0;
+  let curS = -Infinity;
+  let curE = -Infinity;
+  for (const [s0, e0] of iv) {
+    if (s0! > curE) {
+      if (curE > curS) busy += curE - curS;
+      curS = s0!;
+      curE = e0!;
+    } else curE = Math.max(curE, e0!);
+  }
+  if (curE > curS) busy += curE - curS;
+  return busy;
 }

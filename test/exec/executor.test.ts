@@ -117,3 +117,9 @@ test('progress: plain lines with mkfs phases', () => {
   m.feed('Writing superblocks and filesystem accounting information: done\n');
   assert.equal(m.text(), 'Writing superblocks and filesystem accounting information');
 });
+
+test('busy time counts overlapping commands once', async () => {
+  const { commandBusyMs } = await import('../../src/exec/audit.js');
+  const r = (t: string, d: number) => ({ time: `2026-01-01T00:00:${t}Z`, run: 'x', event: 'command' as const, durationMs: d });
+  assert.equal(commandBusyMs([r('00.000', 1000), r('00.500', 1000), r('05.000', 500)]), 2000);
+});
