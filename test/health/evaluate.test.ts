@@ -26,7 +26,7 @@ test('guest capture with its plan: invalid snapshot → CRITICAL "lost", exit 2;
   const lost = check(r, 'snapshot_fill', 'vg_h/lv_logs_snap');
   assert.equal(lost.status, 'critical');
   assert.match(lost.message, /lost/);
-  // lv_data's policy: warn 40 %, crit 60 %; the capture shows 50.33 % → warning.
+  // lv_data's policy: warn 40 %, crit 60 %; the capture shows 56.7 % → warning.
   assert.equal(check(r, 'snapshot_fill', 'vg_h/lv_data_snap').status, 'warning');
   assert.equal(check(r, 'mount', 'vg_h/lv_data').status, 'ok');
   assert.equal(check(r, 'mount_options', 'vg_h/lv_data').status, 'ok');
@@ -204,7 +204,7 @@ test('without a plan: every VG, every volume LV, default thresholds; no drift ch
     ['lv_data', 'lv_logs', 'lv_thin'],
   );
   assert.equal(r.checks.filter((c) => c.kind === 'scheduler' || c.kind === 'mount_options').length, 0);
-  // default snapshot policy 70/85: 50.33 % is OK; the invalid one is still lost
+  // default snapshot policy 70/85: 56.7 % is OK; the invalid one is still lost
   assert.equal(check(r, 'snapshot_fill', 'vg_h/lv_data_snap').status, 'ok');
   assert.equal(check(r, 'snapshot_fill', 'vg_h/lv_logs_snap').status, 'critical');
 });
