@@ -107,9 +107,17 @@ udevadm settle --timeout=60
 echo "jts: udev settled at $(cut -d' ' -f1 /proc/uptime) s"
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 printf '%s' ${shQuote(startMarker(nonce))} > /dev/ttyS1
-# The command's stdout/stderr go through a pipe (not the tty): programs see a pipe, as in CI.
-{ /bin/sh /run/jts/run.sh; echo $? > /run/jts/exit-code; } 2>&1 | cat > /dev/ttyS1
-rc=$(cat /run/jts/exit-code 2>/dev/null || echo 125)
+# The command's stdout/stderr go through a FIFO (not the tty): programs see a pipe, as in CI. A daemon
+# the command left running may keep the FIFO open: cat then gets 2 s to drain before it is stopped.
+mkfifo /run/jts-out
+cat /run/jts-out > /dev/ttyS1 &
+catpid=$!
+/bin/sh /run/jts/run.sh > /run/jts-out 2>&1
+rc=$?
+( sleep 2; kill $catpid ) 2>/dev/null &
+killer=$!
+wait $catpid
+kill $killer 2>/dev/null
 sync
 printf '\\n@@JTS-EXIT:%s:%s@@\\n' ${shQuote(nonce)} "$rc" > /dev/ttyS1
 off
