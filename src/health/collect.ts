@@ -48,6 +48,20 @@ function parsed<T>(r: RunResult, timeoutMs: number | undefined, parse: (s: strin
   }
 }
 
+/**
+ * LVM exits non-zero for a partial problem (a PV missing, one unreadable device) and still reports
+ * everything else: read it, and say the state is partial.
+ */
+function lenient<T>(r: RunResult, timeoutMs: number | undefined, parse: (s: string) => T): Got<T> {
+  const f = failure(r, timeoutMs);
+  if (!f || r.notFound || r.timedOut) return parsed(r, timeoutMs, parse);
+  try {
+    return { ok: true, value: parse(r.stdout), note: f };
+  } catch {
+    return { ok: false, reason: f };
+  }
+}
+
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -106,7 +120,7 @@ export async function collectHealth(runner: Runner, plan: Plan | undefined, opts
   };
   const [lvmR, mntR, blkR] = await Promise.all([run(LVM_ARGV), run(FINDMNT_ARGV), run(LSBLK_ARGV)]);
   const reports: HostReports = {
-    lvm: parsed(lvmR, toolMs, parseLvmReport),
+    lvm: lenient(lvmR, toolMs, parseLvmReport),
     mounts: parsed(mntR, toolMs, parseFindmnt),
     blocks: parsed(blkR, toolMs, parseLsblk),
   };

@@ -36,7 +36,7 @@ import {
 } from './types.js';
 
 /** A gathered fact, or why it could not be gathered (becomes UNKNOWN with that reason). */
-export type Got<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Got<T> = { ok: true; value: T; note?: string } | { ok: false; reason: string };
 
 export interface StatfsValue {
   totalBytes: number;
@@ -181,6 +181,7 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
 
   const lvm = inputs.lvm.ok ? inputs.lvm.value : undefined;
   if (!inputs.lvm.ok) add('collect', 'lvm', 'unknown', `LVM state unknown: ${inputs.lvm.reason}`, { tool: 'lvm' });
+  else if (inputs.lvm.note) add('collect', 'lvm', 'unknown', `LVM state partial: ${inputs.lvm.note}`, { tool: 'lvm' });
   if (!inputs.mounts.ok) add('collect', 'findmnt', 'unknown', `mount table unknown: ${inputs.mounts.reason}`, { tool: 'findmnt' });
   if (!inputs.blocks.ok) add('collect', 'lsblk', 'unknown', `drives unknown: ${inputs.blocks.reason}`, { tool: 'lsblk' });
 

@@ -219,3 +219,14 @@ test('one call per tool whatever the number of volumes: 3 host-wide calls + 1 pe
   assert.equal(r.toolCalls.length, 4);
   assert.equal(fr.mutatingCalls.length, 0);
 });
+
+test('lvm exiting non-zero with a report: the report is used, the state said partial (UNKNOWN)', async () => {
+  const fr = guestRunner({ lvm: { exitCode: 5, stdout: lvmWithout('lv_logs_snap', 'lv_data_snap'), stderr: '  WARNING: Couldn\'t find device with uuid abc.\n' } });
+  const r = await runHealth(fr, { plan: guestPlan() });
+  assert.match(check(r, 'collect', 'lvm').message, /partial: lvm fullreport exited 5: WARNING: Couldn't find device/);
+  assert.equal(check(r, 'lv_present', 'vg_h/lv_data').status, 'ok');
+  assert.equal(r.exitCode, 3);
+  // Not a report at all: LVM unknown.
+  const r2 = await runHealth(guestRunner({ lvm: { exitCode: 5, stdout: '', stderr: 'boom\n' } }), { plan: guestPlan() });
+  assert.match(check(r2, 'collect', 'lvm').message, /unknown: lvm fullreport exited 5: boom/);
+});
