@@ -270,9 +270,12 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
     }
 
     // ---- measure ----
+    const measureStart = runner.now().getTime();
     for (let i = 0; i < runs.length; i++) {
       aborted();
       const { target: t, profile: p, rep } = runs[i]!;
+      // fio's own start-up and wind-down add to each run (seconds under emulation): estimate from what the runs so far took.
+      const perRunSeen = i > 0 ? Math.max(perRun, (runner.now().getTime() - measureStart) / 1000 / i) : perRun;
       progress({
         phase: 'run',
         step: ++step,
@@ -280,7 +283,7 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
         profile: p.name,
         rep: rep + 1,
         repeat: opts.repeat,
-        secondsLeft: (runs.length - i) * perRun,
+        secondsLeft: Math.round((runs.length - i) * perRunSeen),
         message: `${p.name} on ${t.label}, run ${rep + 1} of ${opts.repeat}`,
       });
       const argv = fioArgv({
