@@ -60,9 +60,9 @@ export function register(program: Command): void {
       if (o.outDir) {
         const written: string[] = [];
         for (const f of files) {
-          // Keep "NAME.d/" for drop-ins so systemd-analyze and humans see where it belongs.
+          // Keep "UNIT.d/" for systemd drop-ins so humans see where they belong (not rules.d/, sysctl.d/).
           const parent = path.basename(path.dirname(f.path));
-          const rel = parent.endsWith('.d') ? path.join(parent, path.basename(f.path)) : path.basename(f.path);
+          const rel = /\.(service|timer|socket|mount|path|target)\.d$/.test(parent) ? path.join(parent, path.basename(f.path)) : path.basename(f.path);
           const dest = path.join(o.outDir, rel);
           await runner.mkdir(path.dirname(dest), { recursive: true });
           await runner.writeFileAtomic(dest, f.content, { mode: f.mode });
