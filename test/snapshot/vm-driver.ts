@@ -21,7 +21,7 @@ async function sh(argv: string[], cwd?: string): Promise<string> {
   return res.stdout;
 }
 
-async function cli(name: string, args: string[]): Promise<unknown> {
+async function cli(name: string, args: string[], command = 'snapshot'): Promise<unknown> {
   let so = '';
   let se = '';
   const ow = process.stdout.write.bind(process.stdout);
@@ -32,7 +32,7 @@ async function cli(name: string, args: string[]): Promise<unknown> {
   let rc = 0;
   const t = Date.now();
   try {
-    await main(['node', 'jts-storage', 'snapshot', ...args]);
+    await main(['node', 'jts-storage', command, ...args]);
     rc = Number(process.exitCode ?? 0);
   } catch (e) {
     se += `uncaught: ${(e as Error).stack}\n`;
@@ -45,7 +45,7 @@ async function cli(name: string, args: string[]): Promise<unknown> {
   writeFileSync(join(OUT, `${name}.out`), so);
   writeFileSync(join(OUT, `${name}.err`), se);
   writeFileSync(join(OUT, `${name}.rc`), `${rc}\n`);
-  log.push(`jts-storage snapshot ${args.join(' ')} # ${rc} (${Date.now() - t} ms)`);
+  log.push(`jts-storage ${command} ${args.join(' ')} # ${rc} (${Date.now() - t} ms)`);
   try {
     return JSON.parse(so);
   } catch {
@@ -108,6 +108,7 @@ async function scenario(): Promise<void> {
   await sh(['dd', 'if=/dev/urandom', 'of=/mnt/redis/big.bin', 'bs=1M', 'count=40', 'oflag=direct', 'status=none']);
   await sh(['sync']);
   await cli('list-2', ['list', '--json']);
+  await cli('health', ['--json'], 'health');
   // 6. prune: lv_pg keeps 1, so a second lv_pg snapshot makes the trio one prunable
   await sh(['sleep', '1']);
   const again = await cli('create-pg2', ['create', '--plan', join(OUT, 'plan.yaml'), '--set', 'again', 'vg_t/lv_pg', '--json']);

@@ -107,6 +107,20 @@ test('snapshots on the test bed: set, list, ro mounts, export/verify, LOST, prun
     const tiny = l.find((s) => s.set === 'tiny')!;
     assert.equal(tiny.valid, false);
     assert.equal(tiny.status, 'LOST');
+    // health (issue 6's command) alerts on it too
+    // some reported item (an array element) names the snapshot and says it is lost/invalid
+    const found: unknown[] = [];
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) {
+        for (const e of x) {
+          const s = JSON.stringify(e) ?? '';
+          if (s.includes('.snap.tiny.') && /lost|invalid/i.test(s)) found.push(e);
+          walk(e);
+        }
+      } else if (x && typeof x === 'object') Object.values(x).forEach(walk);
+    };
+    walk(JSON.parse(f('health.out') || 'null'));
+    assert.ok(found.length > 0, why('health'));
     const p = j('prune-dry');
     assert.ok(p.decisions.some((d: { id: string; action: string }) => d.id.includes('.snap.tiny.') && d.action === 'lost'));
     const l3 = j('list-3').snapshots as { set: string }[];
