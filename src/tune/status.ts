@@ -12,7 +12,7 @@ import type { LoadedPlan } from '../model/load-plan.js';
 import { desiredScheduler } from './classes.js';
 import { desiredReadAhead, readAheadArg, type ReadAhead } from './readahead-defaults.js';
 import type { TuneFacts } from './facts.js';
-import { renderUdevRules, UDEV_RULE_PATH } from '../render/udev.js';
+import { renderUdevRules } from '../render/udev.js';
 import { ALL_MANAGED_UNIT_PATHS, renderSystemdUnits } from '../render/systemd.js';
 import { renderSysctl, SYSCTL_PATH, sysctlValueEquals } from '../render/sysctl.js';
 import type { TuneOptions } from './actions.js';
@@ -130,7 +130,6 @@ export function tuneStatus(loaded: LoadedPlan, facts: TuneFacts, opts: TuneOptio
   });
   for (const p of [...ALL_MANAGED_UNIT_PATHS, SYSCTL_PATH])
     if (!wantFiles.some((w) => w.path === p) && facts.files[p] !== undefined) files.push({ path: p, state: 'stale', drift: `${p} is no longer wanted by the plan` });
-  void UDEV_RULE_PATH;
 
   const timers: TimerStatus[] = sd.enable.map((unit) => {
     const t = facts.systemd.timers.find((x) => x.unit === unit);
