@@ -48,7 +48,7 @@ read -r up _ < /proc/uptime; echo "jts-init: modules loaded at $up s"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 ${TAG_CTL} /ctl || fail "mount of the control share"
 . /ctl/boot.env || fail "reading boot.env"
 # The host's root, read-only; cache=loose because nothing changes it under a run that matters to the guest.
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 ${TAG_ROOT} /lower || fail "mount of the host root"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ${TAG_ROOT} /lower || fail "mount of the host root"
 mount -t tmpfs -o mode=0755 tmpfs /rw || fail "tmpfs"
 mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot || fail "overlay"
@@ -59,6 +59,7 @@ mount --move /ctl /newroot/run/jts || fail "move control share"
 if [ -n "$JTS_OUT_DIR" ]; then
   mkdir -p "/newroot$JTS_OUT_DIR" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 ${TAG_OUT} "/newroot$JTS_OUT_DIR" || fail "mount of the output share at $JTS_OUT_DIR"
 fi
+mkdir -p /newroot/run/jts-bin && cp /bin/busybox /newroot/run/jts-bin/busybox
 mount --move /dev /newroot/dev
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
@@ -77,48 +78,50 @@ export function stage2Script(nonce: string): string {
   return `#!/bin/sh
 # jts-storage sandbox stage 2 (guest PID 1). Output of the set-up goes to the console (ttyS0);
 # the command's output goes to ttyS1, framed by the start and exit markers.
+# Small steps use the static busybox /init left in /run: each exec of a dynamic host binary reads
+# its libraries over 9p under emulation, tenths of a second apiece.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 exec </dev/null >/dev/ttyS0 2>&1
-off() { sync; echo o > /proc/sysrq-trigger; sleep 30 2>/dev/null; }
-echo "jts: stage 2 at $(cut -d' ' -f1 /proc/uptime) s"
-mkdir -p /dev/pts /dev/shm /run/lvm /run/lock /run/udev
-mount -t devpts -o gid=5,mode=620,ptmxmode=000 devpts /dev/pts
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
-[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
-[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
-[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-hostname jts-sandbox 2>/dev/null
-ip link set lo up 2>/dev/null
+bb=/run/jts-bin/busybox
+[ -x $bb ] || bb=
+uptime() { read -r up _ < /proc/uptime; echo "jts: $1 at $up s"; }
+off() { $bb sync; echo o > /proc/sysrq-trigger; $bb sleep 30 2>/dev/null; }
+uptime "stage 2"
+$bb mkdir -p /dev/pts /dev/shm /run/lvm /run/lock /run/udev
+$bb mount -t devpts -o gid=5,mode=620,ptmxmode=000 devpts /dev/pts
+$bb mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+[ -e /dev/fd ] || $bb ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || $bb ln -s /proc/self/fd/0 /dev/stdin
+[ -e /dev/stdout ] || $bb ln -s /proc/self/fd/1 /dev/stdout
+[ -e /dev/stderr ] || $bb ln -s /proc/self/fd/2 /dev/stderr
+echo jts-sandbox > /proc/sys/kernel/hostname
 # The guest kernel's modules at the standard place: the guest's modprobe (LVM's target loading,
 # mount's filesystem autoload, the command) finds any of them.
 . /run/jts/boot.env
-mkdir -p "/lib/modules/$JTS_KVER" && mount --bind "$JTS_MOD_DIR" "/lib/modules/$JTS_KVER" || echo "jts: no module tree at $JTS_MOD_DIR"
+$bb mkdir -p "/lib/modules/$JTS_KVER" && $bb mount -o bind "$JTS_MOD_DIR" "/lib/modules/$JTS_KVER" || echo "jts: no module tree at $JTS_MOD_DIR"
 # udev: without it LVM's device nodes and /dev/disk/by-id never appear ("device not cleared").
 for u in /lib/systemd/systemd-udevd /usr/lib/systemd/systemd-udevd /sbin/udevd; do
   if [ -x "$u" ]; then "$u" --daemon --resolve-names=never; break; fi
 done
 # Coldplug of block devices only: they are what by-id links, blkid and LVM need; replaying every
 # device of the emulated machine (cpus, memory, input, acpi…) costs seconds of emulated exec()s.
-udevadm trigger --type=subsystems --action=add --subsystem-match=block
-udevadm trigger --type=devices --action=add --subsystem-match=block
+udevadm trigger --action=add --subsystem-match=block
 udevadm settle --timeout=60
-echo "jts: udev settled at $(cut -d' ' -f1 /proc/uptime) s"
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
+uptime "udev settled"
+$bb stty -F /dev/ttyS1 raw -echo 2>/dev/null
 printf '%s' ${shQuote(startMarker(nonce))} > /dev/ttyS1
 # The command's stdout/stderr go through a FIFO (not the tty): programs see a pipe, as in CI. A daemon
 # the command left running may keep the FIFO open: cat then gets 2 s to drain before it is stopped.
-mkfifo /run/jts-out
-cat /run/jts-out > /dev/ttyS1 &
+$bb mkfifo /run/jts-out
+$bb cat /run/jts-out > /dev/ttyS1 &
 catpid=$!
 /bin/sh /run/jts/run.sh > /run/jts-out 2>&1
 rc=$?
-( sleep 2; kill $catpid ) 2>/dev/null &
+( $bb sleep 2; kill $catpid ) 2>/dev/null &
 killer=$!
 wait $catpid
 kill $killer 2>/dev/null
-sync
+$bb sync
 printf '\\n@@JTS-EXIT:%s:%s@@\\n' ${shQuote(nonce)} "$rc" > /dev/ttyS1
 off
 `;

@@ -317,7 +317,7 @@ async function finishInitrd(runner: Runner, root: string, k: PreparedKernel, pro
     entries.push({ type: 'chardev', name: 'dev/console', major: 5, minor: 1 });
     entries.push({ type: 'chardev', name: 'dev/null', major: 1, minor: 3, mode: 0o666 });
     entries.push({ type: 'file', name: 'bin/busybox', data: await fs.readFile(BUSYBOX), mode: 0o755 });
-    for (const app of ['sh', 'mount', 'insmod', 'mkdir', 'switch_root', 'cat', 'sleep', 'echo', 'ls', 'dmesg']) {
+    for (const app of ['sh', 'mount', 'insmod', 'mkdir', 'switch_root', 'cat', 'sleep', 'echo', 'ls', 'dmesg', 'cp']) {
       entries.push({ type: 'symlink', name: `bin/${app}`, target: 'busybox' });
     }
     const names: string[] = [];
