@@ -63,7 +63,7 @@ test('apply on a real kernel: refusals, apply, verify, idempotence, data kept ov
     saved_plan_exit: '0', saved_stale_exit: '1', saved_stale_msg: 'yes',
     badfstab_exit: '1', badfstab_unchanged: 'yes', badfstab_msg: 'yes', badfstab_temp_files: '0', after_badfstab_exit: '0',
     tiers_exit: '0', tiers_verify_exit: '0', tiers2_mutating: '0', tiers_hot_pvs: '2', tiers_warm_fstype: 'xfs',
-    final_small_verify_exit: '0',
+    fstab_block_tiers: '2 0',
   };
   for (const [k, v] of Object.entries(want)) assert.equal(res.get(k), v, `${k}${ctx}`);
   // the filesystems grew with their LVs (online): more than the old 1 GiB
