@@ -9,10 +9,14 @@
  *
  *   npm run build && node dist/bench/health-overhead.js [--reps 5]
  *
+ * The guest runs a private copy of the build (bin/, dist/, package.json; node_modules linked), taken
+ * and smoke-tested before the boot: the shared dist/ may be rebuilt by someone else during a long run.
+ *
  * Prints a table: wall time of health (whole CLI process, and health's own gathering+evaluation as
  * reported in its JSON durationMs), of lvs + df, the ratio (goal ≤ 1.5), and the tool calls.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runInSandbox } from '../src/sandbox/index.js';
@@ -34,7 +38,7 @@ function planYaml(n: number): string {
 const GUEST = String.raw`#!/bin/bash
 set -u
 OUT=$1; REPS=$2
-cd /work/main
+cd $OUT/app
 pvcreate -q /dev/nvme0n1 && vgcreate -q vg_b /dev/nvme0n1
 mk() { for i in $(seq -f %03g $1 $2); do
   lvcreate -q -y -Zn -Wn -n lv_$i -L 8M vg_b >/dev/null 2>&1 && mkfs.ext4 -q -E nodiscard /dev/vg_b/lv_$i >/dev/null 2>&1 && mkdir -p /srv/b/lv_$i && mount /dev/vg_b/lv_$i /srv/b/lv_$i
@@ -66,12 +70,17 @@ async function main(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'jts-health-bench-'));
   try {
     for (const n of SIZES) writeFileSync(join(out, `plan-${n}.yaml`), planYaml(n));
+    const app = join(out, 'app');
+    for (const p of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, p), join(app, p), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
+    const smoke = spawnSync(process.execPath, [join(app, 'bin/jts-storage.js'), 'health', '--help'], { encoding: 'utf8' });
+    if (smoke.status !== 0) throw new Error(`the build copy does not start (run npm run build again): ${smoke.stderr.slice(0, 2000)}`);
     writeFileSync(join(out, 'guest.sh'), GUEST, { mode: 0o755 });
     process.stderr.write(`health-overhead: one sandbox boot, ${SIZES.join(' and ')} volumes, ${REPS} repetitions…\n`);
     const res = await runInSandbox(['bash', join(out, 'guest.sh'), out, String(REPS)], {
       drives: [{ sizeBytes: 4 * 1024 ** 3, serial: 'JTS-BENCH-0', kind: 'nvme' }],
       outDir: out,
-      cwd: ROOT,
+      cwd: app,
       timeoutS: 2400,
       onProgress: (m) => process.stderr.write(m + '\n'),
     });
