@@ -65,7 +65,7 @@ export function register(program: Command): void {
             for (const w of p.result.warnings) say(`warning: ${w.file ? `${w.file}:${w.line ?? '?'}: ` : ''}${w.message}`);
             return p;
           },
-          verify: (r, plan) => verifyPlan(r, plan),
+          verify: (r, plan, state) => verifyPlan(r, plan, state),
         },
         saved: savedPlan,
         savedPlanSha256: savedFile?.planSha256,

@@ -27,7 +27,7 @@ export interface ApplyDeps {
   /** Probe + lint + diff, through the given runner (so its commands are audited). */
   plan(runner: Runner): Promise<PlanOutcome>;
   /** Live state vs plan after the actions ran (fresh probe). */
-  verify(runner: Runner, plan: Plan): Promise<VerifyReport>;
+  verify(runner: Runner, plan: Plan, unchangedState?: ProbedState): Promise<VerifyReport>;
 }
 
 export interface ApplyOptions {
@@ -190,7 +190,8 @@ export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
       if (!out.exec.ok) return await finish('failed', 1);
     }
     if (o.skipVerify) return await finish(out.actions.length ? 'applied' : 'nothing-to-do', 0);
-    out.verify = await o.deps.verify(runner, planned.plan);
+    // Nothing ran: the state the plan probed is still the host's; verify reads it instead of probing again.
+    out.verify = await o.deps.verify(runner, planned.plan, out.actions.length === 0 ? planned.state : undefined);
     if (!out.verify.clean) return await finish('drift', 1);
     return await finish(out.actions.length ? 'applied' : 'nothing-to-do', 0);
   } catch (e) {

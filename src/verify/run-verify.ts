@@ -8,8 +8,9 @@ import type { ProbedState } from '../probe/types.js';
 import { verifyHost, verifyPaths, type VerifyReport } from './verify.js';
 
 /** Verify a loaded plan against a fresh probe of the host. */
-export async function verifyPlan(runner: Runner, plan: Plan): Promise<VerifyReport> {
-  const state = (await probeHost(runner, { paths: verifyPaths(plan) })) as ProbedState;
+export async function verifyPlan(runner: Runner, plan: Plan, probed?: ProbedState): Promise<VerifyReport> {
+  // A state probed moments ago with nothing changed since (apply with no action) is reused.
+  const state = probed ?? ((await probeHost(runner, { paths: verifyPaths(plan) })) as ProbedState);
   const layout = resolveLayout(plan, state);
   const report = await verifyHost(runner, plan, state, layout);
   for (const w of state.probeWarnings ?? []) report.notes.push(`probe: ${w}`);
