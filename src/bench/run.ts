@@ -55,6 +55,8 @@ export interface BenchProgress {
 export const DEFAULT_SIZE = 1024 ** 3;
 export const DEFAULT_RUNTIME_S = 20;
 export const DEFAULT_REPEAT = 3;
+/** Median spread of the headline figures above which a run is called noisy (the default compare band). */
+export const NOISY_SPREAD_PCT = 10;
 
 export function defaultRamp(runtimeS: number): number {
   return Math.min(2, Math.floor(runtimeS / 3));
@@ -325,6 +327,22 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
     if (c.warnings.size) out.warnings = [...c.warnings];
     return out;
   });
+  // Run-to-run noise: when the runs of a figure vary more than a comparison's default band, a ratio or
+  // change inside that spread says nothing. Said once, with the figures, rather than left to be guessed.
+  const spreads = results
+    .flatMap((x) => (getProfile(x.profile)?.primary ?? []).map((f) => x.summary[f]))
+    .filter((s): s is NonNullable<typeof s> => !!s && s.n > 1)
+    .map((s) => s.spreadPct)
+    .sort((a, b) => a - b);
+  if (spreads.length) {
+    const mid = spreads[Math.floor(spreads.length / 2)]!;
+    if (mid > NOISY_SPREAD_PCT) {
+      notes.push(
+        `Noisy run: the headline figures varied by a median ${mid.toFixed(0)} % (worst ${spreads[spreads.length - 1]!.toFixed(0)} %) between repeats ` +
+          `(max − min over median). Ratios and changes within that spread are not conclusive; rerun on a quieter host, with a longer --runtime or more --repeat.`,
+      );
+    }
+  }
   const drives = dedupeDrives(all.flatMap((t) => t.drives ?? []));
   const emulated = isEmulated(drives);
   if (emulated) notes.push('The drives are emulated (QEMU/virtio): absolute figures are not a real drive\'s; ratios within one run are what this run shows.');

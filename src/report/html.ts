@@ -111,7 +111,7 @@ export function renderReportHtml(input: ReportInput): string {
   .muted{color:#57606a}.spread{color:#6e7781;font-size:12px}
   .banner{background:#fff8c5;border:1px solid #d4a72c;padding:10px 14px;border-radius:6px;margin:14px 0}
   table{border-collapse:collapse;margin:8px 0;background:#fff;font-size:13px}
-  th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#eef1f4}
+  th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#eef1f4}
   .ok,.st-ok{color:#1a7f37}.bad,.st-critical{color:#cf222e;font-weight:600}.st-warning{color:#9a6700;font-weight:600}.st-unknown{color:#6e7781}
   .charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}
   .chart{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px;height:300px;position:relative}
@@ -151,7 +151,7 @@ export function renderReportHtml(input: ReportInput): string {
     parts.push(
       table(
         ['volume', 'VG', 'size', 'workload', 'filesystem', 'mount', 'options', 'tier'],
-        r.plan.volumes.map((v) => [td(v.name), td(v.vg), td(v.size), td(v.workload), td(v.fstype), td(v.mountPath ?? '—'), td((v.mountOptions ?? []).join(',')), td(v.tier ?? '')]),
+        r.plan.volumes.map((v) => [td(v.name), td(v.vg), td(v.size), td(v.workload), td(v.fstype), td(v.mountPath ?? '—'), td((v.mountOptions ?? []).join(', ')), td(v.tier ?? '')]),
       ),
     );
     if (r.plan.networkMounts.length) {
@@ -168,7 +168,7 @@ export function renderReportHtml(input: ReportInput): string {
         td(t.tier),
         td(t.device ?? '—'),
         td(t.fstype ?? '—'),
-        td((t.mountOptions ?? []).join(',')),
+        td((t.mountOptions ?? []).join(', ')),
         td((t.drives ?? []).map((d) => `${d.model ?? d.path} ${d.serial ?? ''}`.trim()).join('; ')),
       ]),
     ),
@@ -206,15 +206,21 @@ export function renderReportHtml(input: ReportInput): string {
     parts.push(`<div class="chart" style="height:${Math.max(220, r.ratios.length * 22 + 60)}px"><canvas id="ratio-chart"></canvas></div>`);
     parts.push(
       table(
-        ['volume', 'profile', 'figure', 'volume', 'raw', 'ratio'],
-        r.ratios.map((x) => [
-          td(targetLabel(r, x.target)),
-          td(x.profile),
-          td(FIGURES[x.figure].label),
-          td(formatFigure(x.figure, x.targetMedian)),
-          td(formatFigure(x.figure, x.rawMedian)),
-          td(x.ratio.toFixed(3), x.ratio >= 0.97 ? 'ok' : 'bad'),
-        ]),
+        ['volume', 'profile', 'figure', 'volume', 'raw', 'ratio', 'spread volume / raw'],
+        r.ratios.map((x) => {
+          const sp = (t: string) => r.results.find((y) => y.target === t && y.profile === x.profile)?.summary[x.figure];
+          const a = sp(x.target);
+          const b = sp(r.rawTarget ?? 'raw');
+          return [
+            td(targetLabel(r, x.target)),
+            td(x.profile),
+            td(FIGURES[x.figure].label),
+            td(formatFigure(x.figure, x.targetMedian)),
+            td(formatFigure(x.figure, x.rawMedian)),
+            td(x.ratio.toFixed(3), x.ratio >= 0.97 ? 'ok' : 'bad'),
+            td(a && b && a.n > 1 ? `${a.spreadPct.toFixed(0)} % / ${b.spreadPct.toFixed(0)} %` : '—'),
+          ];
+        }),
       ),
     );
   } else parts.push(`<p class="muted">No raw side in this run (bench --raw scratch gives one).</p>`);
