@@ -10,6 +10,7 @@ export function register(program: Command): void {
     .argument('[command...]', 'the command to run in the guest, after --')
     .option('--drive <spec>', 'a drive: SIZE or size=N,serial=S,model=M,kind=nvme|virtio|scsi (repeatable; default one 4TB NVMe)', collect, [] as string[])
     .option('--memory <MiB>', 'guest memory in MiB', '2048')
+    .option('--cpus <N>', 'virtual CPUs (1 is fastest on a busy host)', '1')
     .option('--timeout <S>', 'kill the VM after S seconds (boot included)', '600')
     .option('--image-dir <dir>', 'where the sparse drive images live (existing images of the same size are reused)')
     .option('--keep', 'keep the drive images after the run (boot again on the same disks)')
@@ -47,6 +48,7 @@ Exit code: the command's; 124 when --timeout stopped it; 125 when the guest died
         const opts: SandboxOptions = {
           drives,
           memoryMiB: intOpt(o.memory, '--memory'),
+          cpus: intOpt(o.cpus, '--cpus'),
           timeoutS: numOpt(o.timeout, '--timeout'),
           keep: Boolean(o.keep),
           accel: accelOpt(o.accel),

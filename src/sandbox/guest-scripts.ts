@@ -44,7 +44,8 @@ echo 1 > /proc/sys/kernel/sysrq
 while read -r m; do
   [ -n "$m" ] && { insmod "/modules/$m" 2>/dev/null || echo "jts-init: insmod $m failed (may be built in)"; }
 done < /modules.list
-read -r up _ < /proc/uptime; echo "jts-init: modules loaded at $up s"
+t() { read -r up _ < /proc/uptime; echo "jts-init: $1 at $up s"; }
+t "modules loaded"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 ${TAG_CTL} /ctl || fail "mount of the control share"
 . /ctl/boot.env || fail "reading boot.env"
 # The host's root, read-only; cache=loose because nothing changes it under a run that matters to the guest.
@@ -52,6 +53,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 ${TAG_R
 mount -t tmpfs -o mode=0755 tmpfs /rw || fail "tmpfs"
 mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot || fail "overlay"
+t "root mounted"
 # A fresh /run: the host's own /run (its udev database, LVM locks) must not leak into the guest.
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /newroot/run || fail "tmpfs /run"
 mkdir -p /newroot/run/jts
@@ -63,6 +65,7 @@ mkdir -p /newroot/run/jts-bin && cp /bin/busybox /newroot/run/jts-bin/busybox
 mount --move /dev /newroot/dev
 mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
+t "switching root"
 exec switch_root /newroot /bin/sh /run/jts/stage2.sh
 fail "switch_root"
 `;

@@ -20,7 +20,7 @@ import { initScript } from './guest-scripts.js';
  */
 
 /** Bumped when the initramfs layout changes, so caches built by an older jts-storage are rebuilt. */
-const INITRD_FORMAT = 4;
+const INITRD_FORMAT = 5;
 
 /**
  * Loaded by /init from the initramfs, in `modprobe --show-depends` order: the root (virtio, 9p,
@@ -274,7 +274,10 @@ export async function ensurePrepared(opts: PrepareOptions = {}): Promise<Prepare
   const root = opts.cacheDir ?? cacheRoot();
   const m = await readManifest(root);
   if (m && existsSync(m.kernelPath) && existsSync(m.moduleDir)) {
-    if (m.initrdPath === expectedInitrdPath(m) && existsSync(m.initrdPath) && (!m.bootKernelPath || existsSync(m.bootKernelPath))) return m;
+    // The expected initramfs may exist even if the manifest names another (a run of another version
+    // of this code wrote it): use it as is, without rewriting anything.
+    const expected = expectedInitrdPath(m);
+    if (existsSync(expected) && (!m.bootKernelPath || existsSync(m.bootKernelPath))) return { ...m, initrdPath: expected };
     opts.onProgress?.('the initramfs is stale (older init script or module list): rebuilding it');
     return finishInitrd(opts.runner ?? new ExecRunner(), root, m, opts.onProgress ?? (() => {}), false);
   }
@@ -325,7 +328,7 @@ async function finishInitrd(runner: Runner, root: string, k: PreparedKernel, pro
     try {
       for (const rel of order) {
         const abs = path.isAbsolute(rel) ? rel : path.join(k.moduleDir, rel);
-        const data = await readModule(runner, abs, tmp);
+        const data = stripModuleSignature(await readModule(runner, abs, tmp));
         const name = path.basename(abs).replace(/\.ko\.(xz|zst|gz)$/, '.ko');
         entries.push({ type: 'file', name: `modules/${name}`, data });
         names.push(name);
@@ -340,8 +343,10 @@ async function finishInitrd(runner: Runner, root: string, k: PreparedKernel, pro
     const tmpOut = `${initrdPath}.tmp-${process.pid}`; // two runs may rebuild at once: rename is atomic
     await fs.writeFile(tmpOut, cpio);
     await fs.rename(tmpOut, initrdPath);
+    // Older initramfs files go after a day, not at once: a run started a moment ago may be about to boot one.
     for (const f of await fs.readdir(kdir)) {
-      if (f.startsWith('initrd-') && path.join(kdir, f) !== initrdPath) await fs.rm(path.join(kdir, f), { force: true });
+      const p = path.join(kdir, f);
+      if (f.startsWith('initrd-') && p !== initrdPath && Date.now() - (await fs.stat(p)).mtimeMs > 86_400_000) await fs.rm(p, { force: true });
     }
     progress(`initramfs ready: ${initrdPath} (${(cpio.length / 1e6).toFixed(1)} MB)`);
   } else {
@@ -414,6 +419,24 @@ async function extractVmlinux(runner: Runner, k: PreparedKernel, kdir: string, p
     progress(`could not extract vmlinux (${(e as Error).message}): booting the bzImage (slower)`);
     return undefined;
   }
+}
+
+const SIG_MAGIC = Buffer.from('~Module signature appended~\n');
+
+/**
+ * Drops a module's appended signature. The guest kernel does not enforce signatures (no secure boot
+ * in QEMU) but it still hashes and verifies every signed module it loads: in the emulated CPU that is
+ * seconds per boot for the initramfs's modules. Unsigned, they load at once (the kernel notes a taint).
+ */
+export function stripModuleSignature(ko: Buffer): Buffer {
+  if (ko.length < SIG_MAGIC.length + 12 || !ko.subarray(ko.length - SIG_MAGIC.length).equals(SIG_MAGIC)) return ko;
+  const info = ko.length - SIG_MAGIC.length - 12; // struct module_signature
+  const signerLen = ko[info + 3]!;
+  const keyIdLen = ko[info + 4]!;
+  const sigLen = ko.readUInt32BE(info + 8);
+  const start = info - sigLen - signerLen - keyIdLen;
+  if (start <= 0) return ko;
+  return ko.subarray(0, start);
 }
 
 /** A module file's bytes; compressed modules (.ko.xz/.zst/.gz) are decompressed with busybox/zstd. */

@@ -14,10 +14,12 @@ export interface QemuBoot {
   consoleLog: string;
   /** Kernel messages beyond errors on the console (slower boot under TCG). */
   verboseKernel?: boolean;
+  /** Extra kernel command-line words (debugging: initcall_debug, …). */
+  kernelArgs?: string[];
 }
 
 /** Kernel command line. quiet: every console byte costs time under emulation; panics still print. */
-export function kernelCmdline(b: Pick<QemuBoot, 'verboseKernel'>): string {
+export function kernelCmdline(b: Pick<QemuBoot, 'verboseKernel' | 'kernelArgs'>): string {
   return [
     'console=ttyS0',
     b.verboseKernel ? 'loglevel=7' : 'quiet loglevel=3',
@@ -28,6 +30,15 @@ export function kernelCmdline(b: Pick<QemuBoot, 'verboseKernel'>): string {
     'nokaslr',
     'tsc=reliable',
     'no_timer_check',
+    // Boot-time work nobody here needs, each seconds of emulated CPU on a busy host: the crypto
+    // self-tests, zswap, and hash tables sized for a server (TCP, dentry, inode).
+    'cryptomgr.notests',
+    'zswap.enabled=0',
+    'thash_entries=4096',
+    'uhash_entries=4096',
+    'dhash_entries=8192',
+    'ihash_entries=8192',
+    ...(b.kernelArgs ?? []),
   ].join(' ');
 }
 
