@@ -80,3 +80,15 @@ test('cpio newc archive is read back by cpio/busybox with files, symlinks and de
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('module signature: the appended PKCS#7 block and its trailer are dropped, unsigned modules untouched', async () => {
+  const { stripModuleSignature } = await import('../../src/sandbox/prepare.js');
+  const body = Buffer.from('\x7fELF module body');
+  const sig = Buffer.alloc(40, 7);
+  const info = Buffer.alloc(12);
+  info[2] = 2; // id_type PKCS#7
+  info.writeUInt32BE(sig.length, 8);
+  const signed = Buffer.concat([body, sig, info, Buffer.from('~Module signature appended~\n')]);
+  assert.deepEqual(stripModuleSignature(signed), body);
+  assert.deepEqual(stripModuleSignature(body), body);
+});
