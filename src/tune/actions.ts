@@ -59,6 +59,7 @@ export function factsFromState(state: HostState): TuneFacts {
     sysctl: {},
     udevRunning: false,
     pageSizeBytes: 4096,
+    loadableSchedulers: [],
   };
 }
 
@@ -110,6 +111,8 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
     const want = desiredScheduler(plan.tuning, d.cls);
     if (want === undefined) continue;
     if (d.scheduler === want) continue;
+    const loadNote = `scheduler: ${want} is not loaded yet; the kernel loads module ${want}-iosched when it is written to queue/scheduler`;
+    if (!d.schedulers.includes(want) && !notes.includes(loadNote)) notes.push(loadNote);
     actions.push({
       id: `tune:scheduler:${d.name}`,
       kind: 'change',

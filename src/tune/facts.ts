@@ -8,7 +8,7 @@
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
-import { classOfDisk, parseSchedulerFile, type DriveClass } from './classes.js';
+import { classOfDisk, desiredScheduler, parseSchedulerFile, SCHEDULER_NAME_RE, type DriveClass } from './classes.js';
 import type { ReadAhead } from './readahead-defaults.js';
 import { UDEV_RULE_PATH } from '../render/udev.js';
 import { ALL_MANAGED_UNIT_PATHS, FSTRIM_TIMER, HEALTH_TIMER, OWN_FSTRIM_TIMER, SNAPSHOT_TIMER } from '../render/systemd.js';
@@ -78,6 +78,12 @@ export interface TuneFacts {
   /** systemd-udevd is running (its control socket exists): a new rule file needs a reload. */
   udevRunning: boolean;
   pageSizeBytes: number;
+  /**
+   * Schedulers the plan wants that some disk does not list yet but the kernel can load: a scheduler
+   * built as a module (bfq, kyber) is listed only once loaded, and writing its name to
+   * queue/scheduler makes the kernel load "<name>-iosched" itself (block/elevator.c, elevator_change).
+   */
+  loadableSchedulers: string[];
 }
 
 
@@ -264,6 +270,18 @@ export async function readTuneFacts(r: Runner, plan: Plan): Promise<TuneFacts> {
   const sysctl: Record<string, string | undefined> = {};
   for (const e of plan.tuning.sysctl) sysctl[e.key] = await readTrim(r, procSysPath(e.key));
 
+  // Wanted schedulers some disk does not list: can the kernel load them? (at most one call per name)
+  const loadableSchedulers: string[] = [];
+  const missing = new Set<string>();
+  for (const d of disks) {
+    const want = desiredScheduler(plan.tuning, d.cls);
+    if (want && SCHEDULER_NAME_RE.test(want) && !d.schedulers.includes(want)) missing.add(want);
+  }
+  for (const name of [...missing].sort()) {
+    const m = await r.run(['modprobe', '--dry-run', '--quiet', `${name}-iosched`]);
+    if (ok(m)) loadableSchedulers.push(name);
+  }
+
   // lvchange rounds read-ahead to the page size: 4 KiB on x86-64, 64 KiB on some arm64/ppc64 kernels.
   const pg = await r.run(['getconf', 'PAGESIZE']);
   const pageSizeBytes = ok(pg) && Number(pg.stdout.trim()) > 0 ? Number(pg.stdout.trim()) : 4096;
@@ -280,5 +298,6 @@ export async function readTuneFacts(r: Runner, plan: Plan): Promise<TuneFacts> {
     sysctl,
     udevRunning: await r.exists('/run/udev/control'),
     pageSizeBytes,
+    loadableSchedulers,
   };
 }

@@ -35,7 +35,7 @@ function at(loaded: LoadedPlan, path: (string | number)[]): { file: string; line
   return { file: loaded.file, line: loc?.line, col: loc?.col, field };
 }
 
-export function validateTuning(loaded: LoadedPlan, facts?: Pick<TuneFacts, 'disks' | 'pageSizeBytes'>): Finding[] {
+export function validateTuning(loaded: LoadedPlan, facts?: Pick<TuneFacts, 'disks' | 'pageSizeBytes'> & Partial<Pick<TuneFacts, 'loadableSchedulers'>>): Finding[] {
   const { plan } = loaded;
   const t = plan.tuning;
   const out: Finding[] = [];
@@ -52,12 +52,12 @@ export function validateTuning(loaded: LoadedPlan, facts?: Pick<TuneFacts, 'disk
     if (!facts) continue;
     for (const d of facts.disks) {
       if (d.cls !== m.cls || desiredScheduler(t, d.cls) === undefined) continue;
-      if (!d.schedulers.includes(s))
+      if (!d.schedulers.includes(s) && !(facts.loadableSchedulers ?? []).includes(s))
         err(
           ['tuning', 'schedulers', m.cls],
           'JTS-TUNE-SCHED-UNKNOWN',
           `scheduler "${s}" is not offered by /dev/${d.name} (${m.cls}): /sys/block/${d.name}/queue/scheduler lists ${d.schedulers.length ? d.schedulers.join(', ') : 'nothing'}` +
-            (['bfq', 'kyber', 'mq-deadline'].includes(s) ? `; if this kernel builds it as a module, load it first (modprobe ${s}-iosched) or choose one of the listed` : ''),
+            ` and this kernel has no module ${s}-iosched to load (modprobe --dry-run ${s}-iosched failed): choose one of the listed, or "keep"`,
           'Documentation/block/switching-sched.rst: only schedulers registered with the kernel can be selected',
         );
     }

@@ -182,3 +182,17 @@ test('without facts (HostState only): schedulers from the probe, files always wr
   assert.ok(a.some((x) => x.id === 'tune:scheduler:nvme0n1'));
   assert.ok(a.some((x) => x.id === 'tune:udev-rule'));
 });
+
+test('a scheduler built as a module: accepted when the kernel can load it, refused when it cannot', async () => {
+  const loaded = smallPlan(); // hdd: bfq (default)
+  const mk = () => host({ disks: [{ name: 'sdb', rotational: '1', scheduler: 'none [mq-deadline]' }] });
+  const yes = mk();
+  yes.on(['modprobe', '--dry-run', '--quiet', 'bfq-iosched'], { exitCode: 0 });
+  const tp = planTune(loaded, state, undefined, await readTuneFacts(yes, loaded.plan), { cli: CLI });
+  assert.deepEqual(tp.actions.find((a) => a.id === 'tune:scheduler:sdb')?.steps, [{ type: 'write-sysfs', path: '/sys/block/sdb/queue/scheduler', value: 'bfq' }]);
+  assert.ok(tp.notes.some((n) => /loads module bfq-iosched/.test(n)));
+  assert.equal(yes.calls.filter((c) => c.argv[0] === 'modprobe').length, 1);
+  const no = mk();
+  no.on(['modprobe'], { exitCode: 1 });
+  await assert.rejects(async () => planTune(loaded, state, undefined, await readTuneFacts(no, loaded.plan), { cli: CLI }), /scheduler "bfq" is not offered by \/dev\/sdb \(hdd\).*no module bfq-iosched/);
+});
