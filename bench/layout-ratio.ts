@@ -163,19 +163,19 @@ async function guest(out: string): Promise<void> {
 export function printTables(r: BenchResults): string {
   const lines: string[] = [];
   const pad = (s: string, n: number) => s.padEnd(n);
-  lines.push(`Volume ÷ raw (scratch LV, no filesystem); goal ≥ 0.97. Latency ratios are raw ÷ volume, so > 1 is better everywhere.`);
+  lines.push(`Volume ÷ raw (scratch LV, no filesystem); goal ≥ 0.97. Latency ratios are raw ÷ volume, so > 1 is better everywhere.`, '');
   lines.push(`| volume | profile | figure | volume | raw | ratio |`, `| --- | --- | --- | --- | --- | --- |`);
   for (const x of r.ratios) {
     lines.push(`| ${x.target} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.targetMedian)} | ${formatFigure(x.figure, x.rawMedian)} | ${x.ratio.toFixed(3)} |`);
   }
   const lc = r.layoutComparison;
   if (lc) {
-    lines.push('', 'Tuned default ÷ seed-literal (> 1: tuned faster).');
+    lines.push('', 'Tuned default ÷ seed-literal (> 1: tuned faster).', '');
     lines.push(`| volume | profile | figure | tuned | seed-literal | tuned ÷ seed |`, `| --- | --- | --- | --- | --- | --- |`);
     for (const x of lc.rows) {
       lines.push(`| ${x.volume} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.tuned)} | ${formatFigure(x.figure, x.seed)} | ${x.ratio.toFixed(3)} |`);
     }
-    lines.push('', 'Seed options left out:');
+    lines.push('', 'Seed options left out:', '');
     for (const o of lc.omitted) lines.push(`- ${o}`);
   }
   lines.push('', `spread (max − min)/median over the runs: median ${pad(medianSpread(r).toFixed(1), 0)} %, worst ${worstSpread(r).toFixed(1)} %`);

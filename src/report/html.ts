@@ -111,7 +111,7 @@ export function renderReportHtml(input: ReportInput): string {
   .muted{color:#57606a}.spread{color:#6e7781;font-size:12px}
   .banner{background:#fff8c5;border:1px solid #d4a72c;padding:10px 14px;border-radius:6px;margin:14px 0}
   table{border-collapse:collapse;margin:8px 0;background:#fff;font-size:13px}
-  th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#eef1f4}
+  th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}th{background:#eef1f4}
   .ok,.st-ok{color:#1a7f37}.bad,.st-critical{color:#cf222e;font-weight:600}.st-warning{color:#9a6700;font-weight:600}.st-unknown{color:#6e7781}
   .charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}
   .chart{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px;height:300px;position:relative}
