@@ -20,8 +20,8 @@ test('sandbox command: bad input is refused with the wrong part named, exit 1, n
   ];
   for (const [args, re] of cases) {
     const r = sandbox(...args);
-    assert.equal(r.status, 1, args.join(' '));
-    assert.match(r.stderr, re, args.join(' '));
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re, `${args.join(' ')}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /booting/, 'nothing booted');
   }
 });
