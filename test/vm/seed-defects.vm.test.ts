@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,6 +247,8 @@ async function hostTests(): Promise<void> {
   const offlinePlan = JSON.parse(offline.stdout) as { errors: Finding[]; actions: Action[] };
 
   const out = mkdtempSync(join(tmpdir(), 'jts-seed-vm-'));
+  // Own image dir, kept over the run, so the bytes really written to the host's disk can be reported.
+  const imageDir = mkdtempSync(join(tmpdir(), 'jts-seed-vm-images-'));
   writeFileSync(join(out, 'steps.json'), JSON.stringify(steps, null, 1));
   let boot: Awaited<ReturnType<typeof runInSandbox>> | undefined;
   let results: Result[] = [];
@@ -256,6 +258,8 @@ async function hostTests(): Promise<void> {
     try {
       boot = await runInSandbox([process.execPath, fileURLToPath(import.meta.url)], {
         outDir: out,
+        imageDir,
+        keep: true,
         env: { JTS_SEED_GUEST: out },
         cwd: ROOT,
         timeoutS: 1500,
@@ -266,6 +270,9 @@ async function hostTests(): Promise<void> {
     } catch (e) {
       bootError = String((e as Error).stack ?? e);
     }
+    const written = (boot?.images ?? []).map((p) => (existsSync(p) ? statSync(p).blocks * 512 : 0)).reduce((a, b) => a + b, 0);
+    rmSync(imageDir, { recursive: true, force: true });
+    console.error(`seed-defects: the drive image took ${(written / 2 ** 20).toFixed(0)} MiB of host disk`);
     if (existsSync(join(out, 'results.json'))) results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Result[];
     if (process.env.JTS_SEED_KEEP) console.error(`results kept in ${out}`);
     assert.ok(existsSync(join(out, 'done')), `guest run did not finish: ${bootError}\nexit ${boot?.exitCode}\n${boot?.output.slice(-4000)}\n${boot?.consoleTail.slice(-2000)}`);
@@ -461,7 +468,7 @@ async function hostTests(): Promise<void> {
     const summary = results
       .filter((r) => /^(lvcreate|snapshot|mount-literal|mount-opt|mount-accepted|grow|default-grow|write_cache|by-id|vgs|pvs)/.test(r.name))
       .map((r) => `${r.name}\trc=${r.rc}\t${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 160)}\t${kernelMsg(r).trim().split('\n').filter((l) => /EXT4|XFS|xfs|resiz|journal/i.test(l)).join(' | ').slice(0, 300)}`);
-    writeFileSync(join(out, 'summary.tsv'), summary.join('\n') + '\n');
+    writeFileSync(join(out, 'summary.tsv'), summary.join('\n') + `\nimage bytes written on the host\t${written}\n`);
     if (!process.env.JTS_SEED_KEEP) rmSync(out, { recursive: true, force: true });
   });
 }
