@@ -203,6 +203,16 @@ export async function rehearse(o: RehearseOptions): Promise<RehearseReport> {
   for (const c of ov.changes) o.log(`rehearsal changed: ${c}\n`);
   const argv = [process.execPath, BIN, 'rehearse', '--in-guest', '--out', outDir, '--plan', planInGuest];
   let res;
+  // A heartbeat when the VM is silent for a while (boot, a long mkfs): the run is alive.
+  let last = performance.now();
+  const log = (s: string) => {
+    last = performance.now();
+    o.log(s);
+  };
+  const beat = setInterval(() => {
+    if (performance.now() - last >= 15_000) log(`rehearse: still running, ${Math.round((performance.now() - t0) / 1000)} s elapsed\n`);
+  }, 5_000);
+  beat.unref();
   try {
     res = await runInSandbox(argv, {
       drives: sandboxDrives(o.drivesState),
@@ -212,12 +222,14 @@ export async function rehearse(o: RehearseOptions): Promise<RehearseReport> {
       cwd: PACKAGE_ROOT,
       timeoutS: o.timeoutS ?? 900,
       expectWriteBytes: 2.5e9,
-      onOutput: (c) => o.log(c),
-      onProgress: (m) => o.log(`sandbox: ${m}\n`),
+      onOutput: (c) => log(c),
+      onProgress: (m) => log(`sandbox: ${m}\n`),
     });
   } catch (e) {
     await fs.rm(work, { recursive: true, force: true });
     throw e;
+  } finally {
+    clearInterval(beat);
   }
   let imageBytes = 0;
   for (const img of res.images) imageBytes += await diskUsage(img).catch(() => 0);
