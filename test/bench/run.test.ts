@@ -5,6 +5,7 @@ import { runBench, computeRatios, freeSpaceProblem, disksUnder, failedChecks, ty
 import { blankDeviceProblems, parseRawSpec, parseVgsFree } from '../../src/bench/raw.js';
 import { parseFindmntList, selectTargets, mountOf } from '../../src/bench/targets.js';
 import { UserError } from '../../src/core/exit-codes.js';
+import { PlanSchema } from '../../src/model/plan-schema.js';
 
 
 const plan = () => ({ plan: fixturePlan(), file: 'plan.yaml', text: 'version: 1\n' });
@@ -139,4 +140,40 @@ test('free-space rule: 5 % of the filesystem (at most 1 GiB) stays free after th
 
 test('ratios need the raw side of the same profile', () => {
   assert.deepEqual(computeRatios([{ target: 'a', profile: 'pg-wal', runs: [], summary: {}, argv: [] }], 'raw'), []);
+});
+
+test('tiers: warm-tier volumes and mounted network mounts are measured like hot ones, each with its tier', () => {
+  const plan = PlanSchema.parse({
+    version: 1,
+    drives: [
+      { id: 'n0', serial: 'A', tier: 'hot' },
+      { id: 's0', serial: 'B', tier: 'warm', kind: 'sata-ssd' },
+    ],
+    volumeGroups: [
+      { name: 'vg_hot', drives: ['n0'] },
+      { name: 'vg_warm', drives: ['s0'] },
+    ],
+    volumes: [
+      { name: 'lv_pg', vg: 'vg_hot', size: '1GiB', workload: 'postgresql', mount: { path: '/var/lib/postgresql' } },
+      { name: 'lv_archive', vg: 'vg_warm', size: '1GiB', workload: 'backup', mount: { path: '/data/warm-storage' } },
+    ],
+    networkMounts: [{ source: 'nas:/jts', path: '/mnt/synology', type: 'nfs4', tier: 'cold' }],
+  });
+  // Rows as findmnt -J -l gives them (the parser is tested on captured output above).
+  const mounts = [
+    { target: '/', source: '/dev/vda', fstype: 'ext4', options: ['rw'] },
+    { target: '/var/lib/postgresql', source: '/dev/mapper/vg_hot-lv_pg', fstype: 'ext4', options: ['rw', 'noatime'] },
+    { target: '/data/warm-storage', source: '/dev/mapper/vg_warm-lv_archive', fstype: 'ext4', options: ['rw'] },
+    { target: '/mnt/synology', source: 'nas:/jts', fstype: 'nfs4', options: ['rw', 'vers=4.2'] },
+  ];
+  const sel = selectTargets(plan, mounts);
+  assert.deepEqual(
+    sel.targets.map((t) => [t.id, t.kind, t.tier]),
+    [
+      ['lv_pg', 'volume', 'hot'],
+      ['lv_archive', 'volume', 'warm'],
+      ['net:/mnt/synology', 'network', 'cold'],
+    ],
+  );
+  assert.deepEqual(selectTargets(plan, mounts, { volumes: ['/mnt/synology'] }).targets.map((t) => t.id), ['net:/mnt/synology']);
 });
