@@ -93,9 +93,9 @@ async function scenario(): Promise<void> {
   const w = await r.run(['touch', `/run/jts-storage/snapshots/vg_t/${PG}/x`]);
   writeFileSync(join(OUT, 'ro-write.rc'), `${w.exitCode}\n`);
   // 4. export + verify; a tampered manifest must fail
-  await cli('export-pg', ['export', `vg_t/${PG}`, '--to', '/mnt/backup', '--json']);
+  const exPg = await cli('export-pg', ['export', `vg_t/${PG}`, '--to', '/mnt/backup', '--json']);
   await cli('export-ka', ['export', `vg_t/${KA}`, '--to', '/mnt/backup', '--no-compress', '--json']);
-  await cli('verify-pg', ['verify', `/mnt/backup/vg_t/${PG}.tar.zst`, '--json']);
+  await cli('verify-pg', ['verify', String((exPg as { archive?: string } | undefined)?.archive), '--json']);
   await cli('verify-ka', ['verify', `/mnt/backup/vg_t/${KA}.tar`, '--json']);
   const man = `/mnt/backup/vg_t/${KA}.manifest.sha256`;
   const text = readFileSync(man, 'utf8');

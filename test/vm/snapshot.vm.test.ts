@@ -49,14 +49,14 @@ volumes:
     mount: { path: /mnt/backup }
 `;
 
-test('snapshots on the test bed: set, list, ro mounts, export/verify, LOST, prune, restore, autoextend, thin, drills', { timeout: 900_000 }, async (t) => {
+test('snapshots on the test bed: set, list, ro mounts, export/verify, LOST, prune, restore, autoextend, thin, drills', { timeout: 1_800_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'jts-snap-vm-'));
   writeFileSync(join(out, 'plan.yaml'), PLAN('2GiB'));
   writeFileSync(join(out, 'plan-small.yaml'), PLAN('100MiB'));
   const res = await runInSandbox([process.execPath, driver, out], {
     drives: [{ sizeBytes: 8 * 1024 ** 3, serial: 'JTS-NVME-0', kind: 'nvme' }],
     outDir: out,
-    timeoutS: 840,
+    timeoutS: 1700,
     expectWriteBytes: 2 * 1024 ** 3,
   });
   const f = (n: string) => (existsSync(join(out, n)) ? readFileSync(join(out, n), 'utf8') : '');
@@ -93,7 +93,8 @@ test('snapshots on the test bed: set, list, ro mounts, export/verify, LOST, prun
   });
   await t.test('exported with a manifest that verifies (zstd and plain tar); a tampered manifest fails', () => {
     assert.equal(rc('export-pg'), 0, why('export-pg'));
-    assert.equal(j('export-pg').compression, 'zstd');
+    // zstd when the machine has it (it is not in setup.sh's list), else plain tar: both must verify
+    assert.match(j('export-pg').archive, j('export-pg').compression === 'zstd' ? /\.tar\.zst$/ : /\.tar$/);
     assert.ok(j('export-pg').files >= 2);
     assert.equal(rc('verify-pg'), 0, why('verify-pg'));
     assert.equal(j('verify-pg').ok, true);
