@@ -271,6 +271,13 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
       firstWrite.push({ target: t.id, sizeBytes: opts.sizeBytes, figures: r.figures, argv });
     }
 
+    if (all.some((t) => t.fstype === 'ext4') && (await ext4LazyInitRunning(runner))) {
+      notes.push(
+        'ext4lazyinit was running when the measurement started: a freshly made ext4 zeroes its inode tables in the background after the first mount, ' +
+          'and that I/O competes with the benchmark (figures right after mkfs/apply may be low; rerun once it has finished).',
+      );
+    }
+
     // ---- measure ----
     const measureStart = runner.now().getTime();
     for (let i = 0; i < runs.length; i++) {
@@ -390,6 +397,21 @@ export function summaryLine(r: BenchResults): string {
   if (low) parts.push(`lowest ratio to raw ${low.ratio.toFixed(3)} (${low.target} ${low.profile})`);
   if (r.comparison) parts.push(`${r.comparison.regressions.length} regressions beyond ±${r.comparison.noisePct} %`);
   return parts.join(', ');
+}
+
+/** The kernel thread that initialises ext4 inode tables lazily exists only while it has work. */
+export async function ext4LazyInitRunning(runner: Runner): Promise<boolean> {
+  let pids: string[];
+  try {
+    pids = (await runner.readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  } catch {
+    return false;
+  }
+  for (const pid of pids) {
+    const comm = await runner.readFileIfExists(`/proc/${pid}/comm`).catch(() => undefined);
+    if (comm?.trim() === 'ext4lazyinit') return true;
+  }
+  return false;
 }
 
 function dedupeDrives(ds: { path: string; model?: string; serial?: string }[]) {

@@ -177,3 +177,13 @@ test('tiers: warm-tier volumes and mounted network mounts are measured like hot 
   );
   assert.deepEqual(selectTargets(plan, mounts, { volumes: ['/mnt/synology'] }).targets.map((t) => t.id), ['net:/mnt/synology']);
 });
+
+test('a running ext4lazyinit thread is noted (its background writes compete with the bench)', async () => {
+  const r = benchRunner();
+  r.files.set('/proc/1/comm', 'systemd\n');
+  r.files.set('/proc/77/comm', 'ext4lazyinit\n');
+  const res = await runBench(r, { plan: { plan: fixturePlan(), file: 'p', text: 'x' }, profiles: ['rand4k-qd1-read'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 });
+  assert.ok(res.notes.some((n) => /ext4lazyinit was running/.test(n)));
+  const quiet = await runBench(benchRunner(), { plan: { plan: fixturePlan(), file: 'p', text: 'x' }, profiles: ['rand4k-qd1-read'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 });
+  assert.ok(!quiet.notes.some((n) => /ext4lazyinit/.test(n)));
+});
