@@ -47,7 +47,9 @@ export function buildQemuArgs(b: QemuBoot): string[] {
   a.push('-machine', 'q35');
   if (b.accel === 'kvm') a.push('-accel', 'kvm', '-cpu', 'host');
   else a.push('-accel', 'tcg,thread=multi', '-cpu', 'max');
-  a.push('-m', String(b.memoryMiB), '-smp', String(b.smp));
+  // maxcpus 2 even with one vCPU: drivers size their queues by possible CPUs, and an NVMe drive with a single
+  // queue would get mq-deadline by default instead of none, unlike any real NVMe host.
+  a.push('-m', String(b.memoryMiB), '-smp', `${b.smp},maxcpus=${Math.max(2, b.smp)}`);
   a.push('-kernel', b.kernelPath, '-initrd', b.initrdPath, '-append', kernelCmdline(b));
   // ttyS0: kernel console and set-up log, to a file (the console tail on failure).
   // ttyS1: the command's output, on QEMU's stdout so it streams.
