@@ -13,6 +13,13 @@ import { calendarError, parseTimespan } from './systemd-time.js';
 import { SYSCTL_KEY_RE } from '../render/sysctl.js';
 import type { TuneFacts } from './facts.js';
 
+/** Single-queue scheduler names from old guides (and the specs' sources), gone since Linux 5.0. */
+const LEGACY: Record<string, string> = {
+  noop: 'was the single-queue scheduler removed in Linux 5.0; its blk-mq equivalent is "none"',
+  cfq: 'was removed in Linux 5.0; its blk-mq successor is "bfq"',
+  deadline: 'is the old name of "mq-deadline"; write "mq-deadline"',
+};
+
 export class TuneError extends UserError {
   constructor(public readonly findings: Finding[]) {
     super(findings.map(formatFinding).join('\n'), { code: 'TUNE_INVALID' });
@@ -57,7 +64,8 @@ export function validateTuning(loaded: LoadedPlan, facts?: Pick<TuneFacts, 'disk
           ['tuning', 'schedulers', m.cls],
           'JTS-TUNE-SCHED-UNKNOWN',
           `scheduler "${s}" is not offered by /dev/${d.name} (${m.cls}): /sys/block/${d.name}/queue/scheduler lists ${d.schedulers.length ? d.schedulers.join(', ') : 'nothing'}` +
-            ` and this kernel has no module ${s}-iosched to load (modprobe --dry-run ${s}-iosched failed): choose one of the listed, or "keep"`,
+            ` and this kernel has no module ${s}-iosched to load (modprobe --dry-run ${s}-iosched failed): choose one of the listed, or "keep"` +
+            (LEGACY[s] ? `; "${s}" ${LEGACY[s]}` : ''),
           'Documentation/block/switching-sched.rst: only schedulers registered with the kernel can be selected',
         );
     }

@@ -196,3 +196,10 @@ test('a scheduler built as a module: accepted when the kernel can load it, refus
   no.on(['modprobe'], { exitCode: 1 });
   await assert.rejects(async () => planTune(loaded, state, undefined, await readTuneFacts(no, loaded.plan), { cli: CLI }), /scheduler "bfq" is not offered by \/dev\/sdb \(hdd\).*no module bfq-iosched/);
 });
+
+test('legacy scheduler names get the modern name in the error', async () => {
+  const loaded = smallPlan({ tuning: 'tuning:\n  schedulers: { nvme: noop }' });
+  const r = host();
+  r.on(['modprobe'], { exitCode: 1 });
+  await assert.rejects(async () => planTune(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI }), /"noop" was the single-queue scheduler removed in Linux 5\.0; its blk-mq equivalent is "none"/);
+});
