@@ -5,7 +5,7 @@ import { ExecRunner } from '../core/exec-runner.js';
 import { EXIT } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH, loadPlanFile } from '../model/load-plan.js';
 import { loadDrivesFile } from '../model/drives-file.js';
-import { DEFAULT_DRIVES_FILE, formatRehearseReport, rehearse, runStepsInGuest } from '../rehearse/rehearse.js';
+import { DEFAULT_DRIVES_FILE, formatRehearseReport, rehearse, runCliInProcess, runStepsInGuest } from '../rehearse/rehearse.js';
 import type { RehearseStep } from '../rehearse/steps.js';
 
 /**
@@ -34,6 +34,8 @@ export function register(program: Command): void {
           planFile: opts.plan,
           outDir: opts.out,
           log: (s) => process.stderr.write(s),
+          // JTS_REHEARSE_SPAWN=1: one process per step, as a user would run them.
+          inProcess: process.env.JTS_REHEARSE_SPAWN === '1' ? undefined : runCliInProcess,
         });
         process.exitCode = results.every((r) => r.ok) ? EXIT.OK : EXIT.ERROR;
         return;

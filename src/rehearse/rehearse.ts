@@ -93,6 +93,11 @@ export async function runStepsInGuest(o: {
   outDir: string;
   log: (s: string) => void;
   node?: string;
+  /**
+   * Run a step in this process instead of a new `node bin/jts-storage.js` (saves the CLI's start-up,
+   * tens of seconds per step under emulation). Returns what the child would have.
+   */
+  inProcess?: (argv: string[], env: Record<string, string>) => Promise<{ exitCode: number; stdout: string; stderr: string; durationMs: number }>;
 }): Promise<StepResult[]> {
   const steps = o.steps ?? DEFAULT_STEPS;
   const results: StepResult[] = [];
@@ -108,14 +113,17 @@ export async function runStepsInGuest(o: {
       continue;
     }
     o.log(`\n▶ rehearse step ${i + 1}/${steps.length}: ${step.name}: jts-storage ${argv.join(' ')}\n`);
-    const r = await o.runner.run([o.node ?? process.execPath, BIN, ...argv], {
-      env: { ...step.env, JTS_STORAGE_REHEARSAL: '1' },
-      // stderr is the step's progress: stream it to the console (the host shows it live).
-      onOutput: (chunk, stream) => {
-        if (stream === 'stderr') o.log(chunk);
-      },
-      timeoutMs: 20 * 60_000,
-    });
+    const env = { ...step.env, JTS_STORAGE_REHEARSAL: '1' };
+    const r = o.inProcess
+      ? await o.inProcess(argv, env)
+      : await o.runner.run([o.node ?? process.execPath, BIN, ...argv], {
+          env,
+          // stderr is the step's progress: stream it to the console (the host shows it live).
+          onOutput: (chunk, stream) => {
+            if (stream === 'stderr') o.log(chunk);
+          },
+          timeoutMs: 20 * 60_000,
+        });
     const json = step.parseJson ? parseJsonOut(r.stdout) : undefined;
     const reason = judge(step, r.exitCode, json);
     const res: StepResult = {
@@ -286,4 +294,38 @@ export async function formatRehearseReport(r: RehearseReport): Promise<string> {
   for (const s of r.steps.filter((x) => !x.ok && !x.skipped)) lines.push(`\n${s.name} failed (${s.reason}); last output:\n${(s.stderrTail ?? '').trimEnd()}`);
   lines.push(r.ok ? 'rehearsal: OK' : 'rehearsal: FAILED');
   return lines.join('\n');
+}
+
+/**
+ * A step run inside the guest harness's own process: the CLI's `main` with stdout captured (the
+ * step's JSON) and stderr passed through (its progress). Steps run one at a time, so swapping
+ * process.stdout.write for the duration is safe; process.exitCode is read and reset after each.
+ */
+export async function runCliInProcess(argv: string[], env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string; durationMs: number }> {
+  const { main } = await import('../cli.js');
+  const t0 = performance.now();
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  let stdout = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }) as typeof process.stdout.write;
+  process.exitCode = 0;
+  let stderr = '';
+  try {
+    await main(['node', 'jts-storage', ...argv]);
+  } catch (e) {
+    stderr = `${(e as Error).stack ?? e}`;
+    process.stderr.write(stderr + '\n');
+    process.exitCode = 1;
+  } finally {
+    process.stdout.write = write;
+    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { exitCode, stdout, stderr, durationMs: performance.now() - t0 };
 }
