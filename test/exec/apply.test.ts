@@ -101,3 +101,22 @@ test('a drive with a signature is refused; with --allow-destroy it is wiped firs
   assert.deepEqual(f2.mutatingCalls.map((c) => c.argv.join(' ')), ['wipefs --all /dev/nvme0n1', 'pvcreate /dev/nvme0n1']);
   assert.ok(said.some((s) => /WILL DESTROY drive d0/.test(s)));
 });
+
+test('interactive confirmation: "no" refuses, "yes" applies', async () => {
+  const f = fake();
+  const no = await runApply(opts(f, outcome([pv]), { yes: false, interactive: true, confirm: async () => false }));
+  assert.equal(no.status, 'refused');
+  assert.equal(f.mutatingCalls.length, 0);
+  let asked = '';
+  const yes = await runApply(opts(f, outcome([pv]), { yes: false, interactive: true, confirm: async (q) => ((asked = q), true) }));
+  assert.equal(yes.status, 'applied');
+  assert.match(asked, /Apply 1 action/);
+});
+
+test('verify reuses the plan\'s state when nothing ran', async () => {
+  let got: unknown = 'unset';
+  const o = outcome([]);
+  const r = await runApply({ ...opts(fake(), o), deps: { plan: async () => o, verify: async (_r, _p, s) => ((got = s), { clean: true, drift: [], checks: 1, notes: [] }) } });
+  assert.equal(r.status, 'nothing-to-do');
+  assert.equal(got, o.state);
+});
