@@ -8,6 +8,11 @@
  * is the median of REPS runs, measured inside the guest (date +%s%N around each command).
  *
  *   npm run build && node dist/bench/health-overhead.js [--reps 5]
+ *   npm run build && node dist/bench/health-overhead.js --fake    # no VM: FakeRunner, calls + evaluation cost
+ *
+ * --fake: the host-wide reports are the guest captures (test/health/fixtures) with the volume LV and
+ * its mount repeated N times; it counts tool calls and times health's in-process work (parse +
+ * evaluate + render) at 7 and 200 volumes. It says nothing about the tools' own time.
  *
  * The guest runs a private copy of the build (bin/, dist/, package.json; node_modules linked), taken
  * and smoke-tested before the boot: the shared dist/ may be rebuilt by someone else during a long run.
@@ -66,7 +71,41 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+async function fakeMode(): Promise<void> {
+  const { FakeRunner } = await import('../test/support/fake-runner.js');
+  const { runHealth, renderPrometheus } = await import('../src/health/index.js');
+  const fx = (n: string) => readFileSync(join(ROOT, 'test/health/fixtures', n), 'utf8');
+  console.log('health in-process (FakeRunner, guest captures replicated), median of 20');
+  console.log('volumes  tool calls  parse+evaluate+render ms  prometheus lines');
+  for (const n of SIZES) {
+    const lvm = JSON.parse(fx('lvm-fullreport.json'));
+    const tmpl = lvm.report[0].lv.find((l: { lv_name: string }) => l.lv_name === 'lv_data');
+    const mnt = JSON.parse(fx('findmnt.json'));
+    const mtmpl = mnt.filesystems.find((m: { target: string }) => m.target === '/mnt/data');
+    for (let i = 0; i < n; i++) {
+      const name = `lv_${String(i).padStart(3, '0')}`;
+      lvm.report[0].lv.push({ ...tmpl, lv_name: name, lv_kernel_minor: String(100 + i) });
+      mnt.filesystems.push({ ...mtmpl, target: `/srv/b/${name}`, source: `/dev/mapper/vg_h-${name}`, 'maj:min': `253:${100 + i}` });
+    }
+    const times: number[] = [];
+    let calls = 0;
+    let lines = 0;
+    for (let r = 0; r < 20; r++) {
+      const fr = new FakeRunner();
+      fr.on(['lvm'], { stdout: JSON.stringify(lvm) }).on(['findmnt'], { stdout: JSON.stringify(mnt) }).on(['lsblk'], { stdout: fx('lsblk.json') }).on(['nvme'], { stdout: fx('nvme-smart-log.json') });
+      for (const m of mnt.filesystems) fr.statfsTable.set(m.target, { totalBytes: 1e9, freeBytes: 5e8, availBytes: 5e8, totalInodes: 65536, freeInodes: 60000 });
+      const t0 = performance.now();
+      const rep = await runHealth(fr);
+      lines = renderPrometheus(rep).split('\n').length;
+      times.push(performance.now() - t0);
+      calls = fr.calls.length;
+    }
+    console.log(`${String(n).padEnd(7)}  ${String(calls).padEnd(10)}  ${median(times).toFixed(1).padEnd(24)}  ${lines}`);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--fake')) return fakeMode();
   const out = mkdtempSync(join(tmpdir(), 'jts-health-bench-'));
   try {
     for (const n of SIZES) writeFileSync(join(out, `plan-${n}.yaml`), planYaml(n));
