@@ -22,7 +22,7 @@ import { ExecRunner } from '../src/core/exec-runner.js';
 import { loadPlanFile } from '../src/model/load-plan.js';
 import { runBench } from '../src/bench/run.js';
 import { PROFILE_GROUPS, getProfile } from '../src/bench/profiles.js';
-import { FIGURES, formatFigure } from '../src/bench/figures.js';
+import { FIGURES, formatFigure, type FigureKey } from '../src/bench/figures.js';
 import { saveResults, type BenchResults, type LayoutComparison } from '../src/bench/results.js';
 import { writeReport } from '../src/report/report.js';
 import { healthNow } from '../src/report/health.js';
@@ -142,7 +142,15 @@ async function guest(out: string): Promise<void> {
         const a = tr.summary[f]?.median;
         const b = sr.summary[f]?.median;
         if (!(a! > 0) || !(b! > 0)) continue;
-        rows.push({ volume: tv.name, profile: sr.profile, figure: f, tuned: a!, seed: b!, ratio: FIGURES[f].better === 'lower' ? b! / a! : a! / b! });
+        rows.push({
+          volume: tv.name,
+          profile: sr.profile,
+          figure: f,
+          tuned: a!,
+          seed: b!,
+          ratio: FIGURES[f].better === 'lower' ? b! / a! : a! / b!,
+          spreadPct: { tuned: tr.summary[f]!.spreadPct, seed: sr.summary[f]!.spreadPct },
+        });
       }
     }
   }
@@ -164,22 +172,33 @@ export function printTables(r: BenchResults): string {
   const lines: string[] = [];
   const pad = (s: string, n: number) => s.padEnd(n);
   lines.push(`Volume ÷ raw (scratch LV, no filesystem); goal ≥ 0.97. Latency ratios are raw ÷ volume, so > 1 is better everywhere.`, '');
-  lines.push(`| volume | profile | figure | volume | raw | ratio |`, `| --- | --- | --- | --- | --- | --- |`);
+  lines.push(`| volume | profile | figure | volume | raw | ratio | spread volume / raw |`, `| --- | --- | --- | --- | --- | --- | --- |`);
   for (const x of r.ratios) {
-    lines.push(`| ${x.target} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.targetMedian)} | ${formatFigure(x.figure, x.rawMedian)} | ${x.ratio.toFixed(3)} |`);
+    lines.push(
+      `| ${x.target} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.targetMedian)} | ${formatFigure(x.figure, x.rawMedian)} | ${x.ratio.toFixed(3)} | ${spreadOf(r, x.target, r.rawTarget ?? 'raw', x.profile, x.figure)} |`,
+    );
   }
   const lc = r.layoutComparison;
   if (lc) {
     lines.push('', 'Tuned default ÷ seed-literal (> 1: tuned faster).', '');
-    lines.push(`| volume | profile | figure | tuned | seed-literal | tuned ÷ seed |`, `| --- | --- | --- | --- | --- | --- |`);
+    lines.push(`| volume | profile | figure | tuned | seed-literal | tuned ÷ seed | spread tuned / seed |`, `| --- | --- | --- | --- | --- | --- | --- |`);
     for (const x of lc.rows) {
-      lines.push(`| ${x.volume} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.tuned)} | ${formatFigure(x.figure, x.seed)} | ${x.ratio.toFixed(3)} |`);
+      const sp = x.spreadPct ? `${x.spreadPct.tuned.toFixed(0)} % / ${x.spreadPct.seed.toFixed(0)} %` : spreadOf(r, x.volume, `seed:${x.volume}`, x.profile, x.figure);
+      lines.push(`| ${x.volume} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.tuned)} | ${formatFigure(x.figure, x.seed)} | ${x.ratio.toFixed(3)} | ${sp} |`);
     }
     lines.push('', 'Seed options left out:', '');
     for (const o of lc.omitted) lines.push(`- ${o}`);
   }
   lines.push('', `spread (max − min)/median over the runs: median ${pad(medianSpread(r).toFixed(1), 0)} %, worst ${worstSpread(r).toFixed(1)} %`);
   return lines.join('\n');
+}
+
+/** "12 % / 30 %": the spread of one figure on two targets. */
+function spreadOf(r: BenchResults, a: string, b: string, profile: string, figure: FigureKey): string {
+  const s = (t: string) => r.results.find((x) => x.target === t && x.profile === profile)?.summary[figure]?.spreadPct;
+  const x = s(a);
+  const y = s(b);
+  return x !== undefined && y !== undefined ? `${x.toFixed(0)} % / ${y.toFixed(0)} %` : '';
 }
 
 function spreads(r: BenchResults): number[] {

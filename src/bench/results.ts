@@ -118,7 +118,7 @@ export interface LayoutComparison {
   note: string;
   /** Seed-literal options left out because the kernel refuses to mount them, with the reason. */
   omitted: string[];
-  rows: { volume: string; profile: string; figure: FigureKey; tuned: number; seed: number; ratio: number }[];
+  rows: { volume: string; profile: string; figure: FigureKey; tuned: number; seed: number; ratio: number; spreadPct?: { tuned: number; seed: number } }[];
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

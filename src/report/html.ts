@@ -231,8 +231,21 @@ export function renderReportHtml(input: ReportInput): string {
     if (lc.omitted.length) parts.push(`<p class="muted">Seed options left out (the kernel refuses to mount them): ${lc.omitted.map(esc).join('; ')}</p>`);
     parts.push(
       table(
-        ['volume', 'profile', 'figure', 'tuned', 'seed-literal', 'tuned ÷ seed'],
-        lc.rows.map((x) => [td(x.volume), td(x.profile), td(FIGURES[x.figure].label), td(formatFigure(x.figure, x.tuned)), td(formatFigure(x.figure, x.seed)), td(x.ratio.toFixed(3))]),
+        ['volume', 'profile', 'figure', 'tuned', 'seed-literal', 'tuned ÷ seed', 'spread tuned / seed'],
+        lc.rows.map((x) => {
+          const sp = (t: string) => r.results.find((y) => y.target === t && y.profile === x.profile)?.summary[x.figure]?.spreadPct;
+          const a = x.spreadPct?.tuned ?? sp(x.volume);
+          const b = x.spreadPct?.seed ?? sp(`seed:${x.volume}`);
+          return [
+            td(x.volume),
+            td(x.profile),
+            td(FIGURES[x.figure].label),
+            td(formatFigure(x.figure, x.tuned)),
+            td(formatFigure(x.figure, x.seed)),
+            td(x.ratio.toFixed(3)),
+            td(a !== undefined && b !== undefined ? `${a.toFixed(0)} % / ${b.toFixed(0)} %` : '—'),
+          ];
+        }),
       ),
     );
   }
