@@ -1,6 +1,7 @@
 import { FIGURES, formatBytes, formatFigure, type FigureKey } from '../bench/figures.js';
 import type { BenchResults, ProfileRun } from '../bench/results.js';
 import type { Comparison } from '../bench/compare.js';
+import { getProfile } from '../bench/profiles.js';
 
 /**
  * The HTML report: ONE self-contained file. Chart.js's UMD build is inlined (no CDN, no network:
@@ -203,6 +204,12 @@ export function renderReportHtml(input: ReportInput): string {
     parts.push(
       `<p>Each volume's figure ÷ the same profile on ${esc(targetLabel(r, r.rawTarget ?? 'raw'))}, measured in the same run. Normalised so that 1.000 is as fast as raw and higher is better (latency ratios are raw ÷ volume). Goal: ≥ 0.97.</p>`,
     );
+    const buffered = [...new Set(r.ratios.map((x) => x.profile))].filter((n) => getProfile(n)?.fio.direct === false);
+    if (buffered.length) {
+      parts.push(
+        `<p class="muted">Buffered profiles (${buffered.map(esc).join(', ')}) go through the page cache: on the raw side that is the block device's cache, on a volume the file's, so their ratios compare two cache paths as well as the filesystem; the ≥ 0.97 goal is meant for the direct-I/O profiles.</p>`,
+      );
+    }
     parts.push(`<div class="chart" style="height:${Math.max(220, r.ratios.length * 22 + 60)}px"><canvas id="ratio-chart"></canvas></div>`);
     parts.push(
       table(
