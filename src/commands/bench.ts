@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import { EXIT, UserError } from '../core/exit-codes.js';
-import { loadPlanFile } from '../model/load-plan.js';
+import { DEFAULT_PLAN_PATH, loadPlanFile } from '../model/load-plan.js';
 import { parseBytes } from '../model/units.js';
 import { compareResults, DEFAULT_NOISE_PCT } from '../bench/compare.js';
 import { PROFILES, PROFILE_GROUPS } from '../bench/profiles.js';
@@ -54,7 +54,7 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description('Benchmark each mounted volume with fio per database workload; ratio to the raw drive or a scratch LV, save and compare baselines (exit 2 on a regression)')
-    .option('--plan <file>', 'plan file: the volumes, their mount points, workloads and tiers')
+    .option('--plan <file>', 'plan file: the volumes, their mount points, workloads and tiers (default: the default plan, unless --dir is given)')
     .option('--profile <name...>', `profiles or groups (${Object.keys(PROFILE_GROUPS).join(', ')}); default: baseline + each volume's workload`)
     .option('--volume <name...>', 'only these plan volumes (or network mount paths)')
     .option('--dir <path...>', 'also benchmark these directories (no plan needed)')
@@ -92,7 +92,9 @@ export function register(program: Command): void {
       const runner = new ExecRunner();
       // Read the baseline first: a typo in --compare must not cost a whole bench run.
       const baseline = o.compare ? await loadResults(runner, o.compare, o.resultsDir) : undefined;
-      const loaded = o.plan ? await loadPlanFile(o.plan) : undefined;
+      // Like apply and rehearse: the default plan, unless only directories were asked for.
+      const planFile = o.plan ?? (o.dir?.length ? undefined : DEFAULT_PLAN_PATH);
+      const loaded = planFile ? await loadPlanFile(planFile) : undefined;
       const ac = new AbortController();
       const onSig = () => ac.abort();
       process.once('SIGINT', onSig);
