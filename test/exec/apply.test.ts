@@ -120,3 +120,20 @@ test('verify reuses the plan\'s state when nothing ran', async () => {
   assert.equal(r.status, 'nothing-to-do');
   assert.equal(got, o.state);
 });
+
+test('an interrupted mkfs.xfs (superblock inprogress) is found and redone; a finished one is left alone', async () => {
+  const { interruptedMkfs } = await import('../../src/exec/plan-for-apply.js');
+  const p = PlanSchema.parse({ version: 1, drives: [{ id: 'd0', serial: 'S0' }], volumeGroups: [{ name: 'vg', drives: ['d0'] }], volumes: [{ name: 'lv_k', vg: 'vg', size: '1GiB', filesystem: { type: 'xfs', label: 'k' } }, { name: 'lv_m', vg: 'vg', size: '1GiB', filesystem: { type: 'xfs' }, mount: { path: '/m' } }] });
+  const s = emptyHostState('probe');
+  for (const n of ['lv_k', 'lv_m']) {
+    s.lvs.push({ vgName: 'vg', name: n, sizeBytes: 1, attr: '-wi-a-----', path: `/dev/vg/${n}`, dmPath: `/dev/mapper/vg-${n}` });
+    s.filesystems.push({ device: `/dev/mapper/vg-${n}`, type: 'xfs' });
+  }
+  s.mounts.push({ target: '/m', source: '/dev/mapper/vg-lv_m', fstype: 'xfs', options: [] });
+  const f = new FakeRunner().on(['xfs_db'], { stdout: 'inprogress = 1\n' });
+  const a = await interruptedMkfs(f, p, s);
+  assert.deepEqual(a.map((x) => x.steps.map((st) => (st.type === 'exec' ? st.argv.join(' ') : ''))), [['wipefs --all /dev/vg/lv_k', 'mkfs.xfs -L k /dev/vg/lv_k']]);
+  assert.equal(f.calls.length, 1, 'the mounted one is not even asked about');
+  const done = new FakeRunner().on(['xfs_db'], { stdout: 'inprogress = 0\n' });
+  assert.deepEqual(await interruptedMkfs(done, p, s), []);
+});
