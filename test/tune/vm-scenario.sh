@@ -62,9 +62,12 @@ else
   run vgchange vgchange -ay vg_t
   run lvs-boot2 lvs --reportformat json --units b --nosuffix -o vg_name,lv_name,lv_read_ahead,lv_kernel_read_ahead
   # /etc is a fresh tmpfs overlay in every boot: install the rule as a host keeps it in /etc, then
-  # replay the add events udev sees at boot. The SCSI disk is set to "none" first so that any
-  # change to it would show.
-  echo none >/sys/block/sda/queue/scheduler
+  # replay the add events udev sees at boot. The kernel's own default differs between boots (blk-mq
+  # picks mq-deadline for a single hardware queue, none for several), so every disk is set to "none"
+  # first: plan-b wants mq-deadline on NVMe, so only the rule can bring it, and any change to the
+  # SCSI disk would show.
+  for q in /sys/block/nvme*n*/queue/scheduler /sys/block/sd*/queue/scheduler; do echo none >"$q"; done
+  schedulers >"$OUT/schedulers-boot2-reset.txt"
   run render-udev "${J[@]}" render udev --plan "$OUT/plan-b.yaml" --out-dir /etc/udev/rules.d
   run udev-reload udevadm control --reload
   run udev-trigger udevadm trigger --action=add --subsystem-match=block

@@ -13,7 +13,7 @@ import { runInSandbox, type SandboxDrive } from '../../src/sandbox/index.js';
  * to each NVMe disk and to no other), drift after a manual scheduler change and clean after tune apply,
  * `systemd-analyze verify` of every installed unit, fstrim's own command in dry-run lists every
  * volume, an unknown scheduler refused with nothing written.
- * Boot 2: the guest's /etc is a fresh tmpfs, so the kernel starts with its default scheduler; the
+ * Boot 2: the guest's /etc is a fresh tmpfs (no rule); every disk is set to none, the
  * rule file is installed again and the boot-time add events replayed: udev alone sets the plan's
  * scheduler on every NVMe disk and leaves the SCSI disk alone; LVM re-applied the read-ahead from
  * the VG metadata without any help.
@@ -146,10 +146,10 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
     assert.equal(f('done-2').trim(), 'done', `boot 2 did not finish (exit ${r2.exitCode}):\n${r2.output.slice(-3000)}\n${r2.consoleTail.slice(-2000)}`);
 
     await t.test('second boot on the same images: read-ahead kept by LVM; the rule alone sets every NVMe disk, not the SCSI one', () => {
-      const before = schedLines(f('schedulers-boot2.txt'));
+      const reset = schedLines(f('schedulers-boot2-reset.txt'));
       const after = schedLines(f('schedulers-boot2-after.txt'));
-      // fresh kernel: NVMe starts at its default (none), the plan-b rule wants mq-deadline
-      assert.equal(before.get('nvme0n1')?.active, 'none');
+      // every disk set to none before the rule is installed; the plan-b rule wants mq-deadline on NVMe
+      for (const d of ['nvme0n1', 'nvme1n1', 'sda']) assert.equal(reset.get(d)?.active, 'none', f('schedulers-boot2-reset.txt'));
       assert.equal(rc('render-udev'), 0, why('render-udev'));
       assert.equal(rc('udev-trigger'), 0, why('udev-trigger'));
       for (const d of ['nvme0n1', 'nvme1n1']) assert.equal(after.get(d)?.active, 'mq-deadline', f('schedulers-boot2-after.txt'));
