@@ -7,12 +7,14 @@ export type CpioEntry =
   | { type: 'dir'; name: string; mode?: number }
   | { type: 'file'; name: string; data: Buffer; mode?: number }
   | { type: 'symlink'; name: string; target: string }
-  | { type: 'chardev'; name: string; major: number; minor: number; mode?: number };
+  | { type: 'chardev'; name: string; major: number; minor: number; mode?: number }
+  | { type: 'blockdev'; name: string; major: number; minor: number; mode?: number };
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
 
 function hex8(n: number): string {
   return n.toString(16).padStart(8, '0');
@@ -46,6 +48,9 @@ export function cpioNewc(entries: CpioEntry[], mtime = 0): Buffer {
         break;
       case 'chardev':
         push(name, S_IFCHR | (e.mode ?? 0o600), Buffer.alloc(0), e.major, e.minor);
+        break;
+      case 'blockdev':
+        push(name, S_IFBLK | (e.mode ?? 0o600), Buffer.alloc(0), e.major, e.minor);
         break;
     }
   }

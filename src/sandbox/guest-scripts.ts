@@ -40,6 +40,8 @@ mkdir -p /proc /sys /dev /lower /rw /newroot /ctl
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# Device nodes that load their module when opened (modules.devname), without replacing real ones.
+[ -d /devstatic ] && cp -an /devstatic/* /dev/ 2>/dev/null
 echo 1 > /proc/sys/kernel/sysrq
 while read -r m; do
   [ -n "$m" ] && { insmod "/modules/$m" 2>/dev/null || echo "jts-init: insmod $m failed (may be built in)"; }

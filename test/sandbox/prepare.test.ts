@@ -92,3 +92,13 @@ test('module signature: the appended PKCS#7 block and its trailer are dropped, u
   assert.deepEqual(stripModuleSignature(signed), body);
   assert.deepEqual(stripModuleSignature(body), body);
 });
+
+test('modules.devname: the on-demand device nodes (loop-control, mapper/control…)', async () => {
+  const { parseModulesDevname } = await import('../../src/sandbox/prepare.js');
+  const text = '# Device nodes to trigger on-demand module loading.\nloop loop-control c10:237\ndm_mod mapper/control c10:236\nbad ../x c1:1\nsnd_timer snd/timer c116:33\n';
+  assert.deepEqual(parseModulesDevname(text), [
+    { module: 'loop', name: 'loop-control', type: 'c', major: 10, minor: 237 },
+    { module: 'dm_mod', name: 'mapper/control', type: 'c', major: 10, minor: 236 },
+    { module: 'snd_timer', name: 'snd/timer', type: 'c', major: 116, minor: 33 },
+  ]);
+});
