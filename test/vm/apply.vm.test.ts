@@ -86,4 +86,6 @@ test('apply killed after every action k (and mkfs killed midway) converges on th
   }
   assert.equal(res.get('mkfs_resume_exit'), '0', `resume after mkfs killed (caught: ${res.get('mkfs_kill_caught')}, fs left: ${res.get('mkfs_kill_fs')})${ctx}`);
   assert.equal(res.get('mkfs_verify_exit'), '0', ctx);
+  assert.equal(res.get('xfs_resume_exit'), '0', `resume after mkfs.xfs killed (caught: ${res.get('xfs_kill_caught')}, left: ${res.get('xfs_kill_fs')} ${res.get('xfs_kill_inprogress')})${ctx}`);
+  assert.equal(res.get('xfs_verify_exit'), '0', ctx);
 });
