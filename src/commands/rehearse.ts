@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ExecRunner } from '../core/exec-runner.js';
@@ -18,12 +18,12 @@ export function register(program: Command): void {
     .command('rehearse')
     .description('rehearse the plan on a disposable VM with drives like the host\'s: plan, apply, verify, idempotent re-apply, …; summary; exit 1 if any step failed')
     .option('--plan <file>', 'plan file', DEFAULT_PLAN_PATH)
-    .option('--drives <file>', 'described drives (default: examples/drives/4tb-nvme.yaml)', DEFAULT_DRIVES_FILE)
+    .option('--drives <file>', 'described drives: sizes, serials, models of the VM\'s disks', DEFAULT_DRIVES_FILE)
     .option('--keep', 'keep the drive images and the step results (paths printed)')
     .option('--timeout <s>', 'stop the VM after this many seconds', (v) => Number(v), 900)
     .option('--json', 'machine-readable report on stdout')
-    .option('--in-guest', '(internal) run the steps inside the sandbox guest')
-    .option('--out <dir>', '(internal, with --in-guest) result directory')
+    .addOption(new Option('--in-guest', 'run the steps inside the sandbox guest (started by rehearse itself)').hideHelp())
+    .addOption(new Option('--out <dir>', 'result directory of --in-guest').hideHelp())
     .action(async (opts: { plan: string; drives: string; keep?: boolean; timeout: number; json?: boolean; inGuest?: boolean; out?: string }) => {
       if (opts.inGuest) {
         if (!opts.out) throw new Error('--in-guest needs --out');
