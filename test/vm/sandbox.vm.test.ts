@@ -64,9 +64,22 @@ test('three drives of different kinds are seen with their sizes and serials; exi
 
 test('a guest that hangs is stopped at the timeout, with the console tail', { timeout: 600_000 }, async () => {
   // The timeout covers the boot too: long enough to boot on a loaded machine, short for a test.
-  const r = await runInSandbox(['sh', '-c', 'echo before-hang; sleep 100000'], { timeoutS: 150, drives: [{ sizeBytes: 1e9 }] });
+  const r = await runInSandbox(['sh', '-c', 'echo before-hang; sleep 100000'], { timeoutS: 100, drives: [{ sizeBytes: 1e9 }] });
   assert.equal(r.timedOut, true);
   assert.equal(r.exitCode, 124);
   assert.match(r.output, /before-hang/);
   assert.match(r.consoleTail, /jts: udev settled/);
+});
+
+test('power cut after N seconds (CLI exits 0 when the cut happened); a guest kernel panic gives 125 and the console tail', { timeout: 600_000 }, async () => {
+  const cut = cli(['--drive', '1GB', '--power-cut-after', '2', '--', 'sh', '-c', 'echo writing; while :; do echo x > /tmp/x; done']);
+  assert.equal(cut.status, 0, cut.stderr);
+  assert.match(cut.stdout, /writing/);
+  assert.match(cut.stderr, /power cut [\d.]+ s after the command started/);
+
+  const panic = await runInSandbox(['sh', '-c', 'echo before-panic; echo c > /proc/sysrq-trigger; sleep 60'], { timeoutS: 300, drives: [{ sizeBytes: 1e9 }] });
+  assert.equal(panic.timedOut, false);
+  assert.equal(panic.exitCode, 125);
+  assert.match(panic.output, /before-panic/);
+  assert.match(panic.consoleTail, /Kernel panic|sysrq: Trigger a crash/);
 });
