@@ -1,40 +1,56 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { UserError } from './core/exit-codes.js';
-import * as planCmd from './commands/plan.js';
-import * as applyCmd from './commands/apply.js';
-import * as verifyCmd from './commands/verify.js';
-import * as rehearseCmd from './commands/rehearse.js';
-import * as sandboxCmd from './commands/sandbox.js';
-import * as tuneCmd from './commands/tune.js';
-import * as renderCmd from './commands/render.js';
-import * as healthCmd from './commands/health.js';
-import * as snapshotCmd from './commands/snapshot.js';
-import * as benchCmd from './commands/bench.js';
-import * as reportCmd from './commands/report.js';
 
-/** Wires one thin file per command to commander; the commands hold no logic of their own. */
-export function buildProgram(): Command {
+/**
+ * One thin file per command; each exports `register(program)`. They are imported lazily: a run loads
+ * only the command it names (under emulation in the sandbox, loading every command's modules costs
+ * seconds per invocation). Help and unknown commands load them all.
+ */
+type CommandModule = { register(program: Command): void };
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  plan: () => import('./commands/plan.js'),
+  apply: () => import('./commands/apply.js'),
+  verify: () => import('./commands/verify.js'),
+  rehearse: () => import('./commands/rehearse.js'),
+  sandbox: () => import('./commands/sandbox.js'),
+  tune: () => import('./commands/tune.js'),
+  render: () => import('./commands/render.js'),
+  health: () => import('./commands/health.js'),
+  snapshot: () => import('./commands/snapshot.js'),
+  bench: () => import('./commands/bench.js'),
+  report: () => import('./commands/report.js'),
+};
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+/** The program with every command (`only` given and known: just that one). */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command();
   program
     .name('jts-storage')
     .description('Plan, apply, verify, tune, snapshot, monitor and benchmark the JTS database host storage (LVM on NVMe)')
     .version('0.1.0')
     .showHelpAfterError();
-  for (const mod of [planCmd, applyCmd, verifyCmd, rehearseCmd, sandboxCmd, tuneCmd, renderCmd, healthCmd, snapshotCmd, benchCmd, reportCmd]) {
-    mod.register(program);
-  }
+  const names = only && only in COMMANDS ? [only] : COMMAND_NAMES;
+  const mods = await Promise.all(names.map((n) => COMMANDS[n]!()));
+  for (const mod of mods) mod.register(program);
   return program;
 }
 
+let pipeGuard = false;
+
 export async function main(argv: string[]): Promise<void> {
-  // `jts-storage plan | head`: a closed pipe is the reader's choice, not an error of ours.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  if (!pipeGuard) {
+    pipeGuard = true;
+    // `jts-storage plan | head`: a closed pipe is the reader's choice, not an error of ours.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   try {
-    await buildProgram().parseAsync(argv);
+    const program = await buildProgram(argv[2]);
+    await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`error: ${e.message}\n`);

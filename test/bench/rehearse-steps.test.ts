@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { buildProgram } from '../../src/cli.js';
 import { REHEARSE_BENCH_STEPS } from '../../src/bench/rehearse-steps.js';
 
-test('the rehearse bench steps use only options bench and report have, and --json', () => {
-  const program = buildProgram();
+test('the rehearse bench steps use only options bench and report have, and --json', async () => {
+  const program = await buildProgram();
   for (const s of REHEARSE_BENCH_STEPS) {
     const cmd = program.commands.find((c) => c.name() === s.argv[0]);
     assert.ok(cmd, s.argv[0]);
