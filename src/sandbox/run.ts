@@ -143,7 +143,7 @@ export async function probeKvm(opts: { onProgress?: (m: string) => void; force?:
   } else {
     opts.onProgress?.('probing KVM with one short boot (TCG stays the default unless it works)…');
     try {
-      const r = await runInSandbox(['true'], { accel: 'kvm', timeoutS: 45, drives: [{ sizeBytes: 1e9 }], memoryMiB: 512 });
+      const r = await runInSandbox(['true'], { accel: 'kvm', timeoutS: 30, drives: [{ sizeBytes: 1e9 }], memoryMiB: 512 });
       const ok = r.exitCode === 0 && !r.timedOut;
       res = { ok, hostKernel: os.release(), at: new Date().toISOString(), detail: ok ? `booted in ${r.bootMs} ms` : `exit ${r.exitCode}${r.timedOut ? ' (hung)' : ''}: ${r.consoleTail.trim().split('\n').slice(-2).join(' | ')}` };
     } catch (e) {
