@@ -189,6 +189,39 @@ async function tail(file: string, bytes: number): Promise<string> {
   }
 }
 
+const OWNER_FILE = '.jts-sandbox-owner';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp dirs of runs whose process died without cleaning up (killed test runners): each
+ * run marks its own temp dirs with its pid; dirs of live processes and kept images are left alone.
+ */
+export async function removeStaleRunDirs(tmp = os.tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    if (!name.startsWith('jts-sandbox-')) continue;
+    const dir = path.join(tmp, name);
+    try {
+      const owner = JSON.parse(await fs.readFile(path.join(dir, OWNER_FILE), 'utf8')) as { pid?: number; keep?: boolean };
+      if (typeof owner.pid === 'number' && !owner.keep && owner.pid !== process.pid && !alive(owner.pid)) {
+        await fs.rm(dir, { recursive: true, force: true });
+        removed.push(dir);
+      }
+    } catch {
+      /* no owner file (kept, or not ours): leave it */
+    }
+  }
+  return removed;
+}
+
 export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): Promise<SandboxResult> {
   const t0 = performance.now();
   if (argv.length === 0) throw new SandboxError('sandbox: no command given (sandbox -- COMMAND [ARGS...])');
@@ -215,6 +248,11 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
   const outDir = path.resolve(opts.outDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'jts-sandbox-out-'))));
   await fs.mkdir(imageDir, { recursive: true });
   await fs.mkdir(outDir, { recursive: true });
+  await removeStaleRunDirs().catch(() => []);
+  const owner = JSON.stringify({ pid: process.pid, keep: false });
+  await fs.writeFile(path.join(runDir, OWNER_FILE), owner);
+  // Kept images in a temp dir get no owner file: they are meant to outlive this process.
+  if (ownImageDir && !opts.keep) await fs.writeFile(path.join(imageDir, OWNER_FILE), owner);
 
   const images: string[] = [];
   let qemuProc: ReturnType<typeof spawn> | undefined;

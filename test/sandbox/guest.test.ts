@@ -118,3 +118,27 @@ test('free disk: refused before booting with the numbers', () => {
   assert.doesNotThrow(() => checkFreeDisk('/tmp', 10e9, 1e9));
   assert.throws(() => checkFreeDisk('/var/tmp', 300e6, 768 * 2 ** 20), /not enough free disk for the drive images in \/var\/tmp: 300 MB free, the run may write about 805 MB/);
 });
+
+test('stale run dirs: removed when their process is gone, kept when alive, kept or unmarked', async () => {
+  const { mkdtempSync, writeFileSync, existsSync, mkdirSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { removeStaleRunDirs } = await import('../../src/sandbox/run.js');
+  const tmp = mkdtempSync(join(tmpdir(), 'stale-test-'));
+  try {
+    const mk = (name: string, owner?: object) => {
+      mkdirSync(join(tmp, name));
+      if (owner) writeFileSync(join(tmp, name, '.jts-sandbox-owner'), JSON.stringify(owner));
+      return join(tmp, name);
+    };
+    const dead = mk('jts-sandbox-dead', { pid: 2 ** 22 + 12345, keep: false });
+    const live = mk('jts-sandbox-live', { pid: process.ppid, keep: false });
+    const kept = mk('jts-sandbox-kept', { pid: 2 ** 22 + 12345, keep: true });
+    const unmarked = mk('jts-sandbox-images-x');
+    const other = mk('other-dir', { pid: 2 ** 22 + 12345 });
+    assert.deepEqual(await removeStaleRunDirs(tmp), [dead]);
+    for (const d of [live, kept, unmarked, other]) assert.ok(existsSync(d), d);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
