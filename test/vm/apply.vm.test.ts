@@ -13,7 +13,8 @@ import { runInSandbox, type SandboxDrive } from '../../src/sandbox/index.js';
  * every volume survives a re-apply and an online grow (sha256), shrink refused, lock held / stale,
  * stale saved plan refused, a bad fstab render never replaces /etc/fstab, a three-drive two-tier layout.
  * Boot 2: apply SIGKILLed after action k, for every k → the next apply converges and verify is clean;
- * mkfs killed midway → the next apply converges. JTS_VM_CRASH_KS="1 5 9" limits k (default: all).
+ * mkfs killed midway → the next apply converges. JTS_VM_CRASH_KS="1 5 9" limits k (default: all;
+ * "none": only the mkfs kills).
  */
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/apply/', import.meta.url));
 
@@ -71,13 +72,15 @@ test('apply on a real kernel: refusals, apply, verify, idempotence, data kept ov
   assert.ok(Number(res.get('grow_kafka_fs_bytes')) > 1.2 * GiB, `xfs grew${ctx}`);
 });
 
-test('apply killed after every action k (and mkfs killed midway) converges on the next apply', { timeout: 7_200_000 }, async () => {
+test('apply killed after every action k (and mkfs killed midway) converges on the next apply', { timeout: 7_200_000 }, async (t) => {
   const ks = process.env.JTS_VM_CRASH_KS ?? 'all';
   const { r, res } = await boot('vm-crash.sh', [{ sizeBytes: 4 * 1024 ** 3, serial: 'JTS-TINY-0', kind: 'nvme' }], [ks], 7000);
   const ctx = `\n--- guest output tail:\n${r.output.slice(-6000)}\n--- console:\n${r.consoleTail.slice(-2000)}`;
   const n = Number(res.get('actions'));
   assert.ok(n >= 10, `the tiny plan has every kind of action (${n})${ctx}`);
-  const list = ks === 'all' ? Array.from({ length: n }, (_, i) => i + 1) : ks.split(/\s+/).map(Number);
+  const list = ks === 'all' ? Array.from({ length: n }, (_, i) => i + 1) : ks === 'none' ? [] : ks.split(/\s+/).map(Number);
+  t.diagnostic(`${n} actions; k tested: ${list.join(' ')}`);
+  t.diagnostic(`mkfs killed midway: caught ${res.get('mkfs_kill_caught')}, left ${res.get('mkfs_kill_fs')}; mkfs.xfs killed: caught ${res.get('xfs_kill_caught')}, blkid ${res.get('xfs_kill_fs')}, ${res.get('xfs_kill_inprogress')}`);
   for (const k of list) {
     // 137 = killed by SIGKILL right after action k (the last k completes everything first: 137 too)
     assert.equal(res.get(`crash_${k}_exit`), '137', `crash after ${k}${ctx}`);
