@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import type { Runner } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { HostState } from '../model/host-state.js';
-import { DEFAULT_STEPS, keyFigures, type RehearseStep } from './steps.js';
+import { DEFAULT_STEPS, drillVolumeOf, keyFigures, type RehearseStep } from './steps.js';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(PACKAGE_ROOT, 'bin/jts-storage.js');
@@ -93,6 +93,8 @@ export async function runStepsInGuest(o: {
   outDir: string;
   log: (s: string) => void;
   node?: string;
+  /** Values of extra placeholders in step argv ({drillVolume}…); computed from the plan when absent. */
+  vars?: Record<string, string>;
   /**
    * Run a step in this process instead of a new `node bin/jts-storage.js` (saves the CLI's start-up,
    * tens of seconds per step under emulation). Returns what the child would have.
@@ -101,13 +103,30 @@ export async function runStepsInGuest(o: {
 }): Promise<StepResult[]> {
   const steps = o.steps ?? DEFAULT_STEPS;
   const results: StepResult[] = [];
+  // Placeholders beyond {plan}/{out} come from the plan itself (e.g. which volume the drill uses).
+  const vars: Record<string, string> = { ...o.vars };
+  if (vars.drillVolume === undefined && steps.some((s) => s.argv.some((a) => a.includes('{drillVolume}')))) {
+    const { loadPlanFile } = await import('../model/load-plan.js');
+    const loaded = await loadPlanFile(o.planFile, o.runner).catch(() => undefined);
+    const drill = loaded && drillVolumeOf(loaded.plan);
+    if (drill) vars.drillVolume = drill;
+  }
   await o.runner.mkdir(path.join(o.outDir, 'steps'), { recursive: true });
   let failed = false;
   for (const [i, step] of steps.entries()) {
-    const argv = step.argv.map((a) => a.replaceAll('{plan}', o.planFile).replaceAll('{out}', o.outDir));
+    // A step whose placeholder has no value in this plan (no volume to drill) is skipped, not failed.
+    const missing = step.argv.flatMap((a) => [...a.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!)).filter((k) => k !== 'plan' && k !== 'out' && vars[k] === undefined);
+    let argv = step.argv.map((a) => a.replaceAll('{plan}', o.planFile).replaceAll('{out}', o.outDir));
+    for (const [k, v] of Object.entries(vars)) argv = argv.map((a) => a.replaceAll(`{${k}}`, v));
     const file = path.join(o.outDir, 'steps', `${String(i + 1).padStart(2, '0')}-${step.name.replace(/[^A-Za-z0-9_-]+/g, '-')}.json`);
     if (failed) {
       const r: StepResult = { index: i + 1, name: step.name, argv, exitCode: -1, durationMs: 0, ok: false, skipped: true, reason: 'skipped after a failed step' };
+      results.push(r);
+      await o.runner.writeFile(file, JSON.stringify(r, null, 2));
+      continue;
+    }
+    if (missing.length) {
+      const r: StepResult = { index: i + 1, name: step.name, argv, exitCode: -1, durationMs: 0, ok: true, skipped: true, reason: `the plan gives no ${missing.join(', ')}` };
       results.push(r);
       await o.runner.writeFile(file, JSON.stringify(r, null, 2));
       continue;

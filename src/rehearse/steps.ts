@@ -2,10 +2,15 @@
 //
 // argv: jts-storage arguments (the guest runs `node bin/jts-storage.js ...argv`). `{plan}` is replaced
 // by the plan file the rehearsal uses (the user's, or its copy with the rehearsal's overrides), and
-// `{out}` by the guest's result directory.
+// `{out}` by the guest's result directory, `{drillVolume}` by the plan's smallest mounted ext4/XFS volume
+// (VG/LV: see drillVolumeOf).
 // expectExit: the exit codes that count as success.
 // parseJson: the step prints JSON on stdout (its `--json`); the summary takes key figures from it.
 // expectJson: top-level JSON fields that must have exactly these values (e.g. the re-apply's 0).
+
+import { REHEARSE_BENCH_STEPS } from '../bench/rehearse-steps.js';
+import type { Plan } from '../model/plan-schema.js';
+import { trySize } from '../model/units.js';
 
 export interface RehearseStep {
   name: string;
@@ -26,8 +31,12 @@ export const DEFAULT_STEPS: RehearseStep[] = [
   // tune (issue 5): scheduler rule, read-ahead, units; then status must be clean (exit 0, no drift).
   { name: 'tune apply', argv: ['tune', 'apply', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
   { name: 'tune status', argv: ['tune', 'status', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
-  // Colleagues' checks go here as they land, e.g.:
-  // { name: 'health', argv: ['health', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
+  // health (issue 6): right after apply every check must be OK (Nagios 0).
+  { name: 'health', argv: ['health', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
+  // snapshots (issue 7): a restore drill on a live volume (write, snapshot, change, merge, compare).
+  { name: 'snapshot drill', argv: ['snapshot', 'drill', '{drillVolume}', '--yes', '--json'], expectExit: [0], parseJson: true },
+  // bench (issue 8): a short fio run per mounted volume + scratch LV, then the HTML report.
+  ...REHEARSE_BENCH_STEPS.map((s) => ({ ...s, argv: [...s.argv], expectExit: [...s.expectExit] })),
 ];
 
 /** Key figures of a step's JSON for the summary table (whatever of these the step printed). */
@@ -45,4 +54,18 @@ export function keyFigures(name: string, json: unknown): string {
   if (typeof j['status'] === 'string') parts.push(String(j['status']));
   if (typeof j['summary'] === 'string') parts.push(String(j['summary']));
   return parts.join(', ');
+}
+
+/**
+ * The volume a rehearsal drills a restore on: the smallest mounted ext4/XFS volume with a fixed size
+ * (percent/rest sizes rank last), so the drill's writes and its snapshot stay small whatever the plan.
+ */
+export function drillVolumeOf(plan: Plan): string | undefined {
+  const candidates = plan.volumes.filter((v) => v.mount && (v.filesystem.type === 'ext4' || v.filesystem.type === 'xfs'));
+  const bytes = (size: string): number => {
+    const t = trySize(size);
+    return t.ok && t.size.kind === 'bytes' ? t.size.bytes : Number.POSITIVE_INFINITY;
+  };
+  const best = [...candidates].sort((a, b) => bytes(a.size) - bytes(b.size))[0];
+  return best ? `${best.vg}/${best.name}` : undefined;
 }
