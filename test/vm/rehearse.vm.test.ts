@@ -1,0 +1,39 @@
+// VM test: the README's main command, exactly as a user runs it — `jts-storage rehearse` of the
+// embedded default plan on a virtual 4 TB NVMe drive (one boot). Budgets (5 min, 2 GB) are printed,
+// not asserted: speed belongs in benchmarks, and CI machines are shared.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+test('rehearse: the default plan on a 4 TB NVMe — plan, apply, verify clean, idempotent re-apply, tune, health, drill, bench, report', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/jts-storage.js'), 'rehearse', '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 40 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const report = JSON.parse(r.stdout) as {
+    ok: boolean;
+    steps: { name: string; ok: boolean; exitCode: number; json?: Record<string, unknown>; reason?: string }[];
+    wallMs: number;
+    imageBytes: number;
+    withinBudget: { time: boolean; disk: boolean };
+  };
+  const byName = new Map(report.steps.map((s) => [s.name, s]));
+  for (const s of report.steps) assert.ok(s.ok, `${s.name}: exit ${s.exitCode} ${s.reason ?? ''}\n${r.stderr.slice(-3000)}`);
+  assert.equal(r.status, 0);
+  assert.equal(report.ok, true);
+  for (const name of ['plan', 'apply', 'verify', 're-apply', 'tune apply', 'tune status', 'health', 'snapshot drill', 'bench', 'report']) {
+    assert.ok(byName.has(name), `step ${name} ran`);
+  }
+  assert.equal(byName.get('plan')!.exitCode, 2);
+  assert.equal(byName.get('verify')!.exitCode, 0);
+  console.log(
+    `rehearse: ${(report.wallMs / 1000).toFixed(1)} s (within 5 min: ${report.withinBudget.time}), ` +
+      `${(report.imageBytes / 1e9).toFixed(2)} GB of host disk (within 2 GB: ${report.withinBudget.disk})`,
+  );
+});
