@@ -354,7 +354,7 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
 
     // nofail / device timeout / noatime / passno
     const names = new Set(opts.map((o) => o.name));
-    if (!names.has('nofail')) emit('JTS-NOFAIL', P('mount', 'options'), `${v.name} is mounted on ${m.path} without nofail`);
+    if (!names.has('nofail')) emit('JTS-NOFAIL', P('mount', 'options'), `${v.name} is mounted on ${m.path} without nofail: apply's fstab line adds nofail and x-systemd.device-timeout (data-volume default); write them in the plan to make it explicit`);
     else if (!opts.some((o) => o.name === 'x-systemd.device-timeout')) emit('JTS-DEVICE-TIMEOUT', P('mount', 'options'), `${v.name} has nofail but no x-systemd.device-timeout=`);
     if (advice.mountOptions?.some((o) => o.name === 'noatime') && !names.has('noatime'))
       emit('JTS-NOATIME', P('mount', 'options'), `${v.name} (${v.workload}) is mounted without noatime`, { source: advice.mountOptions.find((o) => o.name === 'noatime')!.source });
