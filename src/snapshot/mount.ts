@@ -251,6 +251,8 @@ export async function restoreSnapshot(runner: Runner, ref: string, mode: Restore
   }
   const remounted: string[] = [];
   if (mode === 'offline') {
+    // The re-activation's /dev/VG/LV link is made by udev: wait for its queue before mounting by path.
+    await runner.run(['udevadm', 'settle', '--timeout=30'], { timeoutMs: 40_000 });
     const again = findLv(st.lvs, originId);
     for (const m of [...originMounts].sort((a, b) => a.target.length - b.target.length)) {
       const x = await runner.run(['mount', '-t', m.fstype, '-o', m.options, again.path, m.target], { mutating: true, timeoutMs: 300_000 });

@@ -24,7 +24,7 @@ test('rehearse: the default plan on a 4 TB NVMe — plan, apply, verify clean, i
     withinBudget: { time: boolean; disk: boolean };
   };
   const byName = new Map(report.steps.map((s) => [s.name, s]));
-  for (const s of report.steps) assert.ok(s.ok, `${s.name}: exit ${s.exitCode} ${s.reason ?? ''}\n${r.stderr.slice(-3000)}`);
+  for (const s of report.steps) assert.ok(s.ok, `${s.name}: exit ${s.exitCode} ${s.reason ?? ''}\n${JSON.stringify(s.json ?? null, null, 1).slice(0, 4000)}\n${r.stderr.slice(-3000)}`);
   assert.equal(r.status, 0);
   assert.equal(report.ok, true);
   for (const name of ['plan', 'apply', 'verify', 're-apply', 'tune apply', 'tune status', 'health', 'snapshot drill', 'bench', 'report']) {
