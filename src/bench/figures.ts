@@ -2,6 +2,7 @@
  * The figures a benchmark reports, with where each comes from in fio's JSON and which way is better.
  * Keys are flat strings so results, medians, comparisons and the report all index them the same way.
  */
+import { formatBinaryShort } from '../model/units.js';
 
 export const FIGURE_KEYS = [
   'read.iops',
@@ -71,13 +72,4 @@ export function formatFigure(key: FigureKey, v: number | undefined): string {
   return v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
+export const formatBytes = formatBinaryShort;

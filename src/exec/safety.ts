@@ -1,5 +1,6 @@
 // Safety checks, against the probed state, before anything runs. Nothing on a disk is destroyed
 // unless --allow-destroy names that exact drive (or volume); the root disk never.
+import { formatBinaryShort } from '../model/units.js';
 import type { Runner } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { HostState, DriveInfo } from '../model/host-state.js';
@@ -52,16 +53,7 @@ export function allowNamesDrive(allow: string, driveId: string, info: DriveInfo,
   return false;
 }
 
-function fmtBytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${u[i]}`;
-}
+const fmtBytes = formatBinaryShort;
 
 export interface SafetyInput {
   plan: Plan;

@@ -7,6 +7,8 @@
  * must report whatever it can when one of them fails (that part becomes UNKNOWN, the rest goes on).
  */
 
+import { fullreportArgv } from '../probe/lvm.js';
+
 export interface HVg {
   name: string;
   sizeBytes: number;
@@ -37,36 +39,14 @@ export interface LvmReport {
 }
 
 /** The argv health runs: one lvm process for VGs, PVs and LVs together. */
-export const LVM_ARGV = [
-  'lvm',
-  'fullreport',
-  '--reportformat',
-  'json',
-  '--units',
-  'b',
-  '--nosuffix',
-  '-a',
-  '--configreport',
-  'vg',
-  '-o',
-  'vg_name,vg_size,vg_free,vg_extent_size',
-  '--configreport',
-  'pv',
-  '-o',
-  'pv_name,vg_name',
-  '--configreport',
-  'lv',
-  '-o',
-  'vg_name,lv_name,lv_size,lv_attr,origin,pool_lv,data_percent,metadata_percent,lv_snapshot_invalid,lv_kernel_major,lv_kernel_minor',
-  '--configreport',
-  'pvseg',
-  '-o',
-  'pv_name',
-  '--configreport',
-  'seg',
-  '-o',
-  'lv_name',
-];
+export const LVM_ARGV = fullreportArgv(
+  {
+    vg: 'vg_name,vg_size,vg_free,vg_extent_size'.split(','),
+    pv: 'pv_name,vg_name'.split(','),
+    lv: 'vg_name,lv_name,lv_size,lv_attr,origin,pool_lv,data_percent,metadata_percent,lv_snapshot_invalid,lv_kernel_major,lv_kernel_minor'.split(','),
+  },
+  { all: true },
+);
 
 export const FINDMNT_ARGV = ['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
 export const LSBLK_ARGV = ['lsblk', '-J', '-l', '-b', '-o', 'NAME,KNAME,PATH,TYPE,TRAN,ROTA,SERIAL,MODEL,SCHED,PKNAME,SIZE'];

@@ -1,3 +1,4 @@
+import { scaleBinary } from '../model/units.js';
 import type { Status } from './types.js';
 
 /**
@@ -23,12 +24,6 @@ export function pct(ratio: number): string {
 /** Bytes in binary units, for messages and the table ("12.3 GiB"). */
 export function fmtBytes(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+  const { value: v, unit, index: i } = scaleBinary(n);
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${unit}`;
 }

@@ -131,18 +131,35 @@ export function formatBytes(bytes: number): string {
   return `${formatBinary(bytes)} (${formatDecimal(bytes)})`;
 }
 
-/** Largest base-2 unit with a value >= 1, 2 decimals. */
-export function formatBinary(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/**
+ * The largest base-2 unit (up to `maxUnit`) in which |bytes| is at least 1: the one scaling loop
+ * behind every byte formatter of the tool; callers choose their own digits.
+ */
+export function scaleBinary(bytes: number, maxUnit: (typeof BINARY_UNITS)[number] = 'PiB'): { value: number; unit: string; index: number } {
+  const last = BINARY_UNITS.indexOf(maxUnit);
   let v = bytes;
   let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+  while (Math.abs(v) >= 1024 && i < last) {
     v /= 1024;
     i++;
   }
+  return { value: v, unit: BINARY_UNITS[i]!, index: i };
+}
+
+/** Largest base-2 unit with a value >= 1, 2 decimals. */
+export function formatBinary(bytes: number): string {
+  const { value, unit } = scaleBinary(bytes);
   // GiB is the unit people compare with lvs output: keep GiB up to 10 TiB.
-  if (units[i] === 'TiB' && Math.abs(bytes) < 10 * 1024 ** 4) return `${fmt2(bytes / GiB)} GiB`;
-  return `${fmt2(v)} ${units[i]}`;
+  if (unit === 'TiB' && Math.abs(bytes) < 10 * 1024 ** 4) return `${fmt2(bytes / GiB)} GiB`;
+  return `${fmt2(value)} ${unit}`;
+}
+
+/** Short form for messages and tables: "186 GiB", "1.5 TiB", "512 B" (up to TiB). */
+export function formatBinaryShort(bytes: number): string {
+  const { value, unit, index } = scaleBinary(bytes, 'TiB');
+  return `${value >= 100 || index === 0 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
 }
 
 export function formatDecimal(bytes: number): string {

@@ -31,36 +31,21 @@ export const LV_FIELDS = [
   'lv_active',
 ];
 
-/** The one LVM call of the probe. pvseg/seg are trimmed to one column: the probe does not use them. */
-export const FULLREPORT_ARGV = [
-  'lvm',
-  'fullreport',
-  '--reportformat',
-  'json',
-  '--units',
-  'b',
-  '--nosuffix',
-  '--configreport',
-  'vg',
-  '-o',
-  VG_FIELDS.join(','),
-  '--configreport',
-  'pv',
-  '-o',
-  PV_FIELDS.join(','),
-  '--configreport',
-  'lv',
-  '-o',
-  LV_FIELDS.join(','),
-  '--configreport',
-  'pvseg',
-  '-o',
-  'pv_name',
-  '--configreport',
-  'seg',
-  '-o',
-  'lv_name',
-];
+/**
+ * `lvm fullreport` in JSON with byte units, one field list per report section; pvseg/seg are trimmed
+ * to one column (nobody reads them). Shared by the probe and health so both read LVM the same way.
+ */
+export function fullreportArgv(fields: { vg: string[]; pv: string[]; lv: string[] }, opts: { all?: boolean } = {}): string[] {
+  const argv = ['lvm', 'fullreport', '--reportformat', 'json', '--units', 'b', '--nosuffix'];
+  if (opts.all) argv.push('-a');
+  for (const [section, cols] of [['vg', fields.vg], ['pv', fields.pv], ['lv', fields.lv], ['pvseg', ['pv_name']], ['seg', ['lv_name']]] as const) {
+    argv.push('--configreport', section, '-o', cols.join(','));
+  }
+  return argv;
+}
+
+/** The one LVM call of the probe. */
+export const FULLREPORT_ARGV = fullreportArgv({ vg: VG_FIELDS, pv: PV_FIELDS, lv: LV_FIELDS });
 
 export interface LvmState {
   pvs: PvInfo[];

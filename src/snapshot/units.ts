@@ -5,6 +5,7 @@
  * the caller names (the origin for a COW size, the VG for the reserve), a bare number is bytes.
  */
 
+import { scaleBinary } from '../model/units.js';
 import { parseSize } from '../model/units.js';
 
 const BASE2: Record<string, number> = { k: 1, kib: 1, m: 2, mib: 2, g: 3, gib: 3, t: 4, tib: 4, p: 5, pib: 5 };
@@ -67,15 +68,9 @@ export function toExtents(bytes: number, extentSize: number): number {
 
 export function fmtBytes(n: number): string {
   const neg = n < 0;
-  let v = Math.abs(n);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
+  const { value: v, unit, index: i } = scaleBinary(Math.abs(n));
   const t = i === 0 ? String(v) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
-  return `${neg ? '-' : ''}${t} ${units[i]}`;
+  return `${neg ? '-' : ''}${t} ${unit}`;
 }
 
 export function fmtAge(ms: number): string {

@@ -7,6 +7,7 @@
  * Where systemd does not run, timers are reported "not active" with the reason; that is not drift,
  * because `tune apply` cannot change it there.
  */
+import { scaleBinary } from '../model/units.js';
 import * as path from 'node:path';
 import type { LoadedPlan } from '../model/load-plan.js';
 import { desiredScheduler } from './classes.js';
@@ -166,14 +167,8 @@ export function tuneStatus(loaded: LoadedPlan, facts: TuneFacts, opts: TuneOptio
 function fmtBytes(n: number | undefined): string {
   if (n === undefined) return '?';
   if (n === 0) return 'no';
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `yes (max ${Number.isInteger(v) ? v : v.toFixed(1)} ${u[i]})`;
+  const { value: v, unit } = scaleBinary(n, 'TiB');
+  return `yes (max ${Number.isInteger(v) ? v : v.toFixed(1)} ${unit})`;
 }
 
 /** Plain-text report (one section per kind, drift marked with "!"). */
