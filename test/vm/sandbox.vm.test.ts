@@ -77,7 +77,10 @@ test('power cut after N seconds (CLI exits 0 when the cut happened); a guest ker
   assert.match(cut.stdout, /writing/);
   assert.match(cut.stderr, /power cut [\d.]+ s after the command started/);
 
-  const panic = await runInSandbox(['sh', '-c', 'echo before-panic; echo c > /proc/sysrq-trigger; sleep 60'], { timeoutS: 300, drives: [{ sizeBytes: 1e9 }] });
+  // The command's output reaches the host through a FIFO and a copying process in the guest; what is
+  // still in flight when the kernel dies is lost, as on a real console. The pause lets the copy run
+  // (CI once lost "before-panic" when the crash followed the echo at once).
+  const panic = await runInSandbox(['sh', '-c', 'echo before-panic; sleep 2; echo c > /proc/sysrq-trigger; sleep 60'], { timeoutS: 300, drives: [{ sizeBytes: 1e9 }] });
   assert.equal(panic.timedOut, false);
   assert.equal(panic.exitCode, 125);
   assert.match(panic.output, /before-panic/);
