@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   qemu-system-x86 busybox-static kmod udev xz-utils  # the sandbox VM, its initramfs and kernel
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # what apply runs (host and guest share the root)
-  fio nvme-cli smartmontools util-linux               # bench, health
+  fio nvme-cli smartmontools util-linux zstd          # bench, health, snapshot export
   prometheus prometheus-node-exporter                 # promtool check metrics, textfile collector tests
   chromium                                            # the HTML report test (playwright-core drives it)
 )

@@ -39,10 +39,11 @@ export function register(program: Command): void {
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
     .option('--allow-destroy <id>', 'allow destroying what is on this drive (plan drive id, by-id link, serial) or volume (VG/LV); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--dry-run', 'print exactly the commands apply would run, run none of them')
+    .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that `tune apply` runs')
     .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
     .option('--lock-file <path>', 'lock file (one apply at a time)', DEFAULT_LOCK_PATH)
     .option('--json', 'machine-readable outcome on stdout (progress stays on stderr)')
-    .action(async (saved: string | undefined, opts: { plan: string; yes?: boolean; allowDestroy: string[]; dryRun?: boolean; auditLog: string; lockFile: string; json?: boolean }) => {
+    .action(async (saved: string | undefined, opts: { plan: string; yes?: boolean; allowDestroy: string[]; dryRun?: boolean; skipTune?: boolean; auditLog: string; lockFile: string; json?: boolean }) => {
       const runner = new ExecRunner();
       const savedFile = saved ? await readSavedPlan(runner, saved) : undefined;
       if (savedFile?.stateSource === 'described') {
@@ -58,7 +59,7 @@ export function register(program: Command): void {
         runner,
         deps: {
           plan: async (r) => {
-            const p = await planForApply(r, planFile);
+            const p = await planForApply(r, planFile, { skipTune: opts.skipTune });
             if (!opts.json || process.stderr.isTTY) {
               for (const a of p.result.actions) say(`  ${SYMBOL[a.kind].padEnd(3)} ${a.resource}: ${a.summary}${a.destructive ? `  (DESTROYS ${a.destructive.loses}; forced by ${a.destructive.forcedBy})` : ''}`);
             }

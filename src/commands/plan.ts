@@ -13,6 +13,8 @@ export interface PlanCliOptions {
   drives?: string;
   out?: string;
   json?: boolean;
+  /** Leave out the tuning actions (`tune apply`'s). */
+  skipTune?: boolean;
   /** commander's --no-color sets false. */
   color?: boolean;
 }
@@ -31,7 +33,7 @@ export interface PlanIo {
  */
 export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number> {
   const planFile = o.plan ?? DEFAULT_PLAN_PATH;
-  const run = await runPlan({ runner: io.runner, planFile, drivesFile: o.drives });
+  const run = await runPlan({ runner: io.runner, planFile, drivesFile: o.drives, skipTune: o.skipTune });
   let exit: number = run.exitCode;
   let saved: string | undefined;
   let saveError: string | undefined;
@@ -64,6 +66,7 @@ export function register(program: Command): void {
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--drives <file>', 'plan offline against described drives (YAML, see examples/drives/) instead of probing this host')
     .option('--out <file>', 'save the plan (actions + plan and state hashes) for `apply <file>`')
+    .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that apply runs after the storage actions')
     .option('--json', 'print { errors, warnings, infos, actions, stateHash, summary, layout }')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)')
     .action(async (o: PlanCliOptions) => {

@@ -18,6 +18,9 @@ import { diffPlanDetailed } from '../diff/diff.js';
 import { probeHost, ProbeError } from '../probe/probe.js';
 import type { ProbedState } from '../probe/types.js';
 import { stateHashOf } from '../exec/state-hash.js';
+import { readTuneFacts } from '../tune/facts.js';
+import { planTune } from '../tune/actions.js';
+import { TuneError } from '../tune/validate.js';
 import { EXIT } from './exit-codes.js';
 
 export { DEFAULT_PLAN_PATH };
@@ -29,6 +32,11 @@ export interface RunPlanOptions {
   drivesFile?: string;
   /** Refuse to probe: a drives file is then required. */
   offline?: boolean;
+  /**
+   * Leave out the tuning actions (udev rule and scheduler, sysctl, timer units) that `tune apply` also
+   * runs; default false: `plan` shows and `apply` runs them after the storage actions (issue 5).
+   */
+  skipTune?: boolean;
 }
 
 export interface PlanRun {
@@ -143,13 +151,35 @@ export async function runPlan(opts: RunPlanOptions): Promise<PlanRun> {
   findings.push(...lintPlan(loaded, state, layout));
   const diff = diffPlanDetailed(loaded, state, layout);
   findings.push(...diff.findings);
+  const actions = [...diff.actions];
+  if (!opts.skipTune) {
+    // After the storage actions: the same actions `tune apply` would run now. Read-ahead is left to the
+    // diff (lvcreate -r / lvchange -r); a second lvchange -r of the same value would fail. Described
+    // drives: the facts come from the drives file alone (no process), so every managed file is written.
+    try {
+      const facts = opts.drivesFile ? undefined : await readTuneFacts(runner, loaded.plan);
+      const tp = planTune(loaded, state, layout, facts, { skipReadAhead: true });
+      actions.push(...tp.actions);
+      findings.push(...tp.findings);
+      if (!facts)
+        findings.push({
+          rule: 'JTS-TUNE-NOTE',
+          severity: 'info',
+          message: 'tuning planned against described drives: the target host is taken to have none of the managed files, no fstrim.timer and no running systemd; `plan` on the host itself shows what it really lacks',
+        });
+      for (const n of tp.notes) findings.push({ rule: 'JTS-TUNE-NOTE', severity: 'info', message: n });
+    } catch (e) {
+      if (!(e instanceof TuneError)) throw e;
+      findings.push(...e.findings);
+    }
+  }
 
   const result: PlanResult = {
     planFile,
     ...splitFindings(findings),
-    actions: diff.actions,
+    actions,
     stateHash: stateHashOf(state),
-    summary: summarize(diff.actions),
+    summary: summarize(actions),
   };
   return { result, exitCode: exitOf(result), loaded, state, layout, planSha256 };
 }

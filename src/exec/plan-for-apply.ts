@@ -12,8 +12,8 @@ import type { ProbedState } from '../probe/types.js';
 import type { PlanOutcome } from './apply.js';
 import { lvDeviceNames } from '../verify/verify.js';
 
-export async function planForApply(runner: Runner, planFile: string): Promise<PlanOutcome> {
-  const run = await runPlan({ runner, planFile });
+export async function planForApply(runner: Runner, planFile: string, opts: { skipTune?: boolean } = {}): Promise<PlanOutcome> {
+  const run = await runPlan({ runner, planFile, skipTune: opts.skipTune });
   if (!run.loaded || !run.state || !run.layout) {
     const f = run.result.errors;
     throw new UserError(f.map((e) => `${e.file ? `${e.file}:${e.line ?? '?'}:${e.col ?? '?'}: ` : ''}${e.field ? `${e.field}: ` : ''}${e.message}`).join('\n') || 'the plan could not be computed');

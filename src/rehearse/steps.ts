@@ -28,7 +28,8 @@ export const DEFAULT_STEPS: RehearseStep[] = [
   { name: 'verify', argv: ['verify', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
   { name: 're-apply', argv: ['apply', '--plan', '{plan}', '--yes', '--json'], expectExit: [0], parseJson: true, expectJson: { mutatingCommands: 0 } },
   // (A "plan again → 0 actions" step would repeat what the re-apply proves, for ~40 s of TCG time.)
-  // tune (issue 5): scheduler rule, read-ahead, units; then status must be clean (exit 0, no drift).
+  // tune (issue 5): apply already ran the tuning actions, so tune apply finds nothing to do; then status
+  // must be clean (exit 0, no drift).
   { name: 'tune apply', argv: ['tune', 'apply', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
   { name: 'tune status', argv: ['tune', 'status', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
   // health (issue 6): right after apply every check must be OK (Nagios 0).

@@ -120,8 +120,13 @@ test('live probe path (host capture): only read-only tools run, one call each', 
   r.on(['lvm'], { notFound: true });
   const { code, out } = await plan({ json: true }, r);
   assert.equal(code, 1, 'the plan\'s drive is not on this host');
-  assert.equal(r.calls.length, 6);
+  // The probe's six tools, then the tuning facts' own read-only calls (lvs read-ahead, findmnt,
+  // getconf): each argv once, none mutating.
+  const argvs = r.calls.map((c) => c.argv.join(' '));
+  for (const a of [UNAME_ARGV, LSBLK_ARGV, FINDMNT_ARGV, BLKID_ARGV, BY_ID_ARGV]) assert.ok(argvs.includes(a.join(' ')), a.join(' '));
+  assert.equal(new Set(argvs).size, argvs.length, `each call once: ${argvs.join(' | ')}`);
   assert.equal(r.mutatingCalls.length, 0);
+  assert.ok(r.calls.every((c) => !/^(pvcreate|vgcreate|lvcreate|lvchange|mkfs|wipefs|mount|systemctl|udevadm)/.test(c.argv[0] ?? '')));
   const j = JSON.parse(out);
   assert.ok(j.errors.some((e: { rule: string }) => e.rule === 'JTS-DRIVE-NOT-FOUND'));
   assert.ok(j.warnings.some((w: { rule: string; message: string }) => w.rule === 'PROBE-PARTIAL' && /lvm2 is not installed/.test(w.message)));

@@ -29,6 +29,7 @@ schedulers() {
 
 if [[ "$PHASE" == 1 ]]; then
   run apply "${J[@]}" apply --plan "$OUT/plan-a.yaml" --yes --json --audit-log "$OUT/audit.jsonl"
+  run status-0 "${J[@]}" tune status --plan "$OUT/plan-a.yaml" --json
   run tune-apply-1 "${J[@]}" tune apply --plan "$OUT/plan-a.yaml" --json --audit-log "$OUT/audit.jsonl"
   run status-1 "${J[@]}" tune status --plan "$OUT/plan-a.yaml" --json
   run status-1-text "${J[@]}" tune status --plan "$OUT/plan-a.yaml"

@@ -79,12 +79,17 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
     const r1 = await runInSandbox(['bash', script, out, '1'], { drives: DRIVES, outDir: out, imageDir: images, keep: true, timeoutS: 1000, expectWriteBytes: 1024 ** 3 });
     assert.equal(f('done-1').trim(), 'done', `boot 1 did not finish (exit ${r1.exitCode}):\n${r1.output.slice(-3000)}\n${r1.consoleTail.slice(-2000)}`);
 
-    await t.test('apply built the volumes (read-ahead per workload set at lvcreate)', () => {
+    await t.test('apply built the volumes (read-ahead per workload set at lvcreate) and ran the tuning: status clean at once', () => {
       assert.equal(rc('apply'), 0, why('apply'));
+      const ids = j('apply').actions.map((a: { id: string }) => a.id);
+      assert.ok(ids.includes('tune:udev-rule'), ids.join(' '));
+      assert.equal(rc('status-0'), 0, why('status-0'));
+      assert.deepEqual(j('status-0').drift, []);
     });
 
-    await t.test('tune apply: clean status after, per drive and per volume facts reported', () => {
+    await t.test('tune apply after apply: nothing to do; clean status, per drive and per volume facts reported', () => {
       assert.equal(rc('tune-apply-1'), 0, why('tune-apply-1'));
+      assert.deepEqual(j('tune-apply-1').actions, []);
       assert.equal(rc('status-1'), 0, why('status-1'));
       const s = j('status-1');
       assert.deepEqual(s.drift, []);
