@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .command('sandbox')
     .description('run COMMAND as root in a disposable QEMU VM with a real kernel, device-mapper and virtual drives; exits with its exit code')
     .argument('[command...]', 'the command to run in the guest, after --')
-    .option('--drive <spec>', 'a drive: SIZE or size=N,serial=S,model=M,kind=nvme|virtio|scsi (repeatable; default one 4TB NVMe)', collect, [] as string[])
+    .option('--drive <spec>', 'a drive: SIZE or size=N,serial=S,model=M,kind=nvme|virtio|scsi|sata,rotation=ssd|hdd|RPM (repeatable; default one 4TB NVMe)', collect, [] as string[])
     .option('--memory <MiB>', 'guest memory in MiB', '2048')
     .option('--cpus <N>', 'virtual CPUs (1 is fastest on a busy host)', '1')
     .option('--timeout <S>', 'kill the VM after S seconds (boot included)', '600')

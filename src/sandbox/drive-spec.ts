@@ -3,19 +3,50 @@
  * Pure: parsing and validation only, so every wrong part is named before anything is created.
  */
 
-export type DriveKind = 'nvme' | 'virtio' | 'scsi';
-export const DRIVE_KINDS: readonly DriveKind[] = ['nvme', 'virtio', 'scsi'];
+export type DriveKind = 'nvme' | 'virtio' | 'scsi' | 'sata';
+export const DRIVE_KINDS: readonly DriveKind[] = ['nvme', 'virtio', 'scsi', 'sata'];
+
+/** Kinds whose QEMU device has a model property: scsi-hd `product=` (16 bytes), ide-hd `model=` (40 bytes). */
+const MODEL_MAX: Partial<Record<DriveKind, number>> = { scsi: 16, sata: 40 };
+/** Kinds whose QEMU device has `rotation_rate` (scsi-hd, ide-hd): VPD page B1h / ATA IDENTIFY word 217. */
+const ROTATION_KINDS: readonly DriveKind[] = ['scsi', 'sata'];
+
+/**
+ * What the drive reports as its rotation: `ssd` (rate 1, "non-rotating medium": the guest's
+ * queue/rotational is 0), `hdd` (7200 rpm), or a nominal rate in rpm (1025-65534, as ATA and SCSI
+ * encode it). Default: ssd for sata; for scsi nothing is reported (QEMU's 0), which Linux reads as rotational.
+ */
+export type Rotation = 'ssd' | 'hdd' | number;
 
 export interface SandboxDrive {
   sizeBytes: number;
   serial?: string;
-  /** Model string the guest sees. Only settable for kind=scsi (QEMU 7.2's nvme and virtio-blk have no such property). */
+  /** Model string the guest sees. Only settable for kind=scsi and kind=sata (QEMU 7.2's nvme and virtio-blk have no such property). */
   model?: string;
   kind?: DriveKind;
+  /** Only for kind=scsi and kind=sata: see Rotation. */
+  rotation?: Rotation;
+}
+
+/** QEMU's `rotation_rate` for a rotation: 1 = solid state, else the rpm. */
+export function rotationRate(r: Rotation): number {
+  if (r === 'ssd') return 1;
+  if (r === 'hdd') return 7200;
+  return r;
+}
+
+export function parseRotation(text: string): Rotation {
+  const t = text.trim().toLowerCase();
+  if (t === 'ssd' || t === 'hdd') return t;
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    if (n >= 1025 && n <= 65534) return n;
+  }
+  throw new DriveSpecError(`rotation "${text}": expected ssd, hdd, or a rate in rpm from 1025 to 65534 (e.g. 7200)`);
 }
 
 /** The default drive: the spec's "4 TB" NVMe SSD, exactly 4,000,000,000,000 bytes. */
-export const DEFAULT_DRIVE: Readonly<Required<Omit<SandboxDrive, 'model'>>> = {
+export const DEFAULT_DRIVE: Readonly<Required<Omit<SandboxDrive, 'model' | 'rotation'>>> = {
   sizeBytes: 4_000_000_000_000,
   serial: 'JTS-NVME-0',
   kind: 'nvme',
@@ -81,20 +112,33 @@ export function validateDrive(d: SandboxDrive, where = 'drive'): void {
   if (d.sizeBytes > MAX_DRIVE_BYTES) throw new DriveSpecError(`${where}: size ${d.sizeBytes} is above the 64 TiB the sandbox supports`);
   if (d.kind !== undefined && !DRIVE_KINDS.includes(d.kind)) throw new DriveSpecError(`${where}: kind "${d.kind}" is not one of ${DRIVE_KINDS.join(', ')}`);
   if (d.serial !== undefined) {
-    // NVMe and virtio-blk serials are at most 20 bytes; the characters are what by-id links keep as-is.
+    // NVMe, virtio-blk and ATA serials are at most 20 bytes; the characters are what by-id links keep as-is.
     if (!/^[A-Za-z0-9._-]{1,20}$/.test(d.serial)) throw new DriveSpecError(`${where}: serial "${d.serial}" must be 1-20 characters of A-Z a-z 0-9 . _ -`);
   }
+  const kind = d.kind ?? 'nvme';
   if (d.model !== undefined) {
-    if ((d.kind ?? 'nvme') !== 'scsi') {
-      throw new DriveSpecError(`${where}: model= is only supported for kind=scsi (QEMU's nvme and virtio-blk devices do not let the model be set)`);
+    const max = MODEL_MAX[kind];
+    if (max === undefined) {
+      throw new DriveSpecError(`${where}: model= is only supported for kind=scsi and kind=sata (QEMU's nvme and virtio-blk devices do not let the model be set)`);
     }
-    if (!/^[A-Za-z0-9 ._-]{1,16}$/.test(d.model)) throw new DriveSpecError(`${where}: model "${d.model}" must be 1-16 characters of A-Z a-z 0-9 space . _ -`);
+    // Leading/trailing spaces would vanish in the drive's space-padded field; by-id links turn inner spaces into _.
+    if (!new RegExp(`^[A-Za-z0-9._-](?:[A-Za-z0-9 ._-]{0,${max - 2}}[A-Za-z0-9._-])?$`).test(d.model)) {
+      throw new DriveSpecError(`${where}: model "${d.model}" must be 1-${max} characters of A-Z a-z 0-9 space . _ - (no leading or trailing space)`);
+    }
+  }
+  if (d.rotation !== undefined) {
+    if (!ROTATION_KINDS.includes(kind)) {
+      throw new DriveSpecError(`${where}: rotation= is only supported for kind=scsi and kind=sata (an NVMe drive is always solid state; virtio-blk cannot report it)`);
+    }
+    if (typeof d.rotation === 'number' ? !(Number.isInteger(d.rotation) && d.rotation >= 1025 && d.rotation <= 65534) : d.rotation !== 'ssd' && d.rotation !== 'hdd') {
+      throw new DriveSpecError(`${where}: rotation ${JSON.stringify(d.rotation)}: expected ssd, hdd, or a rate in rpm from 1025 to 65534`);
+    }
   }
 }
 
 /**
  * Parses a `--drive` spec: comma-separated; a bare first part is the size; `size=`, `serial=`,
- * `model=`, `kind=` otherwise; a bare `nvme`/`virtio`/`scsi` part is the kind.
+ * `model=`, `kind=`, `rotation=` otherwise; a bare `nvme`/`virtio`/`scsi`/`sata` part is the kind.
  */
 export function parseDriveSpec(spec: string): SandboxDrive {
   const parts = spec.split(',').map((p) => p.trim());
@@ -137,8 +181,11 @@ export function parseDriveSpec(spec: string): SandboxDrive {
           if (!DRIVE_KINDS.includes(value as DriveKind)) throw new DriveSpecError(`kind "${value}" is not one of ${DRIVE_KINDS.join(', ')}`);
           d.kind = value as DriveKind;
           break;
+        case 'rotation':
+          d.rotation = parseRotation(value);
+          break;
         default:
-          throw new DriveSpecError(`unknown key "${key}" (known: size, serial, model, kind)`);
+          throw new DriveSpecError(`unknown key "${key}" (known: size, serial, model, kind, rotation)`);
       }
     } catch (e) {
       if (e instanceof DriveSpecError && !e.message.startsWith('drive spec')) throw new DriveSpecError(`drive spec "${spec}": ${e.message}`);
@@ -150,6 +197,7 @@ export function parseDriveSpec(spec: string): SandboxDrive {
   if (d.serial !== undefined) drive.serial = d.serial;
   if (d.model !== undefined) drive.model = d.model;
   if (d.kind !== undefined) drive.kind = d.kind;
+  if (d.rotation !== undefined) drive.rotation = d.rotation;
   validateDrive(drive, `drive spec "${spec}"`);
   return drive;
 }
@@ -159,10 +207,15 @@ export interface ResolvedDrive {
   serial: string;
   model?: string;
   kind: DriveKind;
+  /** Set for sata (default ssd) and for scsi when asked; undefined: the device reports no rate. */
+  rotation?: Rotation;
   index: number;
 }
 
-/** Fills defaults (kind nvme, serial JTS-<KIND>-<index>), validates each drive and refuses duplicate serials. */
+/**
+ * Fills defaults (kind nvme, serial JTS-<KIND>-<index>, sata drives solid state), validates each drive
+ * and refuses duplicate serials.
+ */
 export function resolveDrives(drives: SandboxDrive[] | undefined): ResolvedDrive[] {
   const list: SandboxDrive[] = drives && drives.length > 0 ? drives : [{ ...DEFAULT_DRIVE }];
   const out: ResolvedDrive[] = [];
@@ -175,6 +228,8 @@ export function resolveDrives(drives: SandboxDrive[] | undefined): ResolvedDrive
     serials.add(serial);
     const r: ResolvedDrive = { sizeBytes: d.sizeBytes, serial, kind, index };
     if (d.model !== undefined) r.model = d.model;
+    const rotation = d.rotation ?? (kind === 'sata' ? 'ssd' : undefined);
+    if (rotation !== undefined) r.rotation = rotation;
     out.push(r);
   });
   return out;

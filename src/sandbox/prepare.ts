@@ -31,7 +31,7 @@ const INITRD_FORMAT = 6;
  * (/dev/loop-control, /dev/mapper/control…). Each module loaded at boot costs every boot a second or
  * more of emulated CPU on a busy host.
  */
-export const INITRD_MODULES = ['virtio_pci', 'virtio_rng', '9pnet_virtio', '9p', 'overlay', 'nvme', 'virtio_blk', 'virtio_scsi', 'sd_mod', 'dm_mod'];
+export const INITRD_MODULES = ['virtio_pci', 'virtio_rng', '9pnet_virtio', '9p', 'overlay', 'nvme', 'virtio_blk', 'virtio_scsi', 'ahci', 'sd_mod', 'dm_mod'];
 
 /** `modules.devname` lines ("loop loop-control c10:237"): the device nodes whose opening loads a module. */
 export function parseModulesDevname(text: string): { module: string; name: string; type: 'c' | 'b'; major: number; minor: number }[] {

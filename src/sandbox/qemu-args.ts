@@ -1,4 +1,4 @@
-import type { ResolvedDrive } from './drive-spec.js';
+import { rotationRate, type ResolvedDrive } from './drive-spec.js';
 import { TAG_CTL, TAG_OUT, TAG_ROOT } from './guest-scripts.js';
 
 /** Everything one boot needs; buildQemuArgs turns it into QEMU's argv (pure, unit-tested). */
@@ -66,6 +66,7 @@ export function buildQemuArgs(b: QemuBoot): string[] {
     a.push('-device', `virtio-9p-pci,fsdev=fsout,mount_tag=${TAG_OUT}`);
   }
   let scsiBus = false;
+  let sataPorts = 0;
   for (const { drive: d, imagePath } of b.drives) {
     const id = `d${d.index}`;
     a.push('-drive', `file=${qemuOptValue(imagePath)},if=none,id=${id},format=raw,discard=unmap,cache=writeback,aio=threads`);
@@ -73,16 +74,31 @@ export function buildQemuArgs(b: QemuBoot): string[] {
       a.push('-device', `nvme,serial=${d.serial},drive=${id}`);
     } else if (d.kind === 'virtio') {
       a.push('-device', `virtio-blk-pci,drive=${id},serial=${d.serial}`);
+    } else if (d.kind === 'sata') {
+      // An AHCI controller (ICH9, as on Intel boards) per 6 ports; each ide-hd is one port's SATA disk.
+      // QEMU's IDE answers SMART (read data, thresholds, return status) and TRIM; rotation_rate is
+      // IDENTIFY word 217 (1 = solid state), which Linux turns into queue/rotational.
+      const ctl = Math.floor(sataPorts / AHCI_PORTS);
+      if (sataPorts % AHCI_PORTS === 0) a.push('-device', `ahci,id=ahci${ctl}`);
+      const opts = [`ide-hd,bus=ahci${ctl}.${sataPorts % AHCI_PORTS}`, `drive=${id}`, `serial=${d.serial}`];
+      if (d.model !== undefined) opts.push(`model=${qemuOptValue(d.model)}`);
+      if (d.rotation !== undefined) opts.push(`rotation_rate=${rotationRate(d.rotation)}`);
+      a.push('-device', opts.join(','));
+      sataPorts++;
     } else {
       if (!scsiBus) {
         a.push('-device', 'virtio-scsi-pci,id=scsi0');
         scsiBus = true;
       }
-      a.push('-device', `scsi-hd,bus=scsi0.0,drive=${id},serial=${d.serial},vendor=JTS,product=${qemuOptValue(d.model ?? 'SANDBOX DISK')}`);
+      const rot = d.rotation !== undefined ? `,rotation_rate=${rotationRate(d.rotation)}` : '';
+      a.push('-device', `scsi-hd,bus=scsi0.0,drive=${id},serial=${d.serial},vendor=JTS,product=${qemuOptValue(d.model ?? 'SANDBOX DISK')}${rot}`);
     }
   }
   return a;
 }
+
+/** Ports of QEMU's ich9-ahci (buses ahciN.0 … ahciN.5). */
+export const AHCI_PORTS = 6;
 
 /** QEMU option values escape a comma by doubling it. */
 export function qemuOptValue(v: string): string {

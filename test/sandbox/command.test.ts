@@ -11,7 +11,8 @@ const sandbox = (...args: string[]) => spawnSync(process.execPath, [CLI, 'sandbo
 test('sandbox command: bad input is refused with the wrong part named, exit 1, nothing booted', () => {
   const cases: [string[], RegExp][] = [
     [['--drive', '4T', '--', 'true'], /drive spec "4T": size "4T": unit "T" is ambiguous/],
-    [['--drive', '4TB,kind=sata', '--', 'true'], /kind "sata" is not one of nvme, virtio, scsi/],
+    [['--drive', '4TB,kind=sas', '--', 'true'], /kind "sas" is not one of nvme, virtio, scsi, sata/],
+    [['--drive', '4TB,sata,rotation=warp', '--', 'true'], /drive spec "4TB,sata,rotation=warp": rotation "warp"/],
     [['--memory', 'lots', '--', 'true'], /--memory: "lots" is not a positive number/],
     [['--memory', '1.5', '--', 'true'], /--memory: "1.5" is not a whole number/],
     [['--timeout', '0', '--', 'true'], /--timeout: "0" is not a positive number/],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DriveSpecError, parseDriveSpec, parseSize, resolveDrives } from '../../src/sandbox/drive-spec.js';
+import { DriveSpecError, parseDriveSpec, parseSize, resolveDrives, rotationRate } from '../../src/sandbox/drive-spec.js';
 
 test('sizes: bytes, decimal and binary units; bare K/M/G/T refused as ambiguous', () => {
   assert.equal(parseSize('4000000000000'), 4_000_000_000_000);
@@ -28,18 +28,44 @@ test('drive spec: bare size, key=value parts, bare kind', () => {
   assert.deepEqual(parseDriveSpec('nvme,size=2TB'), { sizeBytes: 2e12, kind: 'nvme' });
 });
 
+test('drive spec: sata with model (40 characters, as ATA IDENTIFY holds it) and rotation', () => {
+  assert.deepEqual(parseDriveSpec('size=2TB,kind=sata,serial=S1,model=Samsung SSD 870 EVO 2TB'), {
+    sizeBytes: 2e12,
+    serial: 'S1',
+    model: 'Samsung SSD 870 EVO 2TB',
+    kind: 'sata',
+  });
+  assert.deepEqual(parseDriveSpec('1TB,sata,rotation=hdd'), { sizeBytes: 1e12, kind: 'sata', rotation: 'hdd' });
+  assert.deepEqual(parseDriveSpec('1TB,sata,rotation=SSD'), { sizeBytes: 1e12, kind: 'sata', rotation: 'ssd' });
+  assert.deepEqual(parseDriveSpec('1TB,sata,rotation=5400'), { sizeBytes: 1e12, kind: 'sata', rotation: 5400 });
+  assert.deepEqual(parseDriveSpec('1TB,scsi,rotation=ssd'), { sizeBytes: 1e12, kind: 'scsi', rotation: 'ssd' });
+  assert.equal(parseDriveSpec('1TB,sata,model=' + 'M'.repeat(40)).model?.length, 40);
+  assert.equal(rotationRate('ssd'), 1, 'ATA word 217 / SCSI VPD B1h: 1 = non-rotating medium');
+  assert.equal(rotationRate('hdd'), 7200);
+  assert.equal(rotationRate(10000), 10000);
+});
+
 test('drive spec: each wrong part is named', () => {
   const cases: [string, RegExp][] = [
     ['', /is empty/],
     ['serial=X', /no size/],
-    ['4TB,kind=sata', /kind "sata" is not one of nvme, virtio, scsi/],
+    ['4TB,kind=sas', /kind "sas" is not one of nvme, virtio, scsi, sata/],
     ['4TB,colour=red', /unknown key "colour"/],
     ['4TB,size=2TB', /"size" given twice/],
     ['4TB,,kind=nvme', /part 2 is empty/],
     ['4TB,fast', /part "fast" is neither key=value nor a kind/],
     ['4TB,serial=has space', /serial "has space" must be 1-20 characters/],
     ['4TB,serial=ABCDEFGHIJKLMNOPQRSTU', /must be 1-20 characters/],
-    ['4TB,model=X', /model= is only supported for kind=scsi/],
+    ['4TB,model=X', /model= is only supported for kind=scsi and kind=sata/],
+    ['4TB,virtio,model=X', /model= is only supported for kind=scsi and kind=sata/],
+    ['4TB,scsi,model=ABCDEFGHIJKLMNOPQ', /model "ABCDEFGHIJKLMNOPQ" must be 1-16 characters/],
+    ['4TB,sata,model=' + 'M'.repeat(41), /must be 1-40 characters/],
+    ['4TB,sata,model=a;b', /must be 1-40 characters/],
+    ['4TB,rotation=ssd', /rotation= is only supported for kind=scsi and kind=sata/],
+    ['4TB,virtio,rotation=hdd', /rotation= is only supported/],
+    ['4TB,sata,rotation=fast', /rotation "fast": expected ssd, hdd, or a rate in rpm/],
+    ['4TB,sata,rotation=1', /rotation "1"/],
+    ['4TB,sata,rotation=65535', /rotation "65535"/],
     ['1024B', /below 1 MiB/],
     ['1000001B', /not a multiple of the 512-byte sector/],
     ['100TiB', /above the 64 TiB/],
@@ -48,7 +74,7 @@ test('drive spec: each wrong part is named', () => {
     assert.throws(() => parseDriveSpec(spec), (e: unknown) => e instanceof DriveSpecError && re.test(e.message), spec);
   }
   // The spec text itself is in the message, so the user sees which --drive is wrong.
-  assert.throws(() => parseDriveSpec('4TB,kind=sata'), /drive spec "4TB,kind=sata"/);
+  assert.throws(() => parseDriveSpec('4TB,kind=sas'), /drive spec "4TB,kind=sas"/);
 });
 
 test('resolveDrives: the default is one 4 TB NVMe JTS-NVME-0; serials default per kind and index, duplicates refused', () => {
@@ -64,5 +90,18 @@ test('resolveDrives: the default is one 4 TB NVMe JTS-NVME-0; serials default pe
     ],
   );
   assert.throws(() => resolveDrives([{ sizeBytes: 1e12, serial: 'A' }, { sizeBytes: 1e12, serial: 'A' }]), /drive 2: serial "A" is used by another drive/);
+  // A sata drive is a SATA SSD unless said otherwise; scsi keeps reporting no rotation rate (Linux: rotational).
+  const t = resolveDrives([{ sizeBytes: 1e12, kind: 'sata' }, { sizeBytes: 1e12, kind: 'sata', rotation: 7200 }, { sizeBytes: 1e12, kind: 'scsi' }]);
+  assert.deepEqual(
+    t.map((d) => [d.kind, d.serial, d.rotation]),
+    [
+      ['sata', 'JTS-SATA-0', 'ssd'],
+      ['sata', 'JTS-SATA-1', 7200],
+      ['scsi', 'JTS-SCSI-2', undefined],
+    ],
+  );
+  assert.throws(() => resolveDrives([{ sizeBytes: 1e12, kind: 'nvme', rotation: 'hdd' }]), /drive 1: rotation= is only supported/);
+  assert.throws(() => resolveDrives([{ sizeBytes: 1e12, kind: 'sata', model: ' PADDED' }]), /drive 1: model " PADDED" .*no leading or trailing space/);
+  assert.throws(() => resolveDrives([{ sizeBytes: 1e12, kind: 'sata', rotation: 100 }]), /drive 1: rotation 100: expected ssd, hdd/);
   assert.throws(() => resolveDrives([{ sizeBytes: -1 }]), /drive 1: size must be a positive/);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolveDrives } from '../../src/sandbox/drive-spec.js';
+import { resolveDrives, type SandboxDrive } from '../../src/sandbox/drive-spec.js';
 import { bootEnv, guestEnv, initScript, runScript, shQuote, stage2Script, TAG_CTL, TAG_OUT, TAG_ROOT } from '../../src/sandbox/guest-scripts.js';
 import { OutputDemux } from '../../src/sandbox/output.js';
 import { buildQemuArgs, kernelCmdline } from '../../src/sandbox/qemu-args.js';
@@ -84,6 +84,43 @@ test('qemu argv: TCG by default, one device per drive kind, shares, serial ports
   assert.match(kvm.join(' '), /-accel kvm -cpu host/);
   assert.ok(!kvm.some((x) => x.includes(TAG_OUT)), 'no output share when none asked');
   assert.match(kernelCmdline({}), /console=ttyS0 .*panic=-1/);
+});
+
+test('qemu argv: sata drives are ide-hd disks on AHCI controllers of 6 ports, with serial, model and rotation rate', () => {
+  const specs: SandboxDrive[] = [{ sizeBytes: 4e12 }];
+  for (let i = 0; i < 7; i++) specs.push({ sizeBytes: 1e12, kind: 'sata', serial: `S${i}` });
+  specs[1]!.model = 'Samsung SSD 870 EVO 2TB';
+  specs[2]!.rotation = 'hdd';
+  specs[3]!.rotation = 5400;
+  specs.push({ sizeBytes: 1e12, kind: 'scsi', rotation: 'ssd' });
+  const drives = resolveDrives(specs);
+  const a = buildQemuArgs({
+    kernelPath: 'k',
+    initrdPath: 'i',
+    memoryMiB: 512,
+    smp: 1,
+    accel: 'tcg',
+    drives: drives.map((drive, i) => ({ drive, imagePath: `/img/${i}.img` })),
+    ctlDir: '/c',
+    consoleLog: '/l',
+  });
+  const devices = a.filter((x, i) => a[i - 1] === '-device' && /^(ahci|ide-hd|scsi-hd|virtio-scsi)/.test(x));
+  assert.deepEqual(devices, [
+    'ahci,id=ahci0',
+    // Default rotation of a sata drive: solid state (rate 1).
+    'ide-hd,bus=ahci0.0,drive=d1,serial=S0,model=Samsung SSD 870 EVO 2TB,rotation_rate=1',
+    'ide-hd,bus=ahci0.1,drive=d2,serial=S1,rotation_rate=7200',
+    'ide-hd,bus=ahci0.2,drive=d3,serial=S2,rotation_rate=5400',
+    'ide-hd,bus=ahci0.3,drive=d4,serial=S3,rotation_rate=1',
+    'ide-hd,bus=ahci0.4,drive=d5,serial=S4,rotation_rate=1',
+    'ide-hd,bus=ahci0.5,drive=d6,serial=S5,rotation_rate=1',
+    'ahci,id=ahci1',
+    'ide-hd,bus=ahci1.0,drive=d7,serial=S6,rotation_rate=1',
+    'virtio-scsi-pci,id=scsi0',
+    'scsi-hd,bus=scsi0.0,drive=d8,serial=JTS-SCSI-8,vendor=JTS,product=SANDBOX DISK,rotation_rate=1',
+  ]);
+  // The image attaches with discard passed through (QEMU's IDE answers TRIM) and the same cache mode as the others.
+  assert.ok(a.includes('file=/img/1.img,if=none,id=d1,format=raw,discard=unmap,cache=writeback,aio=threads'));
 });
 
 test('output demux: drops boot noise, streams the command output, holds back a partial exit marker', () => {
