@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpioNewc } from '../../src/sandbox/cpio.js';
-import { bzImagePayload, cacheRoot, mergeModuleOrder, parseDeb822, parseShowDepends, pickKernelPackage } from '../../src/sandbox/prepare.js';
+import { BUSYBOX, INITRD_MODULES, bzImagePayload, cacheRoot, expectedInitrdPath, mergeModuleOrder, parseDeb822, parseShowDepends, pickKernelPackage } from '../../src/sandbox/prepare.js';
 
 test('cache dir: XDG_CACHE_HOME when absolute, else ~/.cache', () => {
   assert.equal(cacheRoot({ XDG_CACHE_HOME: '/c', HOME: '/h' }), '/c/jts-storage');
@@ -101,4 +101,21 @@ test('modules.devname: the on-demand device nodes (loop-control, mapper/controlâ
     { module: 'dm_mod', name: 'mapper/control', type: 'c', major: 10, minor: 236 },
     { module: 'snd_timer', name: 'snd/timer', type: 'c', major: 116, minor: 33 },
   ]);
+});
+
+test('initramfs: the drive controllers of every drive kind are in it, and its cache key follows the module list', { skip: !existsSync(BUSYBOX) && `${BUSYBOX} missing` }, () => {
+  // nvme, virtio-blk, virtio-scsi + sd (scsi), ahci (its deps libahci, libata come with --show-depends) + sd (sata).
+  for (const m of ['nvme', 'virtio_blk', 'virtio_scsi', 'ahci', 'sd_mod']) assert.ok(INITRD_MODULES.includes(m), m);
+  const k = { kernelVersion: '6.1.0-99-amd64', moduleDir: '/cache/kernels/pkg/root/lib/modules/6.1.0-99-amd64' };
+  const before = expectedInitrdPath(k);
+  assert.match(before, /^\/cache\/kernels\/pkg\/initrd-[0-9a-f]{12}\.cpio$/);
+  // A cache built with another module list (an older jts-storage, a CI machine's cache) is not the one a run picks:
+  // the run rebuilds it.
+  INITRD_MODULES.push('ahci_extra_for_test');
+  try {
+    assert.notEqual(expectedInitrdPath(k), before);
+  } finally {
+    INITRD_MODULES.pop();
+  }
+  assert.equal(expectedInitrdPath(k), before);
 });
