@@ -25,6 +25,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runInSandbox } from '../src/sandbox/index.js';
+import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV } from '../src/health/sources.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const SIZES = [7, 200];
@@ -39,7 +40,8 @@ function planYaml(n: number): string {
   return `version: 1\nname: bench\ndrives:\n  - id: d0\n    serial: JTS-BENCH-0\n    kind: nvme\nvolumeGroups:\n  - name: vg_b\n    drives: [d0]\nvolumes:\n${vols}`;
 }
 
-// Guest side. Median of REPS timings (µs) for each measured command, written as JSON lines.
+// Guest side. One JSON line per timing (µs), measured inside the guest with date +%s%N. Each
+// repetition times the baseline and health back to back, so their ratio is taken within one rep.
 const GUEST = String.raw`#!/bin/bash
 set -u
 OUT=$1; REPS=$2
@@ -49,16 +51,26 @@ mk() { for i in $(seq -f %03g $1 $2); do
   lvcreate -q -y -Zn -Wn -n lv_$i -L 8M vg_b >/dev/null 2>&1 && mkfs.ext4 -q -E nodiscard /dev/vg_b/lv_$i >/dev/null 2>&1 && mkdir -p /srv/b/lv_$i && mount /dev/vg_b/lv_$i /srv/b/lv_$i
 done; }
 us() { local s=$(date +%s%N); "$@" >/dev/null 2>&1; echo $(( ($(date +%s%N) - s) / 1000 )); }
+rec() { local n=$1 r=$2 what=$3; shift 3; echo "{\"n\":$n,\"rep\":$r,\"what\":\"$what\",\"us\":$(us "$@")}" >> $OUT/times.jsonl; }
 base() { lvs --reportformat json >/dev/null 2>&1; df >/dev/null 2>&1; }
 measure() {
   local n=$1 plan=$OUT/plan-$1.yaml
   node bin/jts-storage.js health --plan $plan --json > $OUT/health-$n.json 2>$OUT/health-$n.err
   for r in $(seq 1 $REPS); do
-    echo "{\"n\":$n,\"what\":\"lvs+df\",\"us\":$(us base)}" >> $OUT/times.jsonl
-    echo "{\"n\":$n,\"what\":\"health\",\"us\":$(us node bin/jts-storage.js health --plan $plan --format prometheus)}" >> $OUT/times.jsonl
-    echo "{\"n\":$n,\"what\":\"node-startup\",\"us\":$(us node bin/jts-storage.js --version)}" >> $OUT/times.jsonl
+    rec $n $r lvs+df base
+    rec $n $r health node bin/jts-storage.js health --plan $plan --format prometheus
+    rec $n $r lvs+df-2 base
+    node bin/jts-storage.js health --plan $plan --json > $OUT/health-$n-$r.json 2>/dev/null
+    rec $n $r node-bare node -e 0
+    rec $n $r health-help node bin/jts-storage.js health --help
+    rec $n $r tool:lvs lvs --reportformat json
+    rec $n $r tool:df df
+    rec $n $r tool:lvm-fullreport @LVM@
+    rec $n $r tool:findmnt @FINDMNT@
+    rec $n $r tool:lsblk @LSBLK@
+    rec $n $r tool:nvme-smart-log nvme smart-log /dev/nvme0n1 -o json
   done
-  node bin/jts-storage.js health --plan $plan --json > $OUT/health-$n.json 2>$OUT/health-$n.err
+  node --cpu-prof --cpu-prof-dir=$OUT/prof-$n bin/jts-storage.js health --plan $plan --format prometheus >/dev/null 2>&1
 }
 mk 000 006; measure 7
 mk 007 199; measure 200
@@ -114,46 +126,84 @@ async function main(): Promise<void> {
     symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
     const smoke = spawnSync(process.execPath, [join(app, 'bin/jts-storage.js'), 'health', '--help'], { encoding: 'utf8' });
     if (smoke.status !== 0) throw new Error(`the build copy does not start (run npm run build again): ${smoke.stderr.slice(0, 2000)}`);
-    writeFileSync(join(out, 'guest.sh'), GUEST, { mode: 0o755 });
+    const q = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const guest = GUEST.replace('@LVM@', q(LVM_ARGV)).replace('@FINDMNT@', q(FINDMNT_ARGV)).replace('@LSBLK@', q(LSBLK_ARGV));
+    writeFileSync(join(out, 'guest.sh'), guest, { mode: 0o755 });
     process.stderr.write(`health-overhead: one sandbox boot, ${SIZES.join(' and ')} volumes, ${REPS} repetitions…\n`);
     const res = await runInSandbox(['bash', join(out, 'guest.sh'), out, String(REPS)], {
       drives: [{ sizeBytes: 4 * 1024 ** 3, serial: 'JTS-BENCH-0', kind: 'nvme' }],
       outDir: out,
       cwd: app,
-      timeoutS: 2400,
+      timeoutS: 3600,
       onProgress: (m) => process.stderr.write(m + '\n'),
     });
-    let times: { n: number; what: string; us: number }[];
+    let times: { n: number; rep: number; what: string; us: number }[];
     try {
       times = readFileSync(join(out, 'times.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     } catch {
       throw new Error(`guest produced no timings (exit ${res.exitCode}):\n${res.output.slice(-3000)}\n${res.consoleTail}`);
     }
-    const rows: string[][] = [['volumes', 'health (CLI) ms', 'health own ms', 'node start ms', 'lvs+df ms', 'ratio CLI', 'ratio own', 'tool calls', 'status']];
+    const fmt = (rows: string[][]) => {
+      const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+    };
+    const rows: string[][] = [['volumes', 'health CLI ms', 'health own ms', 'lvs+df ms', 'ratio CLI (min–max)', 'ratio own (min–max)', 'tool calls', 'status']];
+    const spread = (xs: number[]) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
     for (const n of SIZES) {
-      const get = (w: string) => median(times.filter((t) => t.n === n && t.what === w).map((t) => t.us)) / 1000;
-      const h = get('health');
-      const b = get('lvs+df');
-      const node = get('node-startup');
-      const rep = JSON.parse(readFileSync(join(out, `health-${n}.json`), 'utf8')) as { durationMs: number; toolCalls: string[]; status: string; volumes: unknown[] };
+      const at = (w: string, rep: number) => times.find((t) => t.n === n && t.rep === rep && t.what === w)?.us;
+      const reps = [...new Set(times.filter((t) => t.n === n).map((t) => t.rep))];
+      const cli: number[] = [];
+      const own: number[] = [];
+      const ratioCli: number[] = [];
+      const ratioOwn: number[] = [];
+      const bases: number[] = [];
+      for (const rep of reps) {
+        const h = at('health', rep);
+        // The baseline of a rep: the mean of the runs just before and just after health's.
+        const bs = [at('lvs+df', rep), at('lvs+df-2', rep)].filter((x): x is number => x !== undefined);
+        if (h === undefined || !bs.length) continue;
+        const b = bs.reduce((a, x) => a + x, 0) / bs.length;
+        cli.push(h / 1000);
+        bases.push(b / 1000);
+        ratioCli.push(h / b);
+        try {
+          const d = (JSON.parse(readFileSync(join(out, `health-${n}-${rep}.json`), 'utf8')) as { durationMs: number }).durationMs;
+          own.push(d);
+          ratioOwn.push(d / (b / 1000));
+        } catch {
+          /* that rep's JSON run failed: no own figure */
+        }
+      }
+      const rep = JSON.parse(readFileSync(join(out, `health-${n}.json`), 'utf8')) as { toolCalls: string[]; status: string; volumes: unknown[] };
       rows.push([
         String(n),
-        h.toFixed(0),
-        rep.durationMs.toFixed(0),
-        node.toFixed(0),
-        b.toFixed(0),
-        (h / b).toFixed(2),
-        (rep.durationMs / b).toFixed(2),
+        median(cli).toFixed(0),
+        own.length ? median(own).toFixed(0) : '-',
+        median(bases).toFixed(0),
+        spread(ratioCli),
+        own.length ? spread(ratioOwn) : '-',
         `${rep.toolCalls.length} (${rep.toolCalls.join(', ')})`,
         `${rep.status}, ${rep.volumes.length} volumes`,
       ]);
     }
-    const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    console.log(`health overhead in the sandbox guest (QEMU TCG, ${res.accel}), median of ${REPS}; goal: ratio ≤ 1.5`);
-    for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
-    console.log('health (CLI): whole `node bin/jts-storage.js health --plan P --format prometheus` process;');
-    console.log('health own: its gathering + evaluation (JSON durationMs), i.e. without node start-up and module loading;');
-    console.log('node start: `jts-storage --version` (the CLI process floor).');
+    console.log(`health overhead in the sandbox guest (QEMU TCG, ${res.accel}, 1 vCPU), median of ${REPS} reps, ratios taken within each rep; goal: ratio ≤ 1.5`);
+    fmt(rows);
+    console.log('health CLI: whole `node bin/jts-storage.js health --plan P --format prometheus` process;');
+    console.log('health own: its gathering + evaluation (JSON durationMs), i.e. without node start-up, module loading and plan loading.');
+    console.log('');
+    console.log('where the time goes (median ms of each command run alone in the guest):');
+    const whats = [...new Set(times.map((t) => t.what))].filter((w) => w !== 'lvs+df-2');
+    const brk: string[][] = [['command', ...SIZES.map((n) => `${n} volumes`)]];
+    for (const w of whats) brk.push([w, ...SIZES.map((n) => median(times.filter((t) => t.n === n && t.what === w).map((t) => t.us)) / 1000).map((v) => v.toFixed(0))]);
+    fmt(brk);
+    console.log('node-bare: `node -e 0`; health-help: `jts-storage health --help` (node + the modules the health command loads);');
+    console.log('tool:*: health\'s own argv of each tool (and the baseline\'s lvs and df) run alone.');
+    const keep = process.argv.indexOf('--keep-profiles');
+    if (keep > 0) {
+      const dest = resolve(process.argv[keep + 1]!);
+      for (const n of SIZES) cpSync(join(out, `prof-${n}`), join(dest, `prof-${n}`), { recursive: true });
+      console.log(`CPU profiles of one health run at each size (node --cpu-prof, in the guest): ${dest}/prof-N/`);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

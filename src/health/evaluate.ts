@@ -3,8 +3,8 @@
  * volume, each drive's SMART log) + the plan (optional) → checks with a status each, and the report.
  * No Runner here: collect.ts gathers, this decides.
  */
-import type { Plan, Volume, SnapshotPolicy } from '../model/plan-schema.js';
-import { HealthSchema, SnapshotPolicySchema } from '../model/plan-schema.js';
+import type { Plan, Volume, HealthSchema } from '../model/plan-schema.js';
+import { DEFAULT_HEALTH, DEFAULT_SNAPSHOT_POLICY } from './defaults.js';
 import { trySize } from '../model/units.js';
 import { classify, fmtBytes, pct } from './thresholds.js';
 import { mountOptionDrift } from './drift.js';
@@ -67,10 +67,8 @@ export interface HealthInputs extends HostReports {
 export type HealthThresholds = ReturnType<typeof HealthSchema.parse>;
 
 export function thresholdsOf(plan: Plan | undefined): HealthThresholds {
-  return plan?.health ?? HealthSchema.parse({});
+  return plan?.health ?? DEFAULT_HEALTH;
 }
-
-const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = SnapshotPolicySchema.parse({});
 
 interface VolumeScope {
   vg: string;
