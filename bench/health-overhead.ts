@@ -7,7 +7,7 @@
  * and mounted directly with lvm commands (8 MiB each), and a generated plan naming them. Every figure
  * is the median of REPS runs, measured inside the guest (date +%s%N around each command).
  *
- *   npm run build && node dist/bench/health-overhead.js [--reps 5]
+ *   npm run build && node dist/bench/health-overhead.js [--reps 5] [--cpus 1] [--keep-profiles DIR]
  *   npm run build && node dist/bench/health-overhead.js --fake    # no VM: FakeRunner, calls + evaluation cost
  *
  * --fake: the host-wide reports are the guest captures (test/health/fixtures) with the volume LV and
@@ -18,7 +18,11 @@
  * and smoke-tested before the boot: the shared dist/ may be rebuilt by someone else during a long run.
  *
  * Prints a table: wall time of health (whole CLI process, and health's own gathering+evaluation as
- * reported in its JSON durationMs), of lvs + df, the ratio (goal ≤ 1.5), and the tool calls.
+ * reported in its JSON durationMs), of lvs + df, the ratio (goal ≤ 1.5; each rep's health run is
+ * divided by the mean of the baseline runs just before and after it, then the median is taken), and
+ * the tool calls. Then where the time goes: node's floor, the health command's module loading
+ * (`health --help`), the cold path (plan validated, `--no-plan-cache`), and each tool run alone.
+ * --keep-profiles DIR keeps a `node --cpu-prof` profile of one health run at each size.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -31,6 +35,8 @@ const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const SIZES = [7, 200];
 const repsArg = process.argv.indexOf('--reps');
 const REPS = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 5;
+const cpusArg = process.argv.indexOf('--cpus');
+const CPUS = cpusArg > 0 ? Number(process.argv[cpusArg + 1]) : 1;
 
 function planYaml(n: number): string {
   const vols = Array.from({ length: n }, (_, i) => {
@@ -61,6 +67,7 @@ measure() {
     rec $n $r health node bin/jts-storage.js health --plan $plan --format prometheus
     rec $n $r lvs+df-2 base
     node bin/jts-storage.js health --plan $plan --json > $OUT/health-$n-$r.json 2>/dev/null
+    rec $n $r health-no-plan-cache node bin/jts-storage.js health --plan $plan --format prometheus --no-plan-cache
     rec $n $r node-bare node -e 0
     rec $n $r health-help node bin/jts-storage.js health --help
     rec $n $r tool:lvs lvs --reportformat json
@@ -69,6 +76,8 @@ measure() {
     rec $n $r tool:findmnt @FINDMNT@
     rec $n $r tool:lsblk @LSBLK@
     rec $n $r tool:nvme-smart-log nvme smart-log /dev/nvme0n1 -o json
+    rec $n $r alt:lsblk-pv-only @LSBLK_PV@ /dev/nvme0n1
+    rec $n $r alt:read-mountinfo cat /proc/self/mountinfo
   done
   node --cpu-prof --cpu-prof-dir=$OUT/prof-$n bin/jts-storage.js health --plan $plan --format prometheus >/dev/null 2>&1
 }
@@ -127,13 +136,14 @@ async function main(): Promise<void> {
     const smoke = spawnSync(process.execPath, [join(app, 'bin/jts-storage.js'), 'health', '--help'], { encoding: 'utf8' });
     if (smoke.status !== 0) throw new Error(`the build copy does not start (run npm run build again): ${smoke.stderr.slice(0, 2000)}`);
     const q = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const guest = GUEST.replace('@LVM@', q(LVM_ARGV)).replace('@FINDMNT@', q(FINDMNT_ARGV)).replace('@LSBLK@', q(LSBLK_ARGV));
+    const guest = GUEST.replace('@LVM@', q(LVM_ARGV)).replace('@FINDMNT@', q(FINDMNT_ARGV)).replace('@LSBLK@', q(LSBLK_ARGV)).replace('@LSBLK_PV@', q([...LSBLK_ARGV, '-s']));
     writeFileSync(join(out, 'guest.sh'), guest, { mode: 0o755 });
     process.stderr.write(`health-overhead: one sandbox boot, ${SIZES.join(' and ')} volumes, ${REPS} repetitions…\n`);
     const res = await runInSandbox(['bash', join(out, 'guest.sh'), out, String(REPS)], {
       drives: [{ sizeBytes: 4 * 1024 ** 3, serial: 'JTS-BENCH-0', kind: 'nvme' }],
       outDir: out,
       cwd: app,
+      cpus: CPUS,
       timeoutS: 3600,
       onProgress: (m) => process.stderr.write(m + '\n'),
     });
@@ -186,7 +196,7 @@ async function main(): Promise<void> {
         `${rep.status}, ${rep.volumes.length} volumes`,
       ]);
     }
-    console.log(`health overhead in the sandbox guest (QEMU TCG, ${res.accel}, 1 vCPU), median of ${REPS} reps, ratios taken within each rep; goal: ratio ≤ 1.5`);
+    console.log(`health overhead in the sandbox guest (QEMU ${res.accel}, ${CPUS} vCPU), median of ${REPS} reps, ratios taken within each rep; goal: ratio ≤ 1.5`);
     fmt(rows);
     console.log('health CLI: whole `node bin/jts-storage.js health --plan P --format prometheus` process;');
     console.log('health own: its gathering + evaluation (JSON durationMs), i.e. without node start-up, module loading and plan loading.');
@@ -197,7 +207,9 @@ async function main(): Promise<void> {
     for (const w of whats) brk.push([w, ...SIZES.map((n) => median(times.filter((t) => t.n === n && t.what === w).map((t) => t.us)) / 1000).map((v) => v.toFixed(0))]);
     fmt(brk);
     console.log('node-bare: `node -e 0`; health-help: `jts-storage health --help` (node + the modules the health command loads);');
-    console.log('tool:*: health\'s own argv of each tool (and the baseline\'s lvs and df) run alone.');
+    console.log('health-no-plan-cache: the whole CLI validating the plan file (first run after a plan change);');
+    console.log('tool:*: health\'s own argv of each tool (and the baseline\'s lvs and df) run alone;');
+    console.log('alt:*: cheaper ways to the same facts, for comparison (lsblk of the PV and its parents only; the mount table read from /proc).');
     const keep = process.argv.indexOf('--keep-profiles');
     if (keep > 0) {
       const dest = resolve(process.argv[keep + 1]!);

@@ -1,7 +1,8 @@
 /**
- * Gathering for health, through the Runner only. Two phases, each run in parallel:
- *   1. one call per host-wide tool: lvm fullreport, findmnt, lsblk;
- *   2. statfs(2) of each mounted volume in scope (a syscall, no process) and one SMART query per drive.
+ * Gathering for health, through the Runner only. Two phases, run in parallel:
+ *   1. one call per host-wide tool: lvm fullreport, findmnt, lsblk, started together;
+ *   2. statfs(2) of each mounted volume in scope (a syscall, no process), as soon as LVM and findmnt
+ *      answered, and one SMART query per drive, as soon as LVM and lsblk answered.
  * So the number of processes is 3 + drives, whatever the number of volumes. Any failure (tool missing,
  * non-zero exit, timeout, unparsable output) becomes a reason, and the checks depending on it UNKNOWN.
  */
@@ -118,29 +119,38 @@ export async function collectHealth(runner: Runner, plan: Plan | undefined, opts
     calls.push(argv.slice(0, argv[0] === 'lvm' ? 2 : 1).join(' '));
     return runner.run(argv, { timeoutMs: toolMs, env: TOOL_ENV });
   };
-  const [lvmR, mntR, blkR] = await Promise.all([run(LVM_ARGV), run(FINDMNT_ARGV), run(LSBLK_ARGV)]);
-  const reports: HostReports = {
-    lvm: lenient(lvmR, toolMs, parseLvmReport),
-    mounts: parsed(mntR, toolMs, parseFindmnt),
-    blocks: parsed(blkR, toolMs, parseLsblk),
-  };
-  const scope = buildScope(plan, reports);
+  // The three host-wide calls start together; each second-phase step starts as soon as the reports it
+  // needs are in: statfs once LVM and the mount table are read, SMART once LVM and the drive list are.
+  const lvmP = run(LVM_ARGV).then((r) => lenient(r, toolMs, parseLvmReport));
+  const mntP = run(FINDMNT_ARGV).then((r) => parsed(r, toolMs, parseFindmnt));
+  const blkP = run(LSBLK_ARGV).then((r) => parsed(r, toolMs, parseLsblk));
+  const pending: Got<never> = { ok: false, reason: 'not read yet' };
 
   const statfs = new Map<string, Got<StatfsValue>>();
   const smart = new Map<string, Got<SmartValue>>();
-  const targets = [...new Set(scope.volumes.map((v) => v.mount?.target).filter((t): t is string => !!t))];
-  await Promise.all([
-    ...targets.map(async (t) => {
-      try {
-        statfs.set(t, { ok: true, value: await withTimeout(runner.statfs(t), statfsMs, `statfs ${t}`) });
-      } catch (e) {
-        statfs.set(t, { ok: false, reason: (e as Error).message });
-      }
-    }),
-    ...scope.drives.map(async (d) => {
-      const tool = smartTool(d);
-      if (tool) smart.set(d.path, await queryDrive(runner, d.path, tool, driveMs, calls));
-    }),
-  ]);
+  const statfsDone = Promise.all([lvmP, mntP]).then(async ([lvm, mounts]) => {
+    const scope = buildScope(plan, { lvm, mounts, blocks: pending });
+    const targets = [...new Set(scope.volumes.map((v) => v.mount?.target).filter((t): t is string => !!t))];
+    await Promise.all(
+      targets.map(async (t) => {
+        try {
+          statfs.set(t, { ok: true, value: await withTimeout(runner.statfs(t), statfsMs, `statfs ${t}`) });
+        } catch (e) {
+          statfs.set(t, { ok: false, reason: (e as Error).message });
+        }
+      }),
+    );
+  });
+  const smartDone = Promise.all([lvmP, blkP]).then(async ([lvm, blocks]) => {
+    const scope = buildScope(plan, { lvm, mounts: pending, blocks });
+    await Promise.all(
+      scope.drives.map(async (d) => {
+        const tool = smartTool(d);
+        if (tool) smart.set(d.path, await queryDrive(runner, d.path, tool, driveMs, calls));
+      }),
+    );
+  });
+  const [lvm, mounts, blocks] = await Promise.all([lvmP, mntP, blkP, statfsDone, smartDone]);
+  const reports: HostReports = { lvm, mounts, blocks };
   return { inputs: { ...reports, statfs, smart }, toolCalls: calls };
 }

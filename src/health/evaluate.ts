@@ -3,7 +3,7 @@
  * volume, each drive's SMART log) + the plan (optional) → checks with a status each, and the report.
  * No Runner here: collect.ts gathers, this decides.
  */
-import type { Plan, Volume, HealthSchema } from '../model/plan-schema.js';
+import type { Plan, Volume, HealthSchema, SnapshotPolicy } from '../model/plan-schema.js';
 import { DEFAULT_HEALTH, DEFAULT_SNAPSHOT_POLICY } from './defaults.js';
 import { trySize } from '../model/units.js';
 import { classify, fmtBytes, pct } from './thresholds.js';
@@ -106,23 +106,40 @@ export function buildScope(plan: Plan | undefined, r: HostReports): Scope {
   const vgNames = plan ? plan.volumeGroups.map((v) => v.name) : (lvm?.vgs.map((v) => v.name) ?? []);
   const vgSet = new Set(vgNames);
   const volumes: VolumeScope[] = [];
-  const findLv = (vg: string, name: string) => lvm?.lvs.find((l) => l.vg === vg && l.name === name);
+  // Indexes, so a host with hundreds of volumes and mounts costs one pass over each list.
+  const lvByKey = new Map<string, HLv>();
+  for (const l of lvm?.lvs ?? []) if (!lvByKey.has(`${l.vg}/${l.name}`)) lvByKey.set(`${l.vg}/${l.name}`, l);
+  // The last mount of a target is the one on top (the one a process sees).
+  const topAt = new Map<string, HMount>();
+  const byMajMin = new Map<string, number[]>();
+  const byDev = new Map<string, number[]>();
+  mounts.forEach((m, i) => {
+    topAt.set(m.target, m);
+    const push = (map: Map<string, number[]>, k: string) => (map.get(k) ?? map.set(k, []).get(k)!).push(i);
+    if (m.majMin) push(byMajMin, m.majMin);
+    push(byDev, mountDev(m.source));
+  });
+  /** The mounts of an LV, in mount-table order: mountIsLv over the table, through the indexes. */
+  const mountsOf = (lv: HLv): HMount[] => {
+    const idx = new Set<number>(lv.majMin ? (byMajMin.get(lv.majMin) ?? []) : []);
+    for (const dev of [`/dev/mapper/${dmName(lv.vg, lv.name)}`, `/dev/${lv.vg}/${lv.name}`])
+      for (const i of byDev.get(dev) ?? []) if (!lv.majMin || !mounts[i]!.majMin) idx.add(i);
+    return [...idx].sort((a, b) => a - b).map((i) => mounts[i]!);
+  };
   const attach = (s: VolumeScope) => {
     const want = s.planned?.mount?.path;
-    // The last mount of a target is the one on top (the one a process sees).
-    const atPath = want ? mounts.filter((m) => m.target === want).at(-1) : undefined;
+    const atPath = want ? topAt.get(want) : undefined;
     if (!s.info) {
       // LVM unreadable: the filesystem at the plan's path is still worth measuring.
       if (!lvm && atPath) s.mount = atPath;
       return s;
     }
-    const mine = mounts.filter((m) => mountIsLv(m, s.info!));
-    s.mount = atPath && mountIsLv(atPath, s.info) ? atPath : mine[0];
+    s.mount = atPath && mountIsLv(atPath, s.info) ? atPath : mountsOf(s.info)[0];
     if (atPath && !mountIsLv(atPath, s.info)) s.intruder = atPath;
     return s;
   };
   if (plan) {
-    for (const v of plan.volumes) volumes.push(attach({ vg: v.vg, lv: v.name, planned: v, info: findLv(v.vg, v.name) }));
+    for (const v of plan.volumes) volumes.push(attach({ vg: v.vg, lv: v.name, planned: v, info: lvByKey.get(`${v.vg}/${v.name}`) }));
   } else if (lvm) {
     for (const l of lvm.lvs) if (vgSet.has(l.vg) && lvType(l) === 'volume') volumes.push(attach({ vg: l.vg, lv: l.name, info: l }));
   }
@@ -281,6 +298,8 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
   const snapshots: SnapshotReport[] = [];
   const thinPools: ThinPoolReport[] = [];
   const vgSet = new Set(scope.vgNames);
+  const policyOf = new Map<string, SnapshotPolicy | undefined>();
+  for (const v of plan?.volumes ?? []) if (!policyOf.has(`${v.vg}/${v.name}`)) policyOf.set(`${v.vg}/${v.name}`, v.snapshot);
   for (const l of lvm?.lvs ?? []) {
     if (!vgSet.has(l.vg)) continue;
     const t = lvType(l);
@@ -294,7 +313,7 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
       const invalid = snapshotInvalid(l);
       const fill = l.dataPercent === undefined ? undefined : l.dataPercent / 100;
       snapshots.push({ vg: l.vg, lv: l.name, origin: l.origin ?? '', type: 'classic', sizeBytes: l.sizeBytes, fillRatio: invalid ? 1 : fill, invalid });
-      const pol = plan?.volumes.find((v) => v.vg === l.vg && v.name === l.origin)?.snapshot ?? DEFAULT_SNAPSHOT_POLICY;
+      const pol = policyOf.get(`${l.vg}/${l.origin}`) ?? DEFAULT_SNAPSHOT_POLICY;
       if (invalid) {
         add('snapshot_fill', subject, 'critical', `snapshot of ${l.origin ?? '?'} lost: its COW space (${fmtBytes(l.sizeBytes)}) filled and LVM invalidated it; it holds nothing usable — remove it`, labels, {
           value: 100,

@@ -122,7 +122,7 @@ export function renderJson(r: HealthReport): string {
 
 /** Label value escaping of the text exposition format: backslash, double quote, newline. */
 export function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
 }
 
 function fmtValue(v: number): string {
@@ -132,16 +132,25 @@ function fmtValue(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(12)));
 }
 
+/** `k1="v1",k2="v2"` of the labels that have a value (empty ones are left out). */
+function labelText(labels: Record<string, string | undefined>): string {
+  let out = '';
+  for (const k in labels) {
+    const v = labels[k];
+    if (v === undefined || v === '') continue;
+    out += `${out ? ',' : ''}${k}="${escapeLabel(v)}"`;
+  }
+  return out;
+}
+
 class Families {
   private fams = new Map<string, { help: string; type: 'gauge' | 'counter'; samples: string[] }>();
-  add(name: string, type: 'gauge' | 'counter', help: string, labels: Record<string, string | undefined>, value: number | undefined): void {
+  /** labels: a record, or its labelText (computed once for the many samples of one volume). */
+  add(name: string, type: 'gauge' | 'counter', help: string, labels: Record<string, string | undefined> | string, value: number | undefined): void {
     if (value === undefined || !Number.isFinite(value)) return;
     let f = this.fams.get(name);
     if (!f) this.fams.set(name, (f = { help, type, samples: [] }));
-    const ls = Object.entries(labels)
-      .filter(([, v]) => v !== undefined && v !== '')
-      .map(([k, v]) => `${k}="${escapeLabel(v!)}"`)
-      .join(',');
+    const ls = typeof labels === 'string' ? labels : labelText(labels);
     f.samples.push(`${name}${ls ? `{${ls}}` : ''} ${fmtValue(value)}`);
   }
   text(): string {
@@ -173,7 +182,7 @@ export function renderPrometheus(r: HealthReport): string {
     f.add(P + 'vg_reserve_intact', 'gauge', '1 when free space plus snapshot COW space still covers the plan reserve.', { vg: v.name }, v.reserveIntact ? 1 : 0);
   }
   for (const v of r.volumes) {
-    const l = { vg: v.vg, lv: v.lv, mount: v.mount };
+    const l = labelText({ vg: v.vg, lv: v.lv, mount: v.mount });
     f.add(P + 'lv_size_bytes', 'gauge', 'Logical volume size.', l, v.lvSizeBytes);
     f.add(P + 'volume_size_bytes', 'gauge', 'Filesystem size (statfs).', l, v.fsSizeBytes);
     f.add(P + 'volume_used_bytes', 'gauge', 'Filesystem bytes used (size - free).', l, v.usedBytes);
@@ -184,7 +193,7 @@ export function renderPrometheus(r: HealthReport): string {
     f.add(P + 'volume_inodes_used_ratio', 'gauge', 'Filesystem inodes in use, 0..1.', l, v.inodesUsedRatio);
   }
   for (const s of r.snapshots) {
-    const l = { vg: s.vg, lv: s.lv, origin: s.origin, type: s.type };
+    const l = labelText({ vg: s.vg, lv: s.lv, origin: s.origin, type: s.type });
     f.add(P + 'snapshot_size_bytes', 'gauge', 'Snapshot size (COW area of a classic snapshot, virtual size of a thin one).', l, s.sizeBytes);
     f.add(P + 'snapshot_fill_ratio', 'gauge', 'Classic snapshot COW fill, 0..1 (1 = invalidated).', l, s.fillRatio);
     f.add(P + 'snapshot_invalid', 'gauge', '1 when LVM invalidated the snapshot (COW space overflowed): its content is lost.', l, s.type === 'classic' ? (s.invalid ? 1 : 0) : undefined);
