@@ -11,6 +11,7 @@ import type { Plan } from '../model/plan-schema.js';
 import type { ProbedState } from '../probe/types.js';
 import type { PlanOutcome } from './apply.js';
 import { lvDeviceNames } from '../verify/verify.js';
+import { fillActions, findShortFilesystems } from './fs-fill.js';
 
 export async function planForApply(runner: Runner, planFile: string, opts: { skipTune?: boolean } = {}): Promise<PlanOutcome> {
   const run = await runPlan({ runner, planFile, skipTune: opts.skipTune });
@@ -31,6 +32,16 @@ export async function planForApply(runner: Runner, planFile: string, opts: { ski
     actions.splice(at, 0, ...redo);
     run.result.summary.create += redo.length;
   }
+  // A grow cut between lvextend's commit and the filesystem grow: grow what is short, after the
+  // mounts (online) and before the tuning actions.
+  const fill = fillActions(await findShortFilesystems(runner, run.loaded.plan, state));
+  if (fill.actions.length) {
+    const actions = run.result.actions;
+    const at = actions.findIndex((a) => a.id.startsWith('tune:'));
+    actions.splice(at < 0 ? actions.length : at, 0, ...fill.actions);
+    run.result.summary.change += fill.actions.length;
+  }
+  run.result.warnings.push(...fill.warnings);
   return { result: run.result, plan: run.loaded.plan, state, layout: run.layout, planSha256: run.planSha256 };
 }
 

@@ -11,6 +11,7 @@ import { desiredFstabEntries, managedEntries, findManagedBlocks } from '../exec/
 import { desiredReadAhead } from '../tune/readahead-defaults.js';
 import { compareMountOptions } from './mount-options.js';
 import { parseTune2fs, parseXfsInfo, parseXfsSize } from './fs-info.js';
+import { FS_FILL_SLACK_BYTES, isShort } from '../exec/fs-fill.js';
 
 export interface DriftItem {
   resource: string;
@@ -94,18 +95,25 @@ export class Verifier {
     const fres = `fs ${v.vg}/${v.name}`;
     if (!this.expect(fres, 'type', fsType, fs?.type)) return;
     if (v.filesystem.label !== undefined) this.expect(fres, 'label', v.filesystem.label, fs?.label ?? '');
-    if (fsType === 'ext4') await this.ext4(v, lv.path, fres);
-    else if (fsType === 'xfs') await this.xfs(v, lv.path, fres);
+    if (fsType === 'ext4') await this.ext4(v, lv.path, fres, lv.sizeBytes);
+    else if (fsType === 'xfs') await this.xfs(v, lv.path, fres, lv.sizeBytes);
     if (v.mount && fsType !== 'swap') this.mount(v, names);
   }
 
-  private async ext4(v: Volume, dev: string, res: string): Promise<void> {
+  /** The filesystem fills its LV (a grow cut after lvextend's commit leaves it short: src/exec/fs-fill.ts). */
+  private fills(res: string, lvBytes: number, fsBytes: number): void {
+    if (!Number.isFinite(fsBytes) || fsBytes <= 0) return;
+    this.expect(res, 'size (bytes, fills its LV)', `${lvBytes} (within ${FS_FILL_SLACK_BYTES / 2 ** 20} MiB)`, fsBytes, !isShort(lvBytes, fsBytes));
+  }
+
+  private async ext4(v: Volume, dev: string, res: string, lvBytes: number): Promise<void> {
     const r = await this.runner.run(['tune2fs', '-l', dev], { env: TOOL_ENV, mutating: false, timeoutMs: 30_000 });
     if (!ok(r)) {
       this.notes.push(`${res}: tune2fs -l failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0]}; features not checked`);
       return;
     }
     const f = parseTune2fs(r.stdout);
+    this.fills(res, lvBytes, f.blockCount * f.blockSize);
     const feats = new Set(f.features);
     for (const want of v.filesystem.features) {
       const off = want.startsWith('^');
@@ -123,13 +131,14 @@ export class Verifier {
     }
   }
 
-  private async xfs(v: Volume, dev: string, res: string): Promise<void> {
+  private async xfs(v: Volume, dev: string, res: string, lvBytes: number): Promise<void> {
     const r = await this.runner.run(['xfs_info', dev], { env: TOOL_ENV, mutating: false, timeoutMs: 30_000 });
     if (!ok(r)) {
       this.notes.push(`${res}: xfs_info failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0]}; geometry not checked`);
       return;
     }
     const x = parseXfsInfo(r.stdout);
+    if (x.dataBlocks && x.blockSize) this.fills(res, lvBytes, x.dataBlocks * x.blockSize);
     const opt = (list: string[], key: string) => list.find((o) => o.startsWith(key + '='))?.slice(key.length + 1);
     const ag = opt(v.filesystem.data, 'agcount');
     if (ag !== undefined) this.expect(res, 'agcount', Number(ag), x.agcount);

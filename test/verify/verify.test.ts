@@ -105,3 +105,14 @@ test('verify: missing volume and unmounted filesystem', async () => {
   const r2 = await verifyHost(runner(), plan, s, layout);
   assert.deepEqual(r2.drift.map((d) => `${d.resource} ${d.check}`), ['lv vg_jts/lv_pg exists']);
 });
+
+test('verify: a filesystem short of its LV (a grow cut after lvextend) is drift', async () => {
+  // The captured superblock, with half the blocks: 200 MiB of ext4 on the 400 MiB LV.
+  const half = fx('tune2fs-l-ext4.txt').replace(/^Block count:\s+409600$/m, 'Block count:              204800');
+  assert.notEqual(half, fx('tune2fs-l-ext4.txt'));
+  const r = await verifyHost(new FakeRunner().on(['tune2fs', '-l'], { stdout: half }), plan, state(), layout);
+  // (Halving the block count also doubles the reserved-blocks ratio: only the size check is looked at.)
+  assert.deepEqual(r.drift.filter((d) => d.check.startsWith('size (bytes')).map((d) => `${d.resource}|${d.check}|${d.expected}|${d.found}`), [
+    `fs vg_jts/lv_pg|size (bytes, fills its LV)|${400 * 2 ** 20} (within 16 MiB)|${200 * 2 ** 20}`,
+  ]);
+});
