@@ -1,16 +1,17 @@
 /**
  * Gathering for health, through the Runner only. Two phases, run in parallel:
- *   1. one call per host-wide tool: lvm fullreport, findmnt, lsblk, started together;
+ *   1. one call per host-wide tool: lvm fullreport and findmnt started together, then lsblk of the PVs
+ *      LVM named (so its cost follows the drives, not the volumes);
  *   2. statfs(2) of each mounted volume in scope (a syscall, no process), as soon as LVM and findmnt
- *      answered, and one SMART query per drive, as soon as LVM and lsblk answered.
+ *      answered, and one SMART query per drive, as soon as lsblk answered.
  * So the number of processes is 3 + drives, whatever the number of volumes. Any failure (tool missing,
  * non-zero exit, timeout, unparsable output) becomes a reason, and the checks depending on it UNKNOWN.
  */
 import type { Runner, RunResult } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
-import { buildScope, smartTool, type Got, type HealthInputs, type HostReports, type SmartValue, type StatfsValue } from './evaluate.js';
+import { buildScope, scopePvs, scopeVgNames, smartTool, type Got, type HealthInputs, type HostReports, type SmartValue, type StatfsValue } from './evaluate.js';
 import { parseNvmeSmartLog, parseSmartctl, smartctlFatal } from './smart.js';
-import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, parseFindmnt, parseLsblk, parseLvmReport } from './sources.js';
+import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, lsblkPvArgv, parseFindmnt, parseLsblk, parseLvmReport, type HBlock } from './sources.js';
 
 export interface CollectOptions {
   /** Per host-wide tool call. */
@@ -123,7 +124,14 @@ export async function collectHealth(runner: Runner, plan: Plan | undefined, opts
   // needs are in: statfs once LVM and the mount table are read, SMART once LVM and the drive list are.
   const lvmP = run(LVM_ARGV).then((r) => lenient(r, toolMs, parseLvmReport));
   const mntP = run(FINDMNT_ARGV).then((r) => parsed(r, toolMs, parseFindmnt));
-  const blkP = run(LSBLK_ARGV).then((r) => parsed(r, toolMs, parseLsblk));
+  // The drives: lsblk of the PVs in scope and what they sit on, once LVM named them (every device only
+  // when LVM could not be read). lsblk exits 64 when one named device is gone and still reports the rest.
+  const blkP = lvmP.then(async (lvm): Promise<Got<HBlock[]>> => {
+    if (!lvm.ok) return parsed(await run(LSBLK_ARGV), toolMs, parseLsblk);
+    const pvs = scopePvs(scopeVgNames(plan, lvm.value), lvm.value);
+    if (!pvs.length) return { ok: true, value: [] };
+    return lenient(await run(lsblkPvArgv(pvs)), toolMs, (t) => parseLsblk(t, { inverse: true }));
+  });
   const pending: Got<never> = { ok: false, reason: 'not read yet' };
 
   const statfs = new Map<string, Got<StatfsValue>>();

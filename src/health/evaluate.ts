@@ -10,7 +10,7 @@ import { classify, fmtBytes, pct } from './thresholds.js';
 import { mountOptionDrift } from './drift.js';
 import { decodeCriticalWarning } from './smart.js';
 import {
-  diskOf,
+  disksOf,
   dmName,
   driveKind,
   lvType,
@@ -99,11 +99,22 @@ export function mountIsLv(m: HMount, lv: HLv): boolean {
   return dev === `/dev/mapper/${dmName(lv.vg, lv.name)}` || dev === `/dev/${lv.vg}/${lv.name}`;
 }
 
+/** The VG names in scope: the plan's, or every VG LVM reports. */
+export function scopeVgNames(plan: Plan | undefined, lvm: LvmReport | undefined): string[] {
+  return plan ? plan.volumeGroups.map((v) => v.name) : (lvm?.vgs.map((v) => v.name) ?? []);
+}
+
+/** Device paths of the PVs of those VGs (a missing PV, "[unknown]", has none). */
+export function scopePvs(vgNames: string[], lvm: LvmReport): string[] {
+  const vgSet = new Set(vgNames);
+  return [...new Set(lvm.pvs.filter((p) => vgSet.has(p.vg) && p.name.startsWith('/dev/')).map((p) => p.name))];
+}
+
 /** Which VGs, volumes and drives this run looks at. Shared by collect (what to statfs/query) and evaluate. */
 export function buildScope(plan: Plan | undefined, r: HostReports): Scope {
   const lvm = r.lvm.ok ? r.lvm.value : undefined;
   const mounts = r.mounts.ok ? r.mounts.value : [];
-  const vgNames = plan ? plan.volumeGroups.map((v) => v.name) : (lvm?.vgs.map((v) => v.name) ?? []);
+  const vgNames = scopeVgNames(plan, lvm);
   const vgSet = new Set(vgNames);
   const volumes: VolumeScope[] = [];
   // Indexes, so a host with hundreds of volumes and mounts costs one pass over each list.
@@ -148,10 +159,9 @@ export function buildScope(plan: Plan | undefined, r: HostReports): Scope {
     const blocks = r.blocks.value;
     if (lvm) {
       const seen = new Set<string>();
-      for (const pv of lvm.pvs) {
-        if (!vgSet.has(pv.vg)) continue;
-        const d = diskOf(blocks, pv.name);
-        if (d && !seen.has(d.name)) {
+      for (const pv of scopePvs(vgNames, lvm)) {
+        for (const d of disksOf(blocks, pv)) {
+          if (seen.has(d.name)) continue;
           seen.add(d.name);
           drives.push(d);
         }
@@ -199,6 +209,7 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
   else if (inputs.lvm.note) add('collect', 'lvm', 'unknown', `LVM state partial: ${inputs.lvm.note}`, { tool: 'lvm' });
   if (!inputs.mounts.ok) add('collect', 'findmnt', 'unknown', `mount table unknown: ${inputs.mounts.reason}`, { tool: 'findmnt' });
   if (!inputs.blocks.ok) add('collect', 'lsblk', 'unknown', `drives unknown: ${inputs.blocks.reason}`, { tool: 'lsblk' });
+  else if (inputs.blocks.note) add('collect', 'lsblk', 'unknown', `drives partial: ${inputs.blocks.note}`, { tool: 'lsblk' });
 
   // ---- volume groups
   const vgs: VgReport[] = [];

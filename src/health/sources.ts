@@ -49,7 +49,19 @@ export const LVM_ARGV = fullreportArgv(
 );
 
 export const FINDMNT_ARGV = ['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
+/** Every block device (flat, with PKNAME): only when LVM could not be read, to find the drives at all. */
 export const LSBLK_ARGV = ['lsblk', '-J', '-l', '-b', '-o', 'NAME,KNAME,PATH,TYPE,TRAN,ROTA,SERIAL,MODEL,SCHED,PKNAME,SIZE'];
+
+/**
+ * The PVs in scope and what they sit on (`-s`, inverse dependencies: partition, dm/md layers, disks),
+ * as a tree whose children are the devices below. Health's usual lsblk call: its cost follows the PVs,
+ * not the number of volumes (the full listing walks every LV's dm device: 0.8 s at 200 volumes against
+ * 0.2 s at 7 in the sandbox guest). No PKNAME: in an inverse tree lsblk prints the tree parent, which
+ * is the device above.
+ */
+export function lsblkPvArgv(devices: string[]): string[] {
+  return ['lsblk', '-J', '-b', '-s', '-o', 'NAME,KNAME,PATH,TYPE,TRAN,ROTA,SERIAL,MODEL,SCHED,SIZE', ...devices];
+}
 
 function parseJson(text: string, what: string): unknown {
   const i = text.indexOf('{');
@@ -183,16 +195,25 @@ export interface HBlock {
   model?: string;
   sched?: string;
   pkname?: string;
+  /** Kernel names of every device this one sits on (an md or dm device may have several). */
+  below?: string[];
   sizeBytes?: number;
 }
 
-export function parseLsblk(text: string): HBlock[] {
+/**
+ * lsblk JSON, flat (-l, with PKNAME) or as a tree. `inverse`: the output of `lsblk -s`, whose children
+ * are the devices below (slaves) instead of the ones above (holders).
+ */
+export function parseLsblk(text: string, opts: { inverse?: boolean } = {}): HBlock[] {
   const j = parseJson(text, 'lsblk') as { blockdevices?: Record<string, unknown>[] };
   if (!j || !Array.isArray(j.blockdevices)) throw new Error('lsblk: no "blockdevices" array');
   const out: HBlock[] = [];
   const walk = (bs: Record<string, unknown>[], parent?: string) => {
     for (const b of bs) {
       const name = String(b['name'] ?? '');
+      const kids = Array.isArray(b['children']) ? (b['children'] as Record<string, unknown>[]) : [];
+      const kidNames = kids.map((k) => str(k['kname']) ?? String(k['name'] ?? ''));
+      const below = opts.inverse ? kidNames : [str(b['pkname']) ?? parent].filter((x): x is string => !!x);
       out.push({
         name,
         kname: str(b['kname']) ?? name,
@@ -203,10 +224,11 @@ export function parseLsblk(text: string): HBlock[] {
         serial: str(b['serial'])?.trim(),
         model: str(b['model'])?.trim(),
         sched: str(b['sched']),
-        pkname: str(b['pkname']) ?? parent,
+        pkname: below[0],
+        below,
         sizeBytes: n(b['size']),
       });
-      if (Array.isArray(b['children'])) walk(b['children'] as Record<string, unknown>[], name);
+      if (kids.length) walk(kids, opts.inverse ? undefined : str(b['kname']) ?? name);
     }
   };
   walk(j.blockdevices);
@@ -221,6 +243,37 @@ export function driveKind(b: HBlock): DriveKind {
   if (b.rota) return 'hdd';
   if (b.tran === 'sata' || b.tran === 'ata' || b.tran === 'sas' || /^sd[a-z]+$/.test(b.name)) return 'sata-ssd';
   return 'unknown';
+}
+
+/** Is `b` the block device at `devPath` (/dev/X, /dev/mapper/X, or lsblk's PATH)? */
+function isDevice(b: HBlock, devPath: string): boolean {
+  return b.path === devPath || `/dev/${b.name}` === devPath || `/dev/mapper/${b.name}` === devPath;
+}
+
+/**
+ * Every whole disk under a block device (PV path, partition, dm or md layers…): all of them when it
+ * spans several (an md mirror as PV), following what each device sits on.
+ */
+export function disksOf(blocks: HBlock[], devPath: string): HBlock[] {
+  const byName = new Map<string, HBlock>();
+  for (const b of blocks) if (!byName.has(b.kname)) byName.set(b.kname, b);
+  const out: HBlock[] = [];
+  const seen = new Set<string>();
+  const todo = blocks.filter((b) => isDevice(b, devPath)).slice(0, 1);
+  while (todo.length && seen.size < 256) {
+    const cur = todo.shift()!;
+    if (seen.has(cur.kname)) continue;
+    seen.add(cur.kname);
+    if (cur.type === 'disk') {
+      out.push(cur);
+      continue;
+    }
+    for (const k of cur.below ?? (cur.pkname ? [cur.pkname] : [])) {
+      const nb = byName.get(k);
+      if (nb) todo.push(nb);
+    }
+  }
+  return out;
 }
 
 /** The whole disk under a block device (PV path, partition, dm…), following lsblk's PKNAME. */

@@ -5,6 +5,7 @@ import type { Check, HealthReport } from '../../src/health/types.js';
 import type { RunOptions, RunResult } from '../../src/core/runner.js';
 import { FakeRunner } from '../support/fake-runner.js';
 import { fixture, guestPlan, guestRunner, statfsAt } from './helpers.js';
+import { LSBLK_ARGV, lsblkPvArgv } from '../../src/health/sources.js';
 
 function check(r: HealthReport, kind: Check['kind'], subject: string): Check {
   const c = r.checks.find((k) => k.kind === kind && k.subject === subject);
@@ -125,7 +126,7 @@ class HangingDriveRunner extends FakeRunner {
 test('a drive that does not answer: UNKNOWN "did not answer", bounded by the drive timeout', async () => {
   const fr = new HangingDriveRunner();
   const g = guestRunner();
-  for (const k of ['lvm', 'findmnt', 'lsblk']) fr.on([k], { stdout: fixture(k === 'lvm' ? 'lvm-fullreport.json' : `${k}.json`) });
+  for (const k of ['lvm', 'findmnt', 'lsblk']) fr.on([k], { stdout: fixture(k === 'lvm' ? 'lvm-fullreport.json' : k === 'lsblk' ? 'lsblk-pvs.json' : `${k}.json`) });
   fr.statfsTable = g.statfsTable;
   const r = await runHealth(fr, { plan: guestPlan(), driveTimeoutMs: 5000 });
   assert.match(check(r, 'drive_smart', 'nvme0n1').message, /did not answer within 5 s/);
@@ -218,6 +219,35 @@ test('one call per tool whatever the number of volumes: 3 host-wide calls + 1 pe
   );
   assert.equal(r.toolCalls.length, 4);
   assert.equal(fr.mutatingCalls.length, 0);
+  // lsblk is asked about the PVs in scope only (and what they sit on), not every LV's dm device.
+  assert.deepEqual(fr.calls.find((c) => c.argv[0] === 'lsblk')!.argv, lsblkPvArgv(['/dev/nvme0n1']));
+});
+
+test('lsblk of a PV that vanished (exit 64): the other drives are still checked, drives partial (UNKNOWN)', async () => {
+  const fx = JSON.parse(fixture('lsblk-pvs-missing.json.argv')) as { exitCode: number; stderr: string };
+  const fr = guestRunner({ lvm: { stdout: lvmWithout('lv_logs_snap', 'lv_data_snap') }, lsblkPvs: { stdout: fixture('lsblk-pvs-missing.json'), exitCode: fx.exitCode, stderr: fx.stderr } });
+  const r = await runHealth(fr, { plan: guestPlan() });
+  assert.match(check(r, 'collect', 'lsblk').message, /drives partial: lsblk -J exited 64: lsblk: \/dev\/nvme9n9: not a block device/);
+  assert.equal(check(r, 'drive_smart', 'nvme0n1').status, 'ok');
+  assert.equal(r.exitCode, 3);
+});
+
+test('without LVM, every drive lsblk lists is checked (the full listing)', async () => {
+  const fr = guestRunner({ lvm: { notFound: true, exitCode: 127 } });
+  const r = await runHealth(fr, { plan: guestPlan() });
+  assert.deepEqual(fr.calls.find((c) => c.argv[0] === 'lsblk')!.argv, LSBLK_ARGV);
+  assert.deepEqual(r.drives.map((d) => d.drive).sort(), ['nvme0n1', 'sda']);
+});
+
+test('no PV in scope (the plan VG is missing): no lsblk call, no drive', async () => {
+  const plan = guestPlan();
+  plan.volumeGroups[0]!.name = 'vg_other';
+  for (const v of plan.volumes) v.vg = 'vg_other';
+  const fr = guestRunner();
+  const r = await runHealth(fr, { plan });
+  assert.equal(fr.calls.filter((c) => c.argv[0] === 'lsblk').length, 0);
+  assert.equal(r.drives.length, 0);
+  assert.equal(check(r, 'vg_free', 'vg_other').status, 'critical');
 });
 
 test('lvm exiting non-zero with a report: the report is used, the state said partial (UNKNOWN)', async () => {

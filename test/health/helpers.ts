@@ -17,11 +17,13 @@ export const STATFS_DEFAULT = { totalBytes: 1_000_000_000, freeBytes: 900_000_00
  * (ext4, /mnt/data), lv_logs (XFS, /mnt/logs), a classic snapshot per volume (lv_logs_snap invalid),
  * a thin pool with lv_thin and a thin snapshot, and a SCSI disk outside LVM.
  */
-export function guestRunner(over: { nvme?: FakeReply; smartctl?: FakeReply; lvm?: FakeReply; findmnt?: FakeReply; lsblk?: FakeReply } = {}): FakeRunner {
+export function guestRunner(over: { nvme?: FakeReply; smartctl?: FakeReply; lvm?: FakeReply; findmnt?: FakeReply; lsblk?: FakeReply; lsblkPvs?: FakeReply } = {}): FakeRunner {
   const r = new FakeRunner();
   r.on(['lvm', 'fullreport'], over.lvm ?? { stdout: fixture('lvm-fullreport.json') });
   r.on(['findmnt'], over.findmnt ?? { stdout: fixture('findmnt.json') });
+  // Every device (health's fallback without LVM), and the PVs with what they sit on (lsblk -s, the usual call).
   r.on(['lsblk'], over.lsblk ?? { stdout: fixture('lsblk.json') });
+  r.on((argv) => argv[0] === 'lsblk' && argv.includes('-s'), over.lsblkPvs ?? over.lsblk ?? { stdout: fixture('lsblk-pvs.json') });
   r.on(['nvme', 'smart-log'], over.nvme ?? { stdout: fixture('nvme-smart-log.json') });
   r.on(['smartctl'], over.smartctl ?? { stdout: fixture('smartctl-nvme.json') });
   r.statfsTable.set('/mnt/data', { ...STATFS_DEFAULT });

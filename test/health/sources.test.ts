@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diskOf, driveKind, lvType, parseFindmnt, parseLsblk, parseLvmReport, snapshotInvalid } from '../../src/health/sources.js';
+import { diskOf, disksOf, driveKind, lvType, parseFindmnt, parseLsblk, parseLvmReport, snapshotInvalid } from '../../src/health/sources.js';
 import { fixture } from './helpers.js';
 
 test('lvm fullreport (lvm2 2.03.16): VG, PV and every LV with type, fill and kernel device', () => {
@@ -54,6 +54,28 @@ test('lsblk -J -l: PV → whole disk, kinds, scheduler', () => {
   assert.equal(driveKind(sda), 'hdd'); // QEMU's scsi-hd reports rotational
   // An LV's parent chain ends on the NVMe disk.
   assert.equal(diskOf(b, '/dev/mapper/vg_h-lv_data-real')?.name, 'nvme0n1');
+});
+
+test('lsblk -s of the PVs: each PV down to its whole disk(s), through partitions and dm layers; LVs not listed', () => {
+  const b = parseLsblk(fixture('lsblk-pvs.json'), { inverse: true });
+  assert.deepEqual(disksOf(b, '/dev/nvme0n1').map((d) => [d.name, d.serial, d.sched]), [['nvme0n1', 'JTS-HEALTH-0', 'none']]);
+  // dm device on sda1 on sda (as dm-crypt on a partition would be).
+  assert.deepEqual(disksOf(b, '/dev/mapper/jts_stack').map((d) => d.name), ['sda']);
+  assert.deepEqual(disksOf(b, '/dev/sda1').map((d) => d.name), ['sda']);
+  assert.equal(diskOf(b, '/dev/mapper/jts_stack')?.name, 'sda');
+  // The LVs on nvme0n1 hold it, they are not below it: -s does not list them.
+  assert.equal(b.filter((x) => x.type === 'lvm').length, 0);
+  assert.deepEqual(disksOf(b, '/dev/nvme9n9'), []);
+  // The flat full listing gives the same answer through PKNAME.
+  const full = parseLsblk(fixture('lsblk.json'));
+  assert.deepEqual(disksOf(full, '/dev/mapper/vg_h-lv_data-real').map((d) => d.name), ['nvme0n1']);
+});
+
+test('disksOf on a hand-made tree (no md in the test bed): a device on several disks, an md mirror as PV, gives every disk', () => {
+  const tree = JSON.stringify({
+    blockdevices: [{ name: 'md0', kname: 'md0', path: '/dev/md0', type: 'raid1', children: [{ name: 'nvme0n1', kname: 'nvme0n1', type: 'disk' }, { name: 'nvme1n1', kname: 'nvme1n1', type: 'disk' }] }],
+  });
+  assert.deepEqual(disksOf(parseLsblk(tree, { inverse: true }), '/dev/md0').map((d) => d.name), ['nvme0n1', 'nvme1n1']);
 });
 
 test('unparsable reports name the tool', () => {
