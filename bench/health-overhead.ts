@@ -29,7 +29,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runInSandbox } from '../src/sandbox/index.js';
-import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV } from '../src/health/sources.js';
+import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, lsblkPvArgv } from '../src/health/sources.js';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const SIZES = [7, 200];
@@ -74,9 +74,9 @@ measure() {
     rec $n $r tool:df df
     rec $n $r tool:lvm-fullreport @LVM@
     rec $n $r tool:findmnt @FINDMNT@
-    rec $n $r tool:lsblk @LSBLK@
+    rec $n $r tool:lsblk @LSBLK_PV@
     rec $n $r tool:nvme-smart-log nvme smart-log /dev/nvme0n1 -o json
-    rec $n $r alt:lsblk-pv-only @LSBLK_PV@ /dev/nvme0n1
+    rec $n $r alt:lsblk-every-device @LSBLK@
     rec $n $r alt:read-mountinfo cat /proc/self/mountinfo
   done
   node --cpu-prof --cpu-prof-dir=$OUT/prof-$n bin/jts-storage.js health --plan $plan --format prometheus >/dev/null 2>&1
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     const smoke = spawnSync(process.execPath, [join(app, 'bin/jts-storage.js'), 'health', '--help'], { encoding: 'utf8' });
     if (smoke.status !== 0) throw new Error(`the build copy does not start (run npm run build again): ${smoke.stderr.slice(0, 2000)}`);
     const q = (argv: string[]) => argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const guest = GUEST.replace('@LVM@', q(LVM_ARGV)).replace('@FINDMNT@', q(FINDMNT_ARGV)).replace('@LSBLK@', q(LSBLK_ARGV)).replace('@LSBLK_PV@', q([...LSBLK_ARGV, '-s']));
+    const guest = GUEST.replace('@LVM@', q(LVM_ARGV)).replace('@FINDMNT@', q(FINDMNT_ARGV)).replace('@LSBLK@', q(LSBLK_ARGV)).replace('@LSBLK_PV@', q(lsblkPvArgv(['/dev/nvme0n1'])));
     writeFileSync(join(out, 'guest.sh'), guest, { mode: 0o755 });
     process.stderr.write(`health-overhead: one sandbox boot, ${SIZES.join(' and ')} volumes, ${REPS} repetitions…\n`);
     const res = await runInSandbox(['bash', join(out, 'guest.sh'), out, String(REPS)], {
@@ -209,7 +209,8 @@ async function main(): Promise<void> {
     console.log('node-bare: `node -e 0`; health-help: `jts-storage health --help` (node + the modules the health command loads);');
     console.log('health-no-plan-cache: the whole CLI validating the plan file (first run after a plan change);');
     console.log('tool:*: health\'s own argv of each tool (and the baseline\'s lvs and df) run alone;');
-    console.log('alt:*: cheaper ways to the same facts, for comparison (lsblk of the PV and its parents only; the mount table read from /proc).');
+    console.log('alt:*: other ways to the same facts, for comparison (lsblk of every device, as health did before and still does');
+    console.log('without LVM; the mount table read from /proc by a process, as an upper bound of reading it in-process).');
     const keep = process.argv.indexOf('--keep-profiles');
     if (keep > 0) {
       const dest = resolve(process.argv[keep + 1]!);
