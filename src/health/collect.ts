@@ -120,8 +120,8 @@ export async function collectHealth(runner: Runner, plan: Plan | undefined, opts
     calls.push(argv.slice(0, argv[0] === 'lvm' ? 2 : 1).join(' '));
     return runner.run(argv, { timeoutMs: toolMs, env: TOOL_ENV });
   };
-  // The three host-wide calls start together; each second-phase step starts as soon as the reports it
-  // needs are in: statfs once LVM and the mount table are read, SMART once LVM and the drive list are.
+  // LVM and the mount table are asked together; every later step starts as soon as the reports it needs
+  // are in: statfs once LVM and the mount table are read, lsblk once LVM named the PVs, SMART after lsblk.
   const lvmP = run(LVM_ARGV).then((r) => lenient(r, toolMs, parseLvmReport));
   const mntP = run(FINDMNT_ARGV).then((r) => parsed(r, toolMs, parseFindmnt));
   // The drives: lsblk of the PVs in scope and what they sit on, once LVM named them (every device only
