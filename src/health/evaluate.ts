@@ -8,7 +8,7 @@ import { DEFAULT_HEALTH, DEFAULT_SNAPSHOT_POLICY } from './defaults.js';
 import { trySize } from '../model/units.js';
 import { classify, fmtBytes, pct } from './thresholds.js';
 import { mountOptionDrift } from './drift.js';
-import { decodeCriticalWarning } from './smart.js';
+import { decodeCriticalWarning, type SmartctlHealth } from './smart.js';
 import {
   disksOf,
   dmName,
@@ -394,6 +394,19 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
       problems.push({ s: 'critical', t: `available spare ${h.availableSpare} % below the drive's threshold ${h.availableSpareThreshold} %` });
     if (h.smartPassed === false) problems.push({ s: 'critical', t: 'SMART overall health self-assessment FAILED' });
     if (h.mediaErrors !== undefined && h.mediaErrors > 0) problems.push({ s: 'warning', t: `${h.mediaErrors} media/data integrity errors` });
+    // ATA/SCSI (smartctl): sectors the drive could not read or had to remap. Any non-zero count is a
+    // warning: in large fleets (Backblaze's drive stats) drives with reallocated or pending sectors
+    // fail many times more often, and a pending sector is data the drive cannot read now.
+    const a = h as SmartctlHealth;
+    const counts: [number | undefined, string][] = [
+      [a.pendingSectors, 'sectors pending reallocation (unreadable now)'],
+      [a.offlineUncorrectable, 'offline-uncorrectable sectors'],
+      [a.reportedUncorrectable, 'reported uncorrectable errors'],
+      [a.reallocatedSectors, 'reallocated sectors'],
+    ];
+    for (const [n, what] of counts) if (n !== undefined && n > 0) problems.push({ s: 'warning', t: `${n} ${what}` });
+    // An attribute at or below its vendor threshold now is the drive's own failure prediction.
+    for (const f of a.failingAttributes ?? []) problems.push({ s: /\(now\)/.test(f) ? 'critical' : 'warning', t: `SMART attribute ${f}` });
     const facts = [
       h.availableSpare !== undefined ? `spare ${h.availableSpare} % (threshold ${h.availableSpareThreshold ?? '?'} %)` : undefined,
       h.mediaErrors !== undefined ? `${h.mediaErrors} media errors` : undefined,

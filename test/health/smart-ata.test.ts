@@ -197,3 +197,29 @@ test('SMART disabled or missing: an error saying so (health makes it UNKNOWN wit
   assert.match(noVerdict.unknown['smartPassed'] ?? '', /no overall verdict/);
   assert.equal(noVerdict.temperatureC, 31);
 });
+
+// ---- What health makes of it (the drive checks of evaluate.ts).
+
+test('health: pending/reallocated sectors warn; an attribute failing now is critical; the healthy capture is OK', async () => {
+  const { runHealth } = await import('../../src/health/index.js');
+  const { guestPlan, guestRunner } = await import('./helpers.js');
+  const smartOf = async (stdout: string) => {
+    const r = await runHealth(guestRunner({ nvme: { notFound: true, exitCode: 127 }, smartctl: { stdout } }), { plan: guestPlan() });
+    const c = r.checks.find((k) => k.kind === 'drive_smart');
+    assert.ok(c, 'a drive_smart check');
+    return c;
+  };
+  assert.equal((await smartOf(ssdJson)).status, 'ok');
+  const pending = await smartOf(edited((j) => (j.ata_smart_attributes.table as unknown[]).push(attribute(197, 'Current_Pending_Sector', 100, 0, 8))));
+  assert.equal(pending.status, 'warning');
+  assert.match(pending.message, /8 sectors pending reallocation/);
+  const failing = await smartOf(
+    edited((j) => {
+      const r5 = (j.ata_smart_attributes.table as ReturnType<typeof attribute>[]).find((a) => a.id === 5)!;
+      Object.assign(r5, { value: 30, worst: 30, when_failed: 'now', raw: { value: 1832, string: '1832' } });
+    }),
+  );
+  assert.equal(failing.status, 'critical');
+  assert.match(failing.message, /1832 reallocated sectors/);
+  assert.match(failing.message, /SMART attribute 5 Reallocated_Sector_Ct: 30 <= 36 \(now\)/);
+});
