@@ -1,13 +1,13 @@
 import { execa } from 'execa';
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import type { Runner, RunOptions, RunResult } from './runner.js';
+import type { RunOptions, RunResult } from './runner.js';
+import { NodeFsRunner } from './node-fs-runner.js';
 
 /**
- * The real Runner: child processes through execa (argv arrays, no shell), files through node:fs.
- * It is the only module of the product that touches the host.
+ * The real Runner: child processes through execa (argv arrays, no shell); files through node:fs in
+ * NodeFsRunner. With health's SpawnRunner (same file half, node's child_process), the only modules of
+ * the product that touch the host.
  */
-export class ExecRunner implements Runner {
+export class ExecRunner extends NodeFsRunner {
   async run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
     const [file, ...args] = argv;
     if (!file) throw new Error('ExecRunner.run: empty argv');
@@ -40,97 +40,5 @@ export class ExecRunner implements Runner {
       notFound: notFound || undefined,
       timedOut: r.timedOut || undefined,
     };
-  }
-  readFile(p: string): Promise<string> {
-    return fs.readFile(p, 'utf8');
-  }
-  async readFileIfExists(p: string): Promise<string | undefined> {
-    try {
-      return await fs.readFile(p, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
-  }
-  async writeFile(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
-    await fs.writeFile(p, data, { mode: opts.mode });
-  }
-  async writeFileAtomic(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
-    const tmp = path.join(path.dirname(p), `.${path.basename(p)}.jts-tmp-${process.pid}`);
-    const fh = await fs.open(tmp, 'w', opts.mode ?? 0o644);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, p);
-    // fsync the directory so the rename itself survives a power cut.
-    const dir = await fs.open(path.dirname(p), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  }
-  rename(a: string, b: string): Promise<void> {
-    return fs.rename(a, b);
-  }
-  unlink(p: string): Promise<void> {
-    return fs.unlink(p);
-  }
-  async mkdir(p: string, opts: { recursive?: boolean; mode?: number } = {}): Promise<void> {
-    await fs.mkdir(p, opts);
-  }
-  readdir(p: string): Promise<string[]> {
-    return fs.readdir(p);
-  }
-  async exists(p: string): Promise<boolean> {
-    try {
-      await fs.lstat(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  async stat(p: string) {
-    try {
-      const s = await fs.stat(p);
-      return { uid: s.uid, gid: s.gid, mode: s.mode & 0o7777, isDirectory: s.isDirectory(), size: s.size };
-    } catch {
-      return undefined;
-    }
-  }
-  async statfs(p: string) {
-    const s = await fs.statfs(p);
-    return {
-      totalBytes: s.blocks * s.bsize,
-      freeBytes: s.bfree * s.bsize,
-      availBytes: s.bavail * s.bsize,
-      totalInodes: s.files,
-      freeInodes: s.ffree,
-    };
-  }
-  now(): Date {
-    return new Date();
-  }
-  async appendFile(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
-    await fs.appendFile(p, data, { mode: opts.mode ?? 0o640 });
-  }
-  async createExclusive(p: string, data: string, opts: { mode?: number } = {}): Promise<boolean> {
-    let fh: fs.FileHandle;
-    try {
-      fh = await fs.open(p, 'wx', opts.mode ?? 0o644);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e;
-    }
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    return true;
   }
 }
