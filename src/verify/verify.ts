@@ -79,6 +79,7 @@ export class Verifier {
         if (vol) await this.volume(vol, lv!);
       }
     }
+    for (const n of this.plan.networkMounts) this.networkMount(n);
     this.fstab();
     this.accounts();
     return { clean: this.drift.length === 0, drift: this.drift, checks: this.checks, notes: this.notes };
@@ -168,6 +169,21 @@ export class Verifier {
     this.expect(res, 'owner', m.owner, user);
     this.expect(res, 'group', m.group, group);
     this.expect(res, 'mode', modeStr(parseInt(m.mode, 8)), modeStr(st!.mode));
+  }
+
+  /**
+   * A cold-tier NFS/CIFS mount: mounted, from the plan's source. Options are not compared: the server
+   * and the client negotiate them (vers=, rsize=, …). `type: nfs` may come up as nfs4 (the client
+   * negotiates version 4 unless vers= says otherwise).
+   */
+  private networkMount(n: Plan['networkMounts'][number]): void {
+    const res = `mount ${n.path}`;
+    const live = this.state.mounts.filter((x) => x.target === n.path);
+    const cur = live[live.length - 1];
+    if (!this.expect(res, 'mounted', 'mounted', cur ? 'mounted' : undefined)) return;
+    this.expect(res, 'source', n.source, cur!.source);
+    const fsTypes = n.type === 'nfs' ? ['nfs', 'nfs4'] : [n.type];
+    this.expect(res, 'fstype', n.type, cur!.fstype, fsTypes.includes(cur!.fstype));
   }
 
   private fstab(): void {

@@ -116,3 +116,15 @@ test('verify: a filesystem short of its LV (a grow cut after lvextend) is drift'
     `fs vg_jts/lv_pg|size (bytes, fills its LV)|${400 * 2 ** 20} (within 16 MiB)|${200 * 2 ** 20}`,
   ]);
 });
+
+test('verify: a cold-tier network mount is checked for mounted, source and type (nfs may come up as nfs4)', async () => {
+  const p = { ...plan, networkMounts: [{ source: 'nas1:/export/cold', path: '/mnt/cold', type: 'nfs' as const, options: ['defaults', '_netdev'], tier: 'cold' as const }] };
+  const s = state();
+  s.fstab = mergeManagedBlock('UUID=1 / ext4 defaults 0 1\n', desiredFstabEntries(p, new Map()));
+  const missing = await verifyHost(runner(), p, s, layout);
+  assert.deepEqual(missing.drift.map((d) => `${d.resource}|${d.check}|${d.found}`), ['mount /mnt/cold|mounted|(missing)']);
+  s.mounts.push({ target: '/mnt/cold', source: 'nas1:/export/cold', fstype: 'nfs4', options: ['rw', 'relatime', 'vers=4.2'] });
+  assert.deepEqual((await verifyHost(runner(), p, s, layout)).drift, []);
+  s.mounts[s.mounts.length - 1]!.source = 'nas2:/export/cold';
+  assert.deepEqual((await verifyHost(runner(), p, s, layout)).drift.map((d) => `${d.check}|${d.expected}|${d.found}`), ['source|nas1:/export/cold|nas2:/export/cold']);
+});
