@@ -42,6 +42,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInSandbox, type SandboxDrive, type SandboxResult } from '../../src/sandbox/index.js';
+import { results } from '../support/guest-results.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const GiB = 1024 ** 3;
@@ -208,15 +209,6 @@ converge c3 $OUT/grow2.yaml
 check_data c3
 echo DONE
 `;
-
-function results(output: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of output.split('\n')) {
-    const x = /^RESULT (\S+) ?(.*)$/.exec(l.trim());
-    if (x) m.set(x[1]!, x[2]!.trim());
-  }
-  return m;
-}
 
 const mib = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MiB`;
 const gib = (b: number) => `${(b / GiB).toFixed(3)} GiB`;

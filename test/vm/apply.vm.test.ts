@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInSandbox, type SandboxDrive } from '../../src/sandbox/index.js';
+import { results } from '../support/guest-results.js';
 
 /**
  * apply / verify on a real kernel, in two boots (guest sides: test/fixtures/apply/vm-*.sh).
@@ -17,15 +18,6 @@ import { runInSandbox, type SandboxDrive } from '../../src/sandbox/index.js';
  * "none": only the mkfs kills).
  */
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/apply/', import.meta.url));
-
-function results(output: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of output.split('\n')) {
-    const x = /^RESULT (\S+) ?(.*)$/.exec(l.trim());
-    if (x) m.set(x[1]!, x[2]!.trim());
-  }
-  return m;
-}
 
 async function boot(script: string, drives: SandboxDrive[], args: string[], timeoutS: number) {
   const out = mkdtempSync(join(tmpdir(), 'jts-apply-vm-'));
