@@ -157,7 +157,7 @@ export async function runPlan(opts: RunPlanOptions): Promise<PlanRun> {
     // diff (lvcreate -r / lvchange -r); a second lvchange -r of the same value would fail. Described
     // drives: the facts come from the drives file alone (no process), so every managed file is written.
     try {
-      const facts = opts.drivesFile ? undefined : await readTuneFacts(runner, loaded.plan);
+      const facts = opts.drivesFile ? undefined : await readTuneFacts(runner, loaded.plan, { skipVolumes: true });
       const tp = planTune(loaded, state, layout, facts, { skipReadAhead: true });
       actions.push(...tp.actions);
       findings.push(...tp.findings);

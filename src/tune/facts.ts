@@ -187,7 +187,48 @@ function systemdTime(v: string | undefined): string | undefined {
 
 export const TIMER_UNITS = [FSTRIM_TIMER, OWN_FSTRIM_TIMER, HEALTH_TIMER, SNAPSHOT_TIMER];
 
-export async function readTuneFacts(r: Runner, plan: Plan): Promise<TuneFacts> {
+/** Read-ahead, discard and mount point of every LV: one lvs, one findmnt, one sysfs read per active LV. */
+async function readVolumeFacts(r: Runner): Promise<{ lvs: LvFacts[]; lvsError?: string }> {
+  let lvs: LvFacts[] = [];
+  let lvsError: string | undefined;
+  const lr = await r.run(LVS_ARGV);
+  if (ok(lr)) {
+    try {
+      lvs = parseLvsReadAhead(lr.stdout);
+    } catch (e) {
+      lvsError = `lvs output is not JSON: ${(e as Error).message}`;
+    }
+  } else lvsError = lr.notFound ? 'lvs is not installed (package lvm2)' : `lvs failed (exit ${lr.exitCode}): ${(lr.stderr.trim().split('\n').pop() ?? '').trim()}`;
+  const fm = await r.run(FINDMNT_ARGV);
+  const mounts: FindmntFs[] = [];
+  if (ok(fm)) {
+    try {
+      mounts.push(...((JSON.parse(fm.stdout) as { filesystems?: FindmntFs[] }).filesystems ?? []));
+    } catch {
+      /* no mounts known: volumes show no mountpoint */
+    }
+  }
+  for (const lv of lvs) {
+    if (!lv.dmName) continue;
+    lv.discardMaxBytes = num(await readTrim(r, `/sys/block/${lv.dmName}/queue/discard_max_bytes`));
+    const m = mounts.find((f) => f['maj:min'] === lv.devno);
+    if (m) {
+      lv.mountpoint = m.target;
+      lv.mountDiscard = (m.options ?? '').split(',').includes('discard');
+    }
+  }
+  return { lvs, lvsError };
+}
+
+export interface ReadTuneFactsOptions {
+  /**
+   * Skip the per-volume facts (lvs read-ahead, findmnt, each LV's discard): `plan`/`apply` leave
+   * read-ahead to the diff and their probe has already read LVM and the mounts.
+   */
+  skipVolumes?: boolean;
+}
+
+export async function readTuneFacts(r: Runner, plan: Plan, opts: ReadTuneFactsOptions = {}): Promise<TuneFacts> {
   // Disks: one readdir, then per disk the four queue files (rotational only where it decides the class
   // or is reported; it is one small read, so read it for every managed disk).
   const names = (await r.readdir('/sys/block').catch(() => [] as string[])).sort();
@@ -219,35 +260,8 @@ export async function readTuneFacts(r: Runner, plan: Plan): Promise<TuneFacts> {
     });
   }
 
-  // Volumes: one lvs, one findmnt, one read per active LV.
-  let lvs: LvFacts[] = [];
-  let lvsError: string | undefined;
-  const lr = await r.run(LVS_ARGV);
-  if (ok(lr)) {
-    try {
-      lvs = parseLvsReadAhead(lr.stdout);
-    } catch (e) {
-      lvsError = `lvs output is not JSON: ${(e as Error).message}`;
-    }
-  } else lvsError = lr.notFound ? 'lvs is not installed (package lvm2)' : `lvs failed (exit ${lr.exitCode}): ${(lr.stderr.trim().split('\n').pop() ?? '').trim()}`;
-  const fm = await r.run(FINDMNT_ARGV);
-  const mounts: FindmntFs[] = [];
-  if (ok(fm)) {
-    try {
-      mounts.push(...((JSON.parse(fm.stdout) as { filesystems?: FindmntFs[] }).filesystems ?? []));
-    } catch {
-      /* no mounts known: volumes show no mountpoint */
-    }
-  }
-  for (const lv of lvs) {
-    if (!lv.dmName) continue;
-    lv.discardMaxBytes = num(await readTrim(r, `/sys/block/${lv.dmName}/queue/discard_max_bytes`));
-    const m = mounts.find((f) => f['maj:min'] === lv.devno);
-    if (m) {
-      lv.mountpoint = m.target;
-      lv.mountDiscard = (m.options ?? '').split(',').includes('discard');
-    }
-  }
+  // Volumes: one lvs, one findmnt, one read per active LV (skipped when the caller has no use for them).
+  const { lvs, lvsError } = opts.skipVolumes ? { lvs: [] as LvFacts[], lvsError: undefined } : await readVolumeFacts(r);
 
   // systemd: sd_booted() semantics, and one `systemctl show` for every timer we care about.
   const running = await r.exists('/run/systemd/system');

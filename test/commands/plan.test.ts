@@ -120,8 +120,8 @@ test('live probe path (host capture): only read-only tools run, one call each', 
   r.on(['lvm'], { notFound: true });
   const { code, out } = await plan({ json: true }, r);
   assert.equal(code, 1, 'the plan\'s drive is not on this host');
-  // The probe's six tools, then the tuning facts' own read-only calls (lvs read-ahead, findmnt,
-  // getconf): each argv once, none mutating.
+  // The probe's six tools, then the tuning facts' own read-only calls (getconf; no lvs or findmnt
+  // again: read-ahead is the diff's): each argv once, none mutating.
   const argvs = r.calls.map((c) => c.argv.join(' '));
   for (const a of [UNAME_ARGV, LSBLK_ARGV, FINDMNT_ARGV, BLKID_ARGV, BY_ID_ARGV]) assert.ok(argvs.includes(a.join(' ')), a.join(' '));
   assert.equal(new Set(argvs).size, argvs.length, `each call once: ${argvs.join(' | ')}`);
