@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeRunner } from '../test/support/fake-runner.js';
-import { runPlan } from '../src/core/plan-pipeline.js';
+import { runPlan } from '../src/pipeline/plan-pipeline.js';
 import { probeHost, LSBLK_ARGV, FINDMNT_ARGV, BLKID_ARGV, UNAME_ARGV } from '../src/probe/probe.js';
 import { FULLREPORT_ARGV } from '../src/probe/lvm.js';
 import { BY_ID_ARGV } from '../src/probe/by-id.js';

@@ -7,7 +7,7 @@ import { UserError } from './core/exit-codes.js';
  * only the command it names (under emulation in the sandbox, loading every command's modules costs
  * seconds per invocation). Help and unknown commands load them all.
  */
-type CommandModule = { register(program: Command): void };
+type CommandModule = { register(program: Command, ctx: { main: (argv: string[]) => Promise<void> }): void };
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   plan: () => import('./commands/plan.js'),
   apply: () => import('./commands/apply.js'),
@@ -33,7 +33,7 @@ export async function buildProgram(only?: string): Promise<Command> {
     .showHelpAfterError();
   const names = only && only in COMMANDS ? [only] : COMMAND_NAMES;
   const mods = await Promise.all(names.map((n) => COMMANDS[n]!()));
-  for (const mod of mods) mod.register(program);
+  for (const mod of mods) mod.register(program, { main });
   return program;
 }
 

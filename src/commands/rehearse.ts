@@ -5,7 +5,8 @@ import { ExecRunner } from '../core/exec-runner.js';
 import { EXIT } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH, loadPlanFile } from '../model/load-plan.js';
 import { loadDrivesFile } from '../model/drives-file.js';
-import { DEFAULT_DRIVES_FILE, formatRehearseReport, rehearse, runCliInProcess, runStepsInGuest } from '../rehearse/rehearse.js';
+import { DEFAULT_DRIVES_FILE, formatRehearseReport, rehearse, runStepsInGuest } from '../rehearse/rehearse.js';
+import { runCliInProcess, type CliMain } from './in-process.js';
 import type { RehearseStep } from '../rehearse/steps.js';
 
 /**
@@ -13,7 +14,7 @@ import type { RehearseStep } from '../rehearse/steps.js';
  * re-apply (0 mutating commands) and the other checks of src/rehearse/steps.ts inside; a summary.
  * `--in-guest` is the half that runs inside the VM (started by the host half).
  */
-export function register(program: Command): void {
+export function register(program: Command, ctx: { main?: CliMain } = {}): void {
   program
     .command('rehearse')
     .description('rehearse the plan on a disposable VM with drives like the host\'s: plan, apply, verify, idempotent re-apply, …; summary; exit 1 if any step failed')
@@ -35,7 +36,7 @@ export function register(program: Command): void {
           outDir: opts.out,
           log: (s) => process.stderr.write(s),
           // JTS_REHEARSE_SPAWN=1: one process per step, as a user would run them.
-          inProcess: process.env.JTS_REHEARSE_SPAWN === '1' ? undefined : runCliInProcess,
+          inProcess: process.env.JTS_REHEARSE_SPAWN === '1' || !ctx.main ? undefined : (argv, env) => runCliInProcess(ctx.main!, argv, env),
         });
         process.exitCode = results.every((r) => r.ok) ? EXIT.OK : EXIT.ERROR;
         return;

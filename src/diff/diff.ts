@@ -16,11 +16,11 @@ import type { DriveInfo, HostState, LvInfo } from '../model/host-state.js';
 import type { Layout } from '../model/capacity.js';
 import type { Action, Finding, Step } from '../model/actions.js';
 import type { Plan, Volume } from '../model/plan-schema.js';
-import { desiredFstabEntries, fstabConflicts, findManagedBlocks, mergeManagedBlock } from '../exec/fstab.js';
+import { desiredFstabEntries, fstabConflicts, findManagedBlocks, mergeManagedBlock } from '../render/fstab-format.js';
 import { isInternal, isSnapshot, isThinPool, dmName } from '../probe/lvm.js';
 import { mountDevice } from '../probe/findmnt.js';
 import type { ProbedFs, ProbedState } from '../probe/types.js';
-import { compareMountOptions } from './mount-options.js';
+import { compareMountOptions } from '../facts/mount-options.js';
 import { effectiveReadAhead } from '../model/workload-defaults.js';
 
 export const FSTAB_PATH = '/etc/fstab';

@@ -7,7 +7,7 @@ import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import type { Action, Step } from '../model/actions.js';
 import { AuditLog, AuditingRunner, tail } from './audit.js';
-import { backupPath } from './fstab.js';
+import { backupPath } from '../render/fstab-format.js';
 import { type Progress, silentProgress, describeStep } from './progress.js';
 
 export interface ExecOptions {

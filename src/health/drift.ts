@@ -1,9 +1,9 @@
 /**
  * Drift of mount options vs the plan, for health. The comparison itself is diff's
- * (src/diff/mount-options.ts: kernel spellings, hidden defaults, fstab-only words, atime modes), so
+ * (src/facts/mount-options.ts: kernel spellings, hidden defaults, fstab-only words, atime modes), so
  * `health`, `plan` and `verify` never disagree on what "drifted" means; health only words it.
  */
-import { compareMountOptions } from '../diff/mount-options.js';
+import { compareMountOptions } from '../facts/mount-options.js';
 
 /** Human descriptions of each difference; empty when the kernel's options match the plan's. */
 export function mountOptionDrift(planned: string[], fstype: string, actual: string[]): string[] {

@@ -1,9 +1,9 @@
 /**
- * The fstab managed block, exactly as apply writes it (src/exec/fstab.ts owns the format): the block
+ * The fstab managed block, exactly as apply writes it (src/render/fstab-format.ts owns the format): the block
  * alone, or merged into a given /etc/fstab text (everything outside the block kept byte for byte).
  */
 import type { Plan } from '../model/plan-schema.js';
-import { desiredFstabEntries, mergeManagedBlock, type FstabOptions } from '../exec/fstab.js';
+import { desiredFstabEntries, mergeManagedBlock, type FstabOptions } from './fstab-format.js';
 import type { RenderedFile } from './types.js';
 
 export const FSTAB_PATH = '/etc/fstab';

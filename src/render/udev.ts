@@ -5,13 +5,13 @@
  * is wrong twice: it names one unstable kernel name, and it trims `/` from inside a udev event (udev
  * kills RUN programs after a timeout and TRIM of a large filesystem takes minutes; TRIM is the job of
  * util-linux's fstrim.timer). This rule matches by kernel name pattern + device type + rotational flag
- * (src/tune/classes.ts), and never runs a program.
+ * (src/facts/drive-classes.ts), and never runs a program.
  *
  * Rule syntax: udev(7). `ATTR{queue/scheduler}="x"` writes the sysfs attribute when the event is
  * processed (add at boot or hot-plug, change on `udevadm trigger`).
  */
 import type { Plan } from '../model/plan-schema.js';
-import { CLASS_MATCHES, desiredScheduler, SCHEDULER_NAME_RE } from '../tune/classes.js';
+import { CLASS_MATCHES, desiredScheduler, SCHEDULER_NAME_RE } from '../facts/drive-classes.js';
 import { managedHeader, type RenderedFile } from './types.js';
 
 export const UDEV_RULE_PATH = '/etc/udev/rules.d/60-jts-storage-scheduler.rules';

@@ -8,8 +8,8 @@
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
-import { classOfDisk, desiredScheduler, parseSchedulerFile, SCHEDULER_NAME_RE, type DriveClass } from './classes.js';
-import type { ReadAhead } from './readahead-defaults.js';
+import { classOfDisk, desiredScheduler, parseSchedulerFile, SCHEDULER_NAME_RE, type DriveClass } from '../facts/drive-classes.js';
+import type { ReadAhead } from '../facts/readahead-defaults.js';
 import { UDEV_RULE_PATH } from '../render/udev.js';
 import { ALL_MANAGED_UNIT_PATHS, FSTRIM_TIMER, HEALTH_TIMER, OWN_FSTRIM_TIMER, SNAPSHOT_TIMER } from '../render/systemd.js';
 import { readRenderFacts } from './render-facts.js';

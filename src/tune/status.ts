@@ -10,8 +10,8 @@
 import { scaleBinary } from '../model/units.js';
 import * as path from 'node:path';
 import type { LoadedPlan } from '../model/load-plan.js';
-import { desiredScheduler } from './classes.js';
-import { desiredReadAhead, readAheadArg, type ReadAhead } from './readahead-defaults.js';
+import { desiredScheduler } from '../facts/drive-classes.js';
+import { desiredReadAhead, readAheadArg, type ReadAhead } from '../facts/readahead-defaults.js';
 import type { TuneFacts } from './facts.js';
 import { renderUdevRules } from '../render/udev.js';
 import { ALL_MANAGED_UNIT_PATHS, renderSystemdUnits } from '../render/systemd.js';

@@ -7,8 +7,8 @@
 import type { LoadedPlan } from '../model/load-plan.js';
 import type { Finding } from '../model/actions.js';
 import { UserError } from '../core/exit-codes.js';
-import { CLASS_MATCHES, desiredScheduler, KEEP, SCHEDULER_NAME_RE } from './classes.js';
-import { readAheadRangeError } from './readahead-defaults.js';
+import { CLASS_MATCHES, desiredScheduler, KEEP, SCHEDULER_NAME_RE } from '../facts/drive-classes.js';
+import { readAheadRangeError } from '../facts/readahead-defaults.js';
 import { calendarError, parseTimespan } from './systemd-time.js';
 import { SYSCTL_KEY_RE } from '../render/sysctl.js';
 import type { TuneFacts } from './facts.js';

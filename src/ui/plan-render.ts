@@ -5,8 +5,8 @@
  *     +   create        ~   change        -/+ replace (destroys data)        -   destroy
  */
 import type { Action, Step } from '../model/actions.js';
-import type { PlanRun } from '../core/plan-pipeline.js';
-import { BEGIN_MARKER, END_MARKER } from '../exec/fstab.js';
+import type { PlanRun } from '../pipeline/plan-pipeline.js';
+import { BEGIN_MARKER, END_MARKER } from '../render/fstab-format.js';
 import { colors, type Colors } from './color.js';
 import { displayArgv } from './argv.js';
 import { formatFinding } from './findings.js';

@@ -7,11 +7,10 @@ import type { Plan, Volume } from '../model/plan-schema.js';
 import type { LvInfo } from '../model/host-state.js';
 import type { Layout } from '../model/capacity.js';
 import type { ProbedState } from '../probe/types.js';
-import { desiredFstabEntries, managedEntries, findManagedBlocks } from '../exec/fstab.js';
-import { desiredReadAhead } from '../tune/readahead-defaults.js';
+import { desiredFstabEntries, managedEntries, findManagedBlocks } from '../render/fstab-format.js';
+import { desiredReadAhead } from '../facts/readahead-defaults.js';
 import { compareMountOptions } from './mount-options.js';
-import { parseTune2fs, parseXfsInfo, parseXfsSize } from './fs-info.js';
-import { FS_FILL_SLACK_BYTES, isShort } from '../exec/fs-fill.js';
+import { parseTune2fs, parseXfsInfo, parseXfsSize, FS_FILL_SLACK_BYTES, isShort } from './fs-info.js';
 
 export interface DriftItem {
   resource: string;
@@ -101,7 +100,7 @@ export class Verifier {
     if (v.mount && fsType !== 'swap') this.mount(v, names);
   }
 
-  /** The filesystem fills its LV (a grow cut after lvextend's commit leaves it short: src/exec/fs-fill.ts). */
+  /** The filesystem fills its LV (a grow cut after lvextend's commit leaves it short: src/pipeline/fs-fill.ts). */
   private fills(res: string, lvBytes: number, fsBytes: number): void {
     if (!Number.isFinite(fsBytes) || fsBytes <= 0) return;
     this.expect(res, 'size (bytes, fills its LV)', `${lvBytes} (within ${FS_FILL_SLACK_BYTES / 2 ** 20} MiB)`, fsBytes, !isShort(lvBytes, fsBytes));

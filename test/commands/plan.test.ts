@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeRunner } from '../support/fake-runner.js';
 import { planCommand } from '../../src/commands/plan.js';
-import { readSavedPlan } from '../../src/core/saved-plan.js';
+import { readSavedPlan } from '../../src/pipeline/saved-plan.js';
 import { readRepo, repoFile } from '../diff/helpers.js';
 import { LSBLK_ARGV, FINDMNT_ARGV, BLKID_ARGV, UNAME_ARGV } from '../../src/probe/probe.js';
 import { BY_ID_ARGV } from '../../src/probe/by-id.js';

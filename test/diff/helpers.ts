@@ -4,7 +4,7 @@ import { loadPlanText, type LoadedPlan } from '../../src/model/load-plan.js';
 import { parseDrivesFile } from '../../src/model/drives-file.js';
 import { resolveLayout, type Layout } from '../../src/model/capacity.js';
 import type { HostState, LvInfo } from '../../src/model/host-state.js';
-import { desiredFstabEntries, mergeManagedBlock } from '../../src/exec/fstab.js';
+import { desiredFstabEntries, mergeManagedBlock } from '../../src/render/fstab-format.js';
 import { dmName } from '../../src/probe/lvm.js';
 import type { ProbedState } from '../../src/probe/types.js';
 

@@ -122,7 +122,7 @@ test('verify reuses the plan\'s state when nothing ran', async () => {
 });
 
 test('an interrupted mkfs.xfs (superblock inprogress) is found and redone; a finished one is left alone', async () => {
-  const { interruptedMkfs } = await import('../../src/exec/plan-for-apply.js');
+  const { interruptedMkfs } = await import('../../src/pipeline/plan-for-apply.js');
   const p = PlanSchema.parse({ version: 1, drives: [{ id: 'd0', serial: 'S0' }], volumeGroups: [{ name: 'vg', drives: ['d0'] }], volumes: [{ name: 'lv_k', vg: 'vg', size: '1GiB', filesystem: { type: 'xfs', label: 'k' } }, { name: 'lv_m', vg: 'vg', size: '1GiB', filesystem: { type: 'xfs' }, mount: { path: '/m' } }] });
   const s = emptyHostState('probe');
   for (const n of ['lv_k', 'lv_m']) {

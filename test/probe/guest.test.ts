@@ -7,7 +7,7 @@ import { parseFullReport, isSnapshot, isThinPool } from '../../src/probe/lvm.js'
 import { parseLsblk } from '../../src/probe/lsblk.js';
 import { parseFindmnt } from '../../src/probe/findmnt.js';
 import { parseByIdLinks } from '../../src/probe/by-id.js';
-import { compareMountOptions } from '../../src/diff/mount-options.js';
+import { compareMountOptions } from '../../src/facts/mount-options.js';
 import type { ProbedState } from '../../src/probe/types.js';
 
 test('guest fullreport (the probe\'s own argv, run in the sandbox): VG, PV, LVs, snapshot, thin pool', () => {

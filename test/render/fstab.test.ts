@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { renderFstabBlock, renderFstabMerged } from '../../src/render/fstab.js';
 import { renderSysctl, procSysPath, sysctlValueEquals } from '../../src/render/sysctl.js';
-import { BEGIN_MARKER, END_MARKER, desiredFstabEntries, mergeManagedBlock } from '../../src/exec/fstab.js';
+import { BEGIN_MARKER, END_MARKER, desiredFstabEntries, mergeManagedBlock } from '../../src/render/fstab-format.js';
 import { defaultPlan, smallPlan } from '../tune/helpers.js';
 
 test('fstab: the managed block exactly as apply writes it', () => {

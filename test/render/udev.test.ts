@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderUdevRules, UDEV_RULE_PATH } from '../../src/render/udev.js';
-import { classOfDisk, globToRegExp, parseSchedulerFile } from '../../src/tune/classes.js';
+import { classOfDisk, globToRegExp, parseSchedulerFile } from '../../src/facts/drive-classes.js';
 import { defaultPlan, smallPlan } from '../tune/helpers.js';
 
 test('udev rule: whole disks by kind, never one kernel name, no RUN', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { READ_AHEAD_DEFAULTS, desiredReadAhead, readAheadRangeError } from '../../src/tune/readahead-defaults.js';
+import { READ_AHEAD_DEFAULTS, desiredReadAhead, readAheadRangeError } from '../../src/facts/readahead-defaults.js';
 import { WorkloadSchema } from '../../src/model/plan-schema.js';
 
 test('every workload has a default with a reason and a source', () => {

@@ -8,7 +8,7 @@ import type { ProbedState } from '../../src/probe/types.js';
 import { parseTune2fs, parseXfsInfo } from '../../src/verify/fs-info.js';
 import { compareMountOptions } from '../../src/verify/mount-options.js';
 import { verifyHost } from '../../src/verify/verify.js';
-import { desiredFstabEntries, mergeManagedBlock } from '../../src/exec/fstab.js';
+import { desiredFstabEntries, mergeManagedBlock } from '../../src/render/fstab-format.js';
 import { FakeRunner } from '../support/fake-runner.js';
 
 const fx = (n: string) => readFileSync(new URL(`../../../test/fixtures/verify/${n}`, import.meta.url), 'utf8');

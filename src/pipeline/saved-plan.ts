@@ -6,9 +6,9 @@
  * and shown, not applied (stateSource says so).
  */
 import { z } from 'zod';
-import type { Runner } from './runner.js';
+import type { Runner } from '../core/runner.js';
 import type { PlanResult } from '../model/actions.js';
-import { UserError } from './exit-codes.js';
+import { UserError } from '../core/exit-codes.js';
 import type { PlanRun } from './plan-pipeline.js';
 
 export const SAVED_PLAN_FORMAT = 1;

@@ -7,7 +7,7 @@
  * but the exit code is 1 and nothing may apply it, as Terraform refuses an invalid plan.
  */
 import { createHash } from 'node:crypto';
-import type { Runner } from './runner.js';
+import type { Runner } from '../core/runner.js';
 import type { Action, Finding, PlanResult } from '../model/actions.js';
 import { DEFAULT_PLAN_PATH, PlanError, loadPlanText, type LoadedPlan } from '../model/load-plan.js';
 import { parseDrivesFile } from '../model/drives-file.js';
@@ -21,7 +21,7 @@ import { stateHashOf } from '../exec/state-hash.js';
 import { readTuneFacts } from '../tune/facts.js';
 import { planTune } from '../tune/actions.js';
 import { TuneError } from '../tune/validate.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 
 export { DEFAULT_PLAN_PATH };
 

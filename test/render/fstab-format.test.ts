@@ -10,7 +10,7 @@ import {
   backupPath,
   BEGIN_MARKER,
   END_MARKER,
-} from '../../src/exec/fstab.js';
+} from '../../src/render/fstab-format.js';
 
 const plan = PlanSchema.parse({
   version: 1,

@@ -16,15 +16,9 @@ import type { Plan, Volume } from '../model/plan-schema.js';
 import type { LvInfo } from '../model/host-state.js';
 import type { ProbedState } from '../probe/types.js';
 import { fsOf } from '../diff/diff.js';
-import { parseTune2fs, parseXfsInfo } from '../verify/fs-info.js';
+import { parseTune2fs, parseXfsInfo, FS_FILL_SLACK_BYTES, isShort } from '../verify/fs-info.js';
 
-/**
- * How far a healthy filesystem may stop short of its LV. mke2fs and resize2fs drop a last block group
- * too small to hold its own metadata (a few MiB at 4 KiB blocks); xfs_growfs drops a last AG under
- * 64 blocks. LVs grow in whole extents (4 MiB by default), so 16 MiB tells "left over by the tool"
- * from "a grow that never happened" without flagging freshly made filesystems.
- */
-export const FS_FILL_SLACK_BYTES = 16 * 2 ** 20;
+export { FS_FILL_SLACK_BYTES, isShort };
 
 const TOOL_ENV = { LC_ALL: 'C' };
 
@@ -41,11 +35,6 @@ export async function filesystemBytes(runner: Runner, type: 'ext4' | 'xfs', dev:
   if (!ok(r)) return undefined;
   const x = parseXfsInfo(r.stdout);
   return x.dataBlocks && x.blockSize ? x.dataBlocks * x.blockSize : undefined;
-}
-
-/** True when the filesystem stops short of its LV by more than what mkfs/grow tools leave over. */
-export function isShort(lvBytes: number, fsBytes: number): boolean {
-  return lvBytes - fsBytes > FS_FILL_SLACK_BYTES;
 }
 
 export interface ShortFilesystem {

@@ -3,13 +3,13 @@
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
-import { runPlan } from '../core/plan-pipeline.js';
+import { runPlan } from './plan-pipeline.js';
 import { fsOf, mkfsArgv } from '../diff/diff.js';
 import { mountDevice } from '../probe/findmnt.js';
 import type { Action } from '../model/actions.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { ProbedState } from '../probe/types.js';
-import type { PlanOutcome } from './apply.js';
+import type { PlanOutcome } from '../exec/apply.js';
 import { lvDeviceNames } from '../verify/verify.js';
 import { fillActions, findShortFilesystems } from './fs-fill.js';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeRunner } from '../support/fake-runner.js';
-import { runPlan } from '../../src/core/plan-pipeline.js';
-import { makeSavedPlan, readSavedPlan, writeSavedPlan } from '../../src/core/saved-plan.js';
+import { runPlan } from '../../src/pipeline/plan-pipeline.js';
+import { makeSavedPlan, readSavedPlan, writeSavedPlan } from '../../src/pipeline/saved-plan.js';
 import { UserError } from '../../src/core/exit-codes.js';
 import { readRepo } from '../diff/helpers.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareMountOptions, desiredAtime, liveAtime } from '../../src/diff/mount-options.js';
+import { compareMountOptions, desiredAtime, liveAtime } from '../../src/facts/mount-options.js';
 
 test('ext4: fstab-only words, hidden defaults and kernel additions are not drift', () => {
   const d = compareMountOptions('ext4', ['defaults', 'noatime', 'nofail', 'x-systemd.device-timeout=30s', 'data=ordered', 'commit=5', 'barrier=1'], ['rw', 'noatime', 'seclabel', 'errors=remount-ro', 'stripe=16']);

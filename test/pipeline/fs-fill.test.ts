@@ -9,7 +9,7 @@ import { FakeRunner } from '../support/fake-runner.js';
 import { PlanSchema } from '../../src/model/plan-schema.js';
 import { emptyHostState } from '../../src/model/host-state.js';
 import type { ProbedState } from '../../src/probe/types.js';
-import { fillActions, findShortFilesystems, isShort, FS_FILL_SLACK_BYTES } from '../../src/exec/fs-fill.js';
+import { fillActions, findShortFilesystems, isShort, FS_FILL_SLACK_BYTES } from '../../src/pipeline/fs-fill.js';
 
 const fixture = (n: string) => readFileSync(fileURLToPath(new URL(`../../../test/fixtures/verify/${n}`, import.meta.url)), 'utf8');
 const MiB = 2 ** 20;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeRunner } from '../support/fake-runner.js';
-import { runPlan, splitFindings, summarize, planJson } from '../../src/core/plan-pipeline.js';
+import { runPlan, splitFindings, summarize, planJson } from '../../src/pipeline/plan-pipeline.js';
 import { readRepo } from '../diff/helpers.js';
 import { guestRunner } from '../probe/guest-runner.js';
 
