@@ -25,6 +25,12 @@ export interface SandboxOptions {
   memoryMiB?: number;
   /** Whole run (boot + command); the VM is killed at this point. Default 600. */
   timeoutS?: number;
+  /**
+   * The command alone, counted from the moment it started in the guest (boot time excluded): the VM
+   * is killed then, as at timeoutS. Lets a test of a hang wait seconds, not a boot budget sized for a
+   * loaded machine.
+   */
+  commandTimeoutS?: number;
   /** Where the drive images live. Existing images of the same name and size are booted again. */
   imageDir?: string;
   /** Keep the images after the run (to boot again on the same disks). */
@@ -238,6 +244,9 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
   if (!Number.isInteger(memoryMiB) || memoryMiB < 256) throw new SandboxError(`sandbox: memory ${memoryMiB} MiB is below the 256 MiB the guest needs`);
   const timeoutS = opts.timeoutS ?? 600;
   if (!(timeoutS > 0)) throw new SandboxError(`sandbox: timeout must be a positive number of seconds (got ${timeoutS})`);
+  if (opts.commandTimeoutS !== undefined && !(opts.commandTimeoutS > 0)) {
+    throw new SandboxError(`sandbox: command timeout must be a positive number of seconds (got ${opts.commandTimeoutS})`);
+  }
 
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'jts-sandbox-'));
   const ctlDir = path.join(runDir, 'ctl');
@@ -305,6 +314,7 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
     let powerCut = false;
     let cmdStart = 0;
     let cutTimer: NodeJS.Timeout | undefined;
+    let cmdTimer: NodeJS.Timeout | undefined;
     let exitTimer: NodeJS.Timeout | undefined;
     let qemuStderr = '';
     const cutPower = () => {
@@ -321,6 +331,13 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
         bootMs = cmdStart - tSpawn;
         opts.onProgress?.(`booted in ${(bootMs / 1000).toFixed(1)} s; running ${argv.join(' ')}`);
         if (opts.powerCut?.afterS !== undefined) cutTimer = setTimeout(cutPower, opts.powerCut.afterS * 1000);
+        if (opts.commandTimeoutS !== undefined) {
+          cmdTimer = setTimeout(() => {
+            if (demux.state === 'done') return;
+            timedOut = true;
+            qemuProc?.kill('SIGKILL');
+          }, opts.commandTimeoutS * 1000);
+        }
       },
       (chunk) => {
         opts.onOutput?.(chunk);
@@ -355,6 +372,7 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
     });
     clearTimeout(timer);
     if (cutTimer) clearTimeout(cutTimer);
+    if (cmdTimer) clearTimeout(cmdTimer);
     if (exitTimer) clearTimeout(exitTimer);
     demux.push(decoder.end());
     demux.end();

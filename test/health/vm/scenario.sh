@@ -3,8 +3,8 @@
 # and runs even when an earlier one failed (no set -e), so one boot reports everything.
 OUT=${1:?out dir}
 PLAN=${2:?plan}
-cd /work/main
-J() { node /work/main/bin/jts-storage.js "$@"; }
+cd "$(dirname "$0")/../../.." && ROOT=$PWD
+J() { node "$ROOT/bin/jts-storage.js" "$@"; }
 step() { local name=$1; shift; "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"; echo $? > "$OUT/$name.rc"; }
 # Fill the filesystem at $1 to $2 % as df counts it (used / (used + avail)); fallocate writes no data.
 fill_to() {
