@@ -8,6 +8,7 @@ import { runApply, type ApplyOutcome } from '../exec/apply.js';
 import { planForApply } from '../pipeline/plan-for-apply.js';
 import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
 import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
+import { lockTimeoutMs } from '../exec/host-run.js';
 import { progressFor } from '../exec/progress.js';
 import { verifyPlan } from '../verify/run-verify.js';
 import { formatVerifyReport } from '../verify/verify.js';
@@ -41,9 +42,10 @@ export function register(program: Command): void {
     .option('--dry-run', 'print exactly the commands apply would run, run none of them')
     .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that `tune apply` runs')
     .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
-    .option('--lock-file <path>', 'lock file (one apply at a time)', DEFAULT_LOCK_PATH)
+    .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
+    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
     .option('--json', 'machine-readable outcome on stdout (progress stays on stderr)')
-    .action(async (saved: string | undefined, opts: { plan: string; yes?: boolean; allowDestroy: string[]; dryRun?: boolean; skipTune?: boolean; auditLog: string; lockFile: string; json?: boolean }) => {
+    .action(async (saved: string | undefined, opts: { plan: string; yes?: boolean; allowDestroy: string[]; dryRun?: boolean; skipTune?: boolean; auditLog: string; lockFile: string; lockTimeout?: string; json?: boolean }) => {
       const runner = new ExecRunner();
       const savedFile = saved ? await readSavedPlan(runner, saved) : undefined;
       if (savedFile?.stateSource === 'described') {
@@ -75,6 +77,7 @@ export function register(program: Command): void {
         allowDestroy: opts.allowDestroy,
         auditLog: opts.auditLog,
         lockPath: opts.lockFile,
+        lockTimeoutMs: lockTimeoutMs(opts.lockTimeout, 0),
         interactive,
         confirm: async (q) => {
           const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
@@ -92,7 +95,7 @@ export function register(program: Command): void {
       });
       if (opts.json) {
         const { actions, ...rest } = outcome;
-        const slim = { ...rest, actions: actions.map((a) => ({ id: a.id, kind: a.kind, resource: a.resource, summary: a.summary, steps: a.steps.length })) };
+        const slim = { ...rest, exec: rest.exec && { ...rest.exec, outputs: undefined }, actions: actions.map((a) => ({ id: a.id, kind: a.kind, resource: a.resource, summary: a.summary, steps: a.steps.length })) };
         process.stdout.write(JSON.stringify(slim, null, 2) + '\n');
         if (outcome.status !== 'applied' && outcome.status !== 'nothing-to-do' && outcome.status !== 'dry-run') say(human(outcome));
       } else process.stdout.write(human(outcome) + '\n');

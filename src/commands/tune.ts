@@ -1,23 +1,115 @@
 import type { Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
+import type { Runner } from '../core/runner.js';
 import { EXIT } from '../core/exit-codes.js';
 import { loadPlanFile, DEFAULT_PLAN_PATH } from '../model/load-plan.js';
 import { emptyHostState } from '../model/host-state.js';
 import { readTuneFacts } from '../tune/facts.js';
 import { planTune } from '../tune/actions.js';
 import { tuneStatus, formatTuneStatus } from '../tune/status.js';
-import { AuditLog, AuditingRunner, DEFAULT_AUDIT_LOG } from '../exec/audit.js';
-import { Executor, dryRunLines } from '../exec/executor.js';
-import { acquireLock } from '../exec/lock.js';
+import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
+import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
+import { withHostRun, lockTimeoutMs } from '../exec/host-run.js';
+import { dryRunLines, type ExecResult } from '../exec/executor.js';
 import { progressFor } from '../exec/progress.js';
 import * as path from 'node:path';
 
 /**
  * `jts-storage tune apply|status`: I/O scheduler per drive class (udev rule + sysfs at once),
  * read-ahead per volume (lvchange -r), sysctl only where the plan asks, and the systemd timers
- * (fstrim, health textfile, snapshots). See docs/tune.md. The logic is in src/tune/; this file only
- * wires options, output and exit codes.
+ * (fstrim, health textfile, snapshots). See docs/tune.md. The logic is in src/tune/; the changes run
+ * through the one executor (src/exec/host-run.ts: lock, audit log, --dry-run).
  */
+
+export interface TuneIo {
+  runner: Runner;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  pid: number;
+  /** Progress of the steps on stderr (a stream); undefined: none. */
+  progressTo?: NodeJS.WriteStream;
+}
+
+export interface TuneApplyOptions {
+  plan?: string;
+  dryRun?: boolean;
+  auditLog?: string;
+  lockFile?: string;
+  /** Seconds to wait for another run's lock (default 0: refuse at once naming the holder). */
+  lockTimeout?: string;
+  json?: boolean;
+}
+
+const slim = (r: ExecResult | undefined) => r && { ...r, outputs: undefined };
+
+/** `tune apply`: returns the exit code (0 done and clean, 2 still differs, 1 failed or refused). */
+export async function tuneApplyCommand(o: TuneApplyOptions, io: TuneIo): Promise<number> {
+  const loaded = await loadPlanFile(o.plan ?? DEFAULT_PLAN_PATH);
+  const base = io.runner;
+  const facts = await readTuneFacts(base, loaded.plan);
+  const tp = planTune(loaded, emptyHostState('probe'), undefined, facts);
+  const out = (s: string) => {
+    if (!o.json) io.stdout(s + '\n');
+  };
+  if (o.dryRun) {
+    if (o.json) io.stdout(JSON.stringify({ dryRun: true, actions: tp.actions, notes: tp.notes }, null, 2) + '\n');
+    else {
+      for (const l of dryRunLines(tp.actions)) out(l);
+      if (!tp.actions.length) out('Nothing to change: the host matches the plan’s tuning.');
+      for (const n of tp.notes) out(`note: ${n}`);
+    }
+    return EXIT.OK;
+  }
+  let result: ExecResult | undefined;
+  if (tp.actions.length) {
+    result = await withHostRun(
+      {
+        runner: base,
+        command: 'tune apply',
+        pid: io.pid,
+        dryRun: false,
+        auditLog: o.auditLog ?? DEFAULT_AUDIT_LOG,
+        lockPath: o.lockFile ?? DEFAULT_LOCK_PATH,
+        lockTimeoutMs: lockTimeoutMs(o.lockTimeout, 0),
+        say: (s) => io.stderr(s + '\n'),
+        progress: o.json || !io.progressTo ? undefined : progressFor(io.progressTo),
+        start: { planFile: path.resolve(loaded.file), actions: tp.actions.length },
+      },
+      (h) => h.execute(tp.actions),
+      (r) => r.ok,
+    );
+  }
+  // Read the host again: what is true now, not what we meant to do.
+  const status = tuneStatus(loaded, await readTuneFacts(base, loaded.plan));
+  if (o.json) io.stdout(JSON.stringify({ actions: tp.actions, notes: tp.notes, result: slim(result), status }, null, 2) + '\n');
+  else {
+    if (!tp.actions.length) out('Nothing to change: the host matches the plan’s tuning.');
+    else if (result?.ok) out(`Applied ${tp.actions.length} action(s), ${result.mutating} change(s) on the host.`);
+    for (const n of tp.notes) out(`note: ${n}`);
+    if (result && !result.ok) io.stderr(`tune apply failed: ${result.failure?.message}\n`);
+    else if (status.drift.length) out(`Still differs after apply:\n  ${status.drift.join('\n  ')}`);
+  }
+  return result && !result.ok ? EXIT.ERROR : status.drift.length ? EXIT.CHANGES : EXIT.OK;
+}
+
+/** `tune status`: exit 0 clean, 2 drift. */
+export async function tuneStatusCommand(o: { plan?: string; json?: boolean }, io: Pick<TuneIo, 'runner' | 'stdout'>): Promise<number> {
+  const loaded = await loadPlanFile(o.plan ?? DEFAULT_PLAN_PATH);
+  const facts = await readTuneFacts(io.runner, loaded.plan);
+  const s = tuneStatus(loaded, facts);
+  io.stdout(o.json ? JSON.stringify(s, null, 2) + '\n' : formatTuneStatus(s) + '\n');
+  return s.drift.length ? EXIT.CHANGES : EXIT.OK;
+}
+
+const processIo = (): TuneIo => ({
+  runner: new ExecRunner(),
+  stdout: (s) => void process.stdout.write(s),
+  stderr: (s) => void process.stderr.write(s),
+  pid: process.pid,
+  progressTo: process.stderr,
+});
+
+/** Thin commander wiring; the logic is tuneApplyCommand / tuneStatusCommand. */
 export function register(program: Command): void {
   const tune = program.command('tune').description('Apply or check the I/O scheduler, read-ahead, sysctl and storage timers of the plan');
 
@@ -27,49 +119,11 @@ export function register(program: Command): void {
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--dry-run', 'print exactly the steps that would run, run none')
     .option('--audit-log <file>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
+    .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
+    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { plan?: string; dryRun?: boolean; auditLog: string; json?: boolean }) => {
-      const loaded = await loadPlanFile(o.plan ?? DEFAULT_PLAN_PATH);
-      const base = new ExecRunner();
-      const facts = await readTuneFacts(base, loaded.plan);
-      const tp = planTune(loaded, emptyHostState('probe'), undefined, facts);
-      const out = (s: string) => {
-        if (!o.json) process.stdout.write(s + '\n');
-      };
-      if (o.dryRun) {
-        if (o.json) process.stdout.write(JSON.stringify({ dryRun: true, actions: tp.actions, notes: tp.notes }, null, 2) + '\n');
-        else {
-          for (const l of dryRunLines(tp.actions)) out(l);
-          if (!tp.actions.length) out('Nothing to change: the host matches the plan’s tuning.');
-          for (const n of tp.notes) out(`note: ${n}`);
-        }
-        return;
-      }
-      let result: Awaited<ReturnType<Executor['run']>> | undefined;
-      if (tp.actions.length) {
-        const audit = new AuditLog(base, o.auditLog, AuditLog.runId(base.now(), process.pid));
-        await audit.open();
-        const lock = await acquireLock(base, { pid: process.pid, command: 'tune apply' });
-        try {
-          const runner = new AuditingRunner(base, audit);
-          await audit.write({ event: 'start', command: 'tune apply', planFile: path.resolve(loaded.file), actions: tp.actions.length });
-          result = await new Executor({ runner, audit, progress: o.json ? undefined : progressFor(process.stderr) }).run(tp.actions);
-          await audit.write({ event: 'end', command: 'tune apply', ok: result.ok, wallMs: Math.round(result.wallMs), mutatingCommands: result.mutating });
-        } finally {
-          await lock.release();
-        }
-      }
-      // Read the host again: what is true now, not what we meant to do.
-      const status = tuneStatus(loaded, await readTuneFacts(base, loaded.plan));
-      if (o.json) process.stdout.write(JSON.stringify({ actions: tp.actions, notes: tp.notes, result, status }, null, 2) + '\n');
-      else {
-        if (!tp.actions.length) out('Nothing to change: the host matches the plan’s tuning.');
-        else if (result?.ok) out(`Applied ${tp.actions.length} action(s), ${result.mutating} change(s) on the host.`);
-        for (const n of tp.notes) out(`note: ${n}`);
-        if (result && !result.ok) process.stderr.write(`tune apply failed: ${result.failure?.message}\n`);
-        else if (status.drift.length) out(`Still differs after apply:\n  ${status.drift.join('\n  ')}`);
-      }
-      process.exitCode = result && !result.ok ? EXIT.ERROR : status.drift.length ? EXIT.CHANGES : EXIT.OK;
+    .action(async (o: TuneApplyOptions) => {
+      process.exitCode = await tuneApplyCommand(o, processIo());
     });
 
   tune
@@ -78,10 +132,6 @@ export function register(program: Command): void {
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--json', 'machine-readable output')
     .action(async (o: { plan?: string; json?: boolean }) => {
-      const loaded = await loadPlanFile(o.plan ?? DEFAULT_PLAN_PATH);
-      const facts = await readTuneFacts(new ExecRunner(), loaded.plan);
-      const s = tuneStatus(loaded, facts);
-      process.stdout.write(o.json ? JSON.stringify(s, null, 2) + '\n' : formatTuneStatus(s) + '\n');
-      process.exitCode = s.drift.length ? EXIT.CHANGES : EXIT.OK;
+      process.exitCode = await tuneStatusCommand(o, processIo());
     });
 }

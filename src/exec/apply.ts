@@ -6,11 +6,11 @@ import type { Action, Finding, PlanResult } from '../model/actions.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { Layout } from '../model/capacity.js';
 import type { ProbedState } from '../probe/types.js';
-import { AuditLog, AuditingRunner, DEFAULT_AUDIT_LOG } from './audit.js';
-import { acquireLock, DEFAULT_LOCK_PATH, LockHeldError, type Lock } from './lock.js';
+import { LockHeldError } from './lock.js';
+import { AuditOpenError, HostRun } from './host-run.js';
 import { checkSafety, type SafetyReport } from './safety.js';
-import { Executor, dryRunLines, type ExecResult } from './executor.js';
-import { type Progress, silentProgress } from './progress.js';
+import { dryRunLines, type ExecResult } from './executor.js';
+import type { Progress } from './progress.js';
 import type { VerifyReport } from '../verify/verify.js';
 
 /** What apply needs from the plan pipeline: the result, and the plan/state/layout it came from. */
@@ -43,6 +43,10 @@ export interface ApplyOptions {
   /** undefined: DEFAULT_AUDIT_LOG. */
   auditLog?: string;
   lockPath?: string;
+  /** Wait this long for another run's lock (0 or undefined: refuse at once naming the holder). */
+  lockTimeoutMs?: number;
+  /** Tests: how to wait between lock polls. */
+  sleep?: (ms: number) => Promise<void>;
   /** Can we ask? (stdin and stderr are terminals) */
   interactive: boolean;
   confirm?: (question: string) => Promise<boolean>;
@@ -78,14 +82,25 @@ export interface ApplyOutcome {
 
 export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
   const t0 = performance.now();
-  const runId = AuditLog.runId(o.runner.now(), o.pid);
-  const auditFile = o.dryRun ? undefined : (o.auditLog ?? DEFAULT_AUDIT_LOG);
-  const audit = new AuditLog(o.runner, auditFile, runId);
+  const host = new HostRun({
+    runner: o.runner,
+    command: 'apply',
+    pid: o.pid,
+    dryRun: o.dryRun,
+    auditLog: o.auditLog,
+    lockPath: o.lockPath,
+    lockTimeoutMs: o.lockTimeoutMs,
+    sleep: o.sleep,
+    say: o.say,
+    progress: o.progress,
+  });
+  const audit = host.audit;
+  const runner = host.runner;
   const out: ApplyOutcome = {
     status: 'failed',
     exitCode: 1,
-    runId,
-    auditLog: auditFile,
+    runId: host.runId,
+    auditLog: host.auditFile,
     actions: [],
     refusals: [],
     losses: [],
@@ -98,38 +113,20 @@ export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
     out.exitCode = exitCode;
     out.mutatingCommands = audit.mutatingCount;
     out.wallMs = performance.now() - t0;
-    await audit
-      .write({ event: 'end', ok: exitCode === 0, wallMs: Math.round(out.wallMs), mutatingCommands: out.mutatingCommands, message: status })
-      .catch(() => undefined);
+    await host.end(exitCode === 0, status);
     return out;
   };
   try {
-    await audit.open();
+    await host.open();
   } catch (e) {
-    out.refusals.push(`cannot write the audit log ${auditFile}: ${(e as Error).message}; pass --audit-log PATH`);
-    return finish('refused', 1);
-  }
-  const runner = new AuditingRunner(o.runner, audit);
-  let lock: Lock | undefined;
-  try {
-    if (!o.dryRun) {
-      try {
-        lock = await acquireLock(o.runner, { path: o.lockPath ?? DEFAULT_LOCK_PATH, pid: o.pid, command: 'jts-storage apply' });
-      } catch (e) {
-        if (e instanceof LockHeldError) {
-          out.refusals.push(e.message);
-          await audit.write({ event: 'refused', message: e.message });
-          return await finish('refused', 1);
-        }
-        throw e;
-      }
-      if (lock.tookOverFrom) {
-        out.tookOverLockFrom = lock.tookOverFrom.pid;
-        o.say(`note: took over a stale lock of pid ${lock.tookOverFrom.pid} (${lock.tookOverFrom.command}, started ${lock.tookOverFrom.started}): that run died; this apply finishes its work`);
-      }
+    if (e instanceof AuditOpenError || e instanceof LockHeldError) {
+      out.refusals.push(e.message);
+      return finish('refused', 1);
     }
-    await audit.write({ event: 'start', command: o.dryRun ? 'apply --dry-run' : 'apply', dryRun: o.dryRun });
-
+    throw e;
+  }
+  out.tookOverLockFrom = host.tookOverLockFrom?.pid;
+  try {
     const planned = await o.deps.plan(runner);
     const result = planned.result;
     await audit.write({ event: 'start', command: 'plan', planFile: result.planFile, stateHash: result.stateHash, actions: result.actions.length });
@@ -169,7 +166,7 @@ export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
     if (out.actions.length > 0) {
       for (const l of safety.losses) o.say(`WILL DESTROY ${l.target}: ${l.loses.join('; ')}`);
       const n = out.actions.reduce((s, a) => s + a.steps.length, 0);
-      o.say(`apply: ${out.actions.length} action(s), ${n} step(s); audit log ${auditFile}`);
+      o.say(`apply: ${out.actions.length} action(s), ${n} step(s); audit log ${host.auditFile}`);
       if (!o.yes) {
         if (!o.interactive || !o.confirm) {
           out.refusals.push('no terminal to confirm on: review `jts-storage plan` and run apply again with --yes');
@@ -180,13 +177,7 @@ export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
           return await finish('refused', 1);
         }
       }
-      out.exec = await new Executor({
-        runner,
-        audit,
-        progress: o.progress ?? silentProgress,
-        crashAfterAction: o.crashAfterAction,
-        crash: o.crash,
-      }).run(out.actions);
+      out.exec = await host.execute(out.actions, { crashAfterAction: o.crashAfterAction, crash: o.crash });
       if (!out.exec.ok) return await finish('failed', 1);
     }
     if (o.skipVerify) return await finish(out.actions.length ? 'applied' : 'nothing-to-do', 0);
@@ -200,6 +191,6 @@ export async function runApply(o: ApplyOptions): Promise<ApplyOutcome> {
     await audit.write({ event: 'refused', message: out.refusals[out.refusals.length - 1] }).catch(() => undefined);
     return await finish('failed', 1);
   } finally {
-    await lock?.release().catch(() => undefined);
+    await host.release();
   }
 }

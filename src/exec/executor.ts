@@ -3,7 +3,7 @@
 // step is safe to run again after a partial run: the diff recomputes what is missing from the live
 // state, and the file steps here clean up after a kill (stale temp files) before writing.
 import * as path from 'node:path';
-import type { Runner } from '../core/runner.js';
+import type { Runner, RunResult } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import type { Action, Step } from '../model/actions.js';
 import { AuditLog, AuditingRunner, tail } from './audit.js';
@@ -38,6 +38,8 @@ export interface ExecResult {
   mutating: number;
   failure?: StepFailure;
   wallMs: number;
+  /** The result of each exec step run, in order (a flow reads the output of the change it asked for). */
+  outputs?: RunResult[];
 }
 
 export class StepError extends Error {}
@@ -58,6 +60,7 @@ export class Executor {
   private readonly audit: AuditLog;
   private readonly progress: Progress;
   private mutating = 0;
+  private readonly outputs: RunResult[] = [];
   constructor(private readonly opts: ExecOptions) {
     this.runner = opts.runner;
     this.audit = opts.audit;
@@ -91,6 +94,7 @@ export class Executor {
               stepsRun: k,
               mutating: this.mutating,
               wallMs: performance.now() - t0,
+              outputs: this.outputs,
               failure: {
                 actionId: action.id,
                 action: ai + 1,
@@ -108,7 +112,7 @@ export class Executor {
       this.setContext({});
       this.progress.done();
     }
-    return { ok: true, actionsDone: done, stepsRun: k, mutating: this.mutating, wallMs: performance.now() - t0 };
+    return { ok: true, actionsDone: done, stepsRun: k, mutating: this.mutating, wallMs: performance.now() - t0, outputs: this.outputs };
   }
 
   private async step(step: Step, action: Action, ai: number, si: number): Promise<void> {
@@ -118,8 +122,10 @@ export class Executor {
         const r = await this.runner.run(step.argv, {
           mutating: step.mutating,
           timeoutMs: step.timeoutMs,
+          ...(step.cwd ? { cwd: step.cwd } : {}),
           onOutput: (chunk) => this.progress.output(chunk),
         });
+        this.outputs.push(r);
         if (step.mutating) this.mutating++;
         if (!ok(r)) {
           const why = r.notFound ? 'is not installed (command not found)' : r.timedOut ? `timed out after ${step.timeoutMs} ms` : `failed with exit code ${r.exitCode}`;

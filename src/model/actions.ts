@@ -1,3 +1,5 @@
+import type { RunResult } from '../core/runner.js';
+
 /**
  * The plan's output and apply's only input: an ordered list of actions, each made of exact steps.
  * `plan` prints these steps verbatim; `apply` executes exactly these steps and nothing else.
@@ -6,7 +8,7 @@ export type ActionKind = 'create' | 'change' | 'replace' | 'destroy';
 
 export type Step =
   /** Run a program: argv exactly, no shell. */
-  | { type: 'exec'; argv: string[]; mutating: boolean; timeoutMs?: number; progress?: 'mkfs' | 'none' }
+  | { type: 'exec'; argv: string[]; mutating: boolean; timeoutMs?: number; progress?: 'mkfs' | 'none'; /** working directory (tar -C is preferred; fio needs one) */ cwd?: string }
   /** Replace a file atomically after a check command passes on the temp copy (fstab → findmnt --verify). */
   | {
       type: 'write-file';
@@ -34,6 +36,26 @@ export interface Action {
   destructive?: { forcedBy: string; loses: string };
   /** Ids of actions that must come first. */
   dependsOn: string[];
+}
+
+/** What running one action gave: each exec step's result, in order (none under --dry-run). */
+export interface ActionRun {
+  ok: boolean;
+  /** Nothing ran: the action was only recorded (--dry-run). */
+  dryRun: boolean;
+  results: RunResult[];
+  /** The failed step: command, exit code, stderr tail. */
+  error?: string;
+}
+
+/**
+ * The one door for changes to the host, as the subsystems see it (snapshot, bench): they build an
+ * Action and hand it here; src/exec/host-run.ts implements it with the lock, the audit log and the
+ * executor. Subsystems never run a mutating command themselves.
+ */
+export interface ActionRunner {
+  readonly dryRun: boolean;
+  run(action: Action): Promise<ActionRun>;
 }
 
 export interface Finding {
