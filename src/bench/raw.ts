@@ -1,6 +1,8 @@
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
+import { runTool } from '../host/env.js';
+import { parseLvmJson, VGS_FREE_ARGV } from '../host/lvm.js';
 
 /**
  * The "raw" side of a ratio: a block device with no filesystem, measured with the same profiles.
@@ -84,17 +86,19 @@ export async function checkBlankDevice(runner: Runner, device: string, needBytes
   if (size && size < needBytes) throw new UserError(`--raw ${device}: ${size} bytes, smaller than the ${needBytes}-byte test region`);
 }
 
-/** `vgs --reportformat json --units b --nosuffix -o vg_name,vg_free` → free bytes per VG. */
+/**
+ * `vgs --reportformat json --units b --nosuffix -o vg_name,vg_free` (host/lvm.ts) → free bytes per VG.
+ * A VG whose free space LVM did not print as a number is left out (unknown, never NaN).
+ */
 export function parseVgsFree(json: string): Map<string, number> {
-  const doc = parseJson<{ report?: { vg?: { vg_name?: string; vg_free?: string }[] }[] }>(json, 'vgs');
   const out = new Map<string, number>();
-  for (const r of doc.report ?? []) for (const v of r.vg ?? []) if (v.vg_name) out.set(v.vg_name, Number(String(v.vg_free ?? '0').replace(/[^0-9.]/g, '')));
+  for (const v of parseLvmJson(json, 'vgs').vgs) if (v.freeBytes !== undefined) out.set(v.name, v.freeBytes);
   return out;
 }
 
 /** Create the scratch LV (size rounded up to MiB; LVM rounds up to extents). Returns its device path. */
 export async function createScratch(runner: Runner, vgHint: string | undefined, sizeBytes: number): Promise<{ vg: string; device: string }> {
-  const r = await runner.run(['vgs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_free']);
+  const r = await runTool(runner, VGS_FREE_ARGV);
   if (!ok(r)) throw new UserError(`--raw scratch: vgs failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   const free = parseVgsFree(r.stdout);
   let vg = vgHint;

@@ -1,3 +1,5 @@
+import { runTool } from '../host/env.js';
+import { FINDMNT_LIST_ARGV } from '../host/findmnt.js';
 import { createHash } from 'node:crypto';
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
@@ -163,7 +165,7 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
   if (v.notFound) throw new UserError('fio is not installed (apt-get install fio)');
   let fioVersion = v.stdout.trim() || undefined;
 
-  const fm = await runner.run(['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS']);
+  const fm = await runTool(runner, FINDMNT_LIST_ARGV);
   if (!ok(fm)) throw new Error(`findmnt failed: ${fm.stderr.trim() || `exit ${fm.exitCode}`}`);
   const dirSpecs = (opts.dirs ?? []).map((d) => (typeof d === 'string' ? { path: d } : d));
   const sel = selectTargets(opts.plan?.plan, parseFindmntList(fm.stdout), { volumes: opts.volumes, dirs: dirSpecs.map((d) => d.path) });

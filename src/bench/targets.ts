@@ -1,6 +1,7 @@
 import type { Plan } from '../model/plan-schema.js';
 import type { BenchTarget, PlanSummary } from './results.js';
 import { UserError } from '../core/exit-codes.js';
+import { parseFindmntJson } from '../host/findmnt.js';
 
 /**
  * Which filesystems a bench runs on: the plan's mounted volumes (hot tier on NVMe, warm tier on the
@@ -14,29 +15,9 @@ export interface MountRow {
   options: string[];
 }
 
-/** `findmnt -J -l -o TARGET,SOURCE,FSTYPE,OPTIONS` → rows. */
+/** `findmnt -J -l -o TARGET,SOURCE,FSTYPE,OPTIONS[,MAJ:MIN]` (host/findmnt.ts) → rows. */
 export function parseFindmntList(json: string): MountRow[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (e) {
-    throw new Error(`findmnt: output is not JSON (${(e as Error).message})`);
-  }
-  const out: MountRow[] = [];
-  const visit = (r: Record<string, unknown>) => {
-    if (typeof r['target'] === 'string') {
-      out.push({
-        target: r['target'],
-        source: typeof r['source'] === 'string' ? r['source'] : '',
-        fstype: typeof r['fstype'] === 'string' ? r['fstype'] : '',
-        options: typeof r['options'] === 'string' ? r['options'].split(',').filter(Boolean) : [],
-      });
-    }
-    if (Array.isArray(r['children'])) for (const c of r['children']) visit(c as Record<string, unknown>);
-  };
-  const fss = (doc as { filesystems?: unknown[] })?.filesystems;
-  if (Array.isArray(fss)) for (const f of fss) visit(f as Record<string, unknown>);
-  return out;
+  return parseFindmntJson(json).map(({ target, source, fstype, options }) => ({ target, source, fstype, options }));
 }
 
 /** The mount a path lives on: the longest mount target that is a prefix of it (the last one mounted wins). */

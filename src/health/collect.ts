@@ -11,6 +11,7 @@ import type { Runner, RunResult } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import { buildScope, scopePvs, scopeVgNames, smartTool, type Got, type HealthInputs, type HostReports, type SmartValue, type StatfsValue } from './evaluate.js';
 import { parseNvmeSmartLog, parseSmartctl, smartctlFatal } from './smart.js';
+import { DEBIAN_PACKAGE, runTool } from '../host/env.js';
 import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, lsblkPvArgv, parseFindmnt, parseLsblk, parseLvmReport, type HBlock } from './sources.js';
 
 export interface CollectOptions {
@@ -26,12 +27,10 @@ export interface Collected {
   toolCalls: string[];
 }
 
-/** Untranslated messages; LVM quiet about descriptors inherited from node. */
-const TOOL_ENV = { LC_ALL: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
 
 function failure(r: RunResult, timeoutMs: number | undefined): string | undefined {
   const tool = r.argv[0];
-  if (r.notFound) return `${tool} not installed (not found on PATH)`;
+  if (r.notFound) return `${tool} not installed (not found on PATH${tool && DEBIAN_PACKAGE[tool] ? `; Debian package ${DEBIAN_PACKAGE[tool]}` : ''})`;
   if (r.timedOut) return `${tool} did not answer within ${Math.round((timeoutMs ?? 0) / 1000)} s`;
   if (r.exitCode !== 0) {
     const msg = r.stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
@@ -81,7 +80,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 export async function queryDrive(runner: Runner, device: string, first: 'nvme' | 'smartctl', timeoutMs: number, calls: string[]): Promise<Got<SmartValue>> {
   if (first === 'nvme') {
     calls.push('nvme smart-log');
-    const r = await runner.run(['nvme', 'smart-log', device, '-o', 'json'], { timeoutMs, env: TOOL_ENV });
+    const r = await runTool(runner, ['nvme', 'smart-log', device, '-o', 'json'], { timeoutMs });
     // Without nvme-cli, smartctl reads the same log page.
     if (!r.notFound) {
       const g = parsed(r, timeoutMs, parseNvmeSmartLog);
@@ -89,7 +88,7 @@ export async function queryDrive(runner: Runner, device: string, first: 'nvme' |
     }
   }
   calls.push('smartctl -a');
-  const r = await runner.run(['smartctl', '-j', '-a', device], { timeoutMs, env: TOOL_ENV });
+  const r = await runTool(runner, ['smartctl', '-j', '-a', device], { timeoutMs });
   if (r.notFound) return { ok: false, reason: first === 'nvme' ? 'neither nvme-cli nor smartctl is installed' : 'smartctl not installed (not found on PATH)' };
   if (r.timedOut) return { ok: false, reason: `smartctl did not answer within ${Math.round(timeoutMs / 1000)} s` };
   const fatal = smartctlFatal(r.exitCode);
@@ -118,7 +117,7 @@ export async function collectHealth(runner: Runner, plan: Plan | undefined, opts
   const calls: string[] = [];
   const run = (argv: string[]) => {
     calls.push(argv.slice(0, argv[0] === 'lvm' ? 2 : 1).join(' '));
-    return runner.run(argv, { timeoutMs: toolMs, env: TOOL_ENV });
+    return runTool(runner, argv, { timeoutMs: toolMs });
   };
   // LVM and the mount table are asked together; every later step starts as soon as the reports it needs
   // are in: statfs once LVM and the mount table are read, lsblk once LVM named the PVs, SMART after lsblk.

@@ -7,7 +7,11 @@
  * must report whatever it can when one of them fails (that part becomes UNKNOWN, the rest goes on).
  */
 
-import { fullreportArgv } from '../probe/lvm.js';
+import { dmName, HEALTH_FULLREPORT_ARGV, parseLvmJson } from '../host/lvm.js';
+import { FINDMNT_LIST_ARGV, parseFindmntJson, type MountEntry } from '../host/findmnt.js';
+import { parseToolJson, num as n, str } from '../host/json.js';
+
+export { dmName };
 
 export interface HVg {
   name: string;
@@ -26,6 +30,7 @@ export interface HLv {
   attr: string;
   origin?: string;
   pool?: string;
+  /** undefined = unknown (not reported, or not a C-locale number): evaluated as UNKNOWN. */
   dataPercent?: number;
   metadataPercent?: number;
   snapInvalid: boolean;
@@ -38,17 +43,10 @@ export interface LvmReport {
   lvs: HLv[];
 }
 
-/** The argv health runs: one lvm process for VGs, PVs and LVs together. */
-export const LVM_ARGV = fullreportArgv(
-  {
-    vg: 'vg_name,vg_size,vg_free,vg_extent_size'.split(','),
-    pv: 'pv_name,vg_name'.split(','),
-    lv: 'vg_name,lv_name,lv_size,lv_attr,origin,pool_lv,data_percent,metadata_percent,lv_snapshot_invalid,lv_kernel_major,lv_kernel_minor'.split(','),
-  },
-  { all: true },
-);
+/** The argv health runs: one lvm process for VGs, PVs and LVs together (host/lvm.ts). */
+export const LVM_ARGV = HEALTH_FULLREPORT_ARGV;
 
-export const FINDMNT_ARGV = ['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
+export const FINDMNT_ARGV = FINDMNT_LIST_ARGV;
 /** Every block device (flat, with PKNAME): only when LVM could not be read, to find the drives at all. */
 export const LSBLK_ARGV = ['lsblk', '-J', '-l', '-b', '-o', 'NAME,KNAME,PATH,TYPE,TRAN,ROTA,SERIAL,MODEL,SCHED,PKNAME,SIZE'];
 
@@ -64,70 +62,29 @@ export function lsblkPvArgv(devices: string[]): string[] {
 }
 
 function parseJson(text: string, what: string): unknown {
-  const i = text.indexOf('{');
-  if (i < 0) throw new Error(`${what}: no JSON in output`);
-  return JSON.parse(text.slice(i));
+  return parseToolJson(text, what);
 }
 
-function n(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string' || v.trim() === '') return undefined;
-  const x = Number(v.trim());
-  return Number.isFinite(x) ? x : undefined;
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-/**
- * LVM binary fields print "" or the field's name ("snapshot invalid") by default, 0/1 with --binary,
- * and "unknown" where the field does not apply (lv_snapshot_invalid of a non-snapshot, seen in lvm2 2.03.16).
- */
-function flag(v: unknown): boolean {
-  if (v === undefined || v === null) return false;
-  const s = String(v).trim();
-  return s !== '' && s !== '0' && s !== '-1' && s !== 'unknown';
-}
-
-/** Accepts `lvm fullreport`, `lvs`, `vgs` and `pvs` JSON: every `report[*]` section is merged. */
+/** Any LVM JSON report (`lvm fullreport`, `lvs`, `vgs`, `pvs`) read by host/lvm.ts, in health's shapes. */
 export function parseLvmReport(text: string): LvmReport {
-  const j = parseJson(text, 'lvm report') as { report?: Record<string, Record<string, unknown>[]>[] };
-  if (!j || !Array.isArray(j.report)) throw new Error('lvm report: no "report" array');
-  const out: LvmReport = { vgs: [], pvs: [], lvs: [] };
-  const seenVg = new Set<string>();
-  for (const sec of j.report) {
-    for (const v of sec['vg'] ?? []) {
-      const name = str(v['vg_name']);
-      if (!name || seenVg.has(name)) continue;
-      seenVg.add(name);
-      out.vgs.push({ name, sizeBytes: n(v['vg_size']) ?? 0, freeBytes: n(v['vg_free']) ?? 0, extentSizeBytes: n(v['vg_extent_size']) });
-    }
-    for (const p of sec['pv'] ?? []) {
-      const name = str(p['pv_name']);
-      if (name) out.pvs.push({ name, vg: str(p['vg_name']) ?? '' });
-    }
-    for (const l of sec['lv'] ?? []) {
-      const name = str(l['lv_name']);
-      const vg = str(l['vg_name']);
-      if (!name || !vg) continue;
-      const maj = n(l['lv_kernel_major']);
-      const min = n(l['lv_kernel_minor']);
-      out.lvs.push({
-        vg,
-        name,
-        sizeBytes: n(l['lv_size']) ?? 0,
-        attr: str(l['lv_attr']) ?? '',
-        origin: str(l['origin']),
-        pool: str(l['pool_lv']),
-        dataPercent: n(l['data_percent'] ?? l['snap_percent']),
-        metadataPercent: n(l['metadata_percent']),
-        snapInvalid: flag(l['lv_snapshot_invalid']),
-        majMin: maj !== undefined && min !== undefined && maj >= 0 && min >= 0 ? `${maj}:${min}` : undefined,
-      });
-    }
-  }
-  return out;
+  const rep = parseLvmJson(text, 'lvm report');
+  return {
+    vgs: rep.vgs.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes ?? 0, freeBytes: v.freeBytes ?? 0, extentSizeBytes: v.extentSizeBytes })),
+    pvs: rep.pvs.map((p) => ({ name: p.name, vg: p.vgName })),
+    lvs: rep.lvs.map((l) => ({
+      vg: l.vg,
+      // Health names hidden LVs as lvs -a prints them ("[pool_tdata]"): lvType reads the brackets.
+      name: l.hidden ? `[${l.name}]` : l.name,
+      sizeBytes: l.sizeBytes ?? 0,
+      attr: l.attr,
+      origin: l.origin,
+      pool: l.pool,
+      dataPercent: l.dataPercent ?? l.snapPercent,
+      metadataPercent: l.metadataPercent,
+      snapInvalid: l.snapshotInvalid ?? false,
+      majMin: l.majMin,
+    })),
+  };
 }
 
 /** lv_attr[0] volume type. */
@@ -147,40 +104,11 @@ export function snapshotInvalid(lv: HLv): boolean {
   return lv.snapInvalid || state === 'I' || state === 'S';
 }
 
-/** Device-mapper name of VG/LV: each '-' doubled, then joined with '-'. */
-export function dmName(vg: string, lv: string): string {
-  return `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
-}
+export type HMount = MountEntry;
 
-export interface HMount {
-  target: string;
-  source: string;
-  fstype: string;
-  options: string[];
-  majMin?: string;
-}
-
+/** findmnt JSON (flat or tree) through host/findmnt.ts. */
 export function parseFindmnt(text: string): HMount[] {
-  const j = parseJson(text, 'findmnt') as { filesystems?: Record<string, unknown>[] };
-  if (!j || !Array.isArray(j.filesystems)) throw new Error('findmnt: no "filesystems" array');
-  const out: HMount[] = [];
-  // -l gives a flat list; without it findmnt nests children: flatten both.
-  const walk = (fs: Record<string, unknown>[]) => {
-    for (const f of fs) {
-      out.push({
-        target: String(f['target'] ?? ''),
-        source: String(f['source'] ?? ''),
-        fstype: String(f['fstype'] ?? ''),
-        options: String(f['options'] ?? '')
-          .split(',')
-          .filter(Boolean),
-        majMin: str(f['maj:min']),
-      });
-      if (Array.isArray(f['children'])) walk(f['children'] as Record<string, unknown>[]);
-    }
-  };
-  walk(j.filesystems);
-  return out;
+  return parseFindmntJson(text);
 }
 
 export interface HBlock {

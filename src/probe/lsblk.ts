@@ -8,7 +8,7 @@
  */
 import type { DriveInfo } from '../model/host-state.js';
 import type { ProbedDrive, ProbedFs } from './types.js';
-import { asArray, asRecord, bool, num, parseToolJson, str } from './json-values.js';
+import { asArray, asRecord, bool, num, parseToolJson, str } from '../host/json.js';
 
 export interface LsblkDevice {
   name: string;

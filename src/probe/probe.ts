@@ -22,6 +22,8 @@ import type { FsInfo, HostState } from '../model/host-state.js';
 import { parseLsblk } from './lsblk.js';
 import { blkidFilesystems, parseBlkidExport } from './blkid.js';
 import { FULLREPORT_ARGV, parseFullReport } from './lvm.js';
+import { FINDMNT_TREE_ARGV } from '../host/findmnt.js';
+import { runTool } from '../host/env.js';
 import { parseFindmnt } from './findmnt.js';
 import { parseGroup, parsePasswd } from './accounts.js';
 import { parseQueue, QUEUE_ATTRS, type QueueAttr } from './sysfs.js';
@@ -30,7 +32,7 @@ import type { PathInfo, ProbedDrive, ProbedFs, ProbedState } from './types.js';
 
 export const LSBLK_ARGV = ['lsblk', '-J', '-b', '-O'];
 export const BLKID_ARGV = ['blkid', '-o', 'export'];
-export const FINDMNT_ARGV = ['findmnt', '-J', '-b'];
+export const FINDMNT_ARGV = FINDMNT_TREE_ARGV;
 export const UNAME_ARGV = ['uname', '-r'];
 
 export class ProbeError extends Error {
@@ -55,8 +57,6 @@ function failure(r: RunResult): string {
   return `${r.argv.slice(0, 2).join(' ')} exited ${r.exitCode}: ${firstLine(r)}`;
 }
 
-/** Environment for the tools: untranslated messages, and LVM quiet about inherited descriptors. */
-const TOOL_ENV = { LC_ALL: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
 const TIMEOUT_MS = 60_000;
 
 export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promise<HostState> {
@@ -64,7 +64,7 @@ export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promis
   let toolCalls = 0;
   const run = (argv: string[]) => {
     toolCalls++;
-    return runner.run(argv, { env: TOOL_ENV, timeoutMs: TIMEOUT_MS, mutating: false });
+    return runTool(runner, argv, { timeoutMs: TIMEOUT_MS });
   };
 
   const [uname, lsblk, blkid, lvm, findmnt, byId] = await Promise.all([

@@ -3,7 +3,8 @@ import type { Plan } from '../model/plan-schema.js';
 import type { SnapshotInfo } from './lvm-report.js';
 import { fmtAge, fmtBytes } from './units.js';
 
-export type SnapshotStatus = 'ok' | 'warning' | 'critical' | 'LOST' | 'merging';
+/** 'unknown': the fill could not be read (never shown as ok). */
+export type SnapshotStatus = 'ok' | 'warning' | 'critical' | 'LOST' | 'merging' | 'unknown';
 
 export interface ListedSnapshot extends Omit<SnapshotInfo, 'time'> {
   time?: string;
@@ -18,8 +19,8 @@ export function listView(snaps: SnapshotInfo[], now: Date, plan?: Plan): ListedS
     const pol = plan?.volumes.find((v) => v.vg === s.vg && v.name === s.origin)?.snapshot;
     const warn = pol?.warnFillPercent ?? 70;
     const crit = pol?.critFillPercent ?? 85;
-    const f = s.fillPercent ?? 0;
-    const status: SnapshotStatus = !s.valid ? 'LOST' : s.merging ? 'merging' : f >= crit ? 'critical' : f >= warn ? 'warning' : 'ok';
+    const f = s.fillPercent;
+    const status: SnapshotStatus = !s.valid ? 'LOST' : s.merging ? 'merging' : f === undefined ? 'unknown' : f >= crit ? 'critical' : f >= warn ? 'warning' : 'ok';
     return { ...s, time: s.time?.toISOString(), ageMs: s.time ? now.getTime() - s.time.getTime() : undefined, status, warnFillPercent: warn, critFillPercent: crit };
   });
 }
@@ -34,12 +35,18 @@ export function renderList(rows: ListedSnapshot[]): string {
     r.kind,
     r.ageMs === undefined ? '?' : fmtAge(r.ageMs),
     r.kind === 'thin' ? `thin (${r.pool})` : fmtBytes(r.sizeBytes),
-    r.fillPercent === undefined ? '-' : `${r.fillPercent.toFixed(1)}%${r.kind === 'thin' ? ' pool' : ''}`,
+    r.fillPercent === undefined ? 'unknown' : `${r.fillPercent.toFixed(1)}%${r.kind === 'thin' ? ' pool' : ''}`,
     r.status === 'LOST' ? 'LOST (invalidated: COW overflowed)' : r.status,
     r.managed ? (r.pinned ? 'yes, pinned' : 'yes') : 'no',
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i]!)).join('  ').trimEnd();
   const lost = rows.filter((r) => r.status === 'LOST').length;
-  return [line(head), ...body.map(line)].join('\n') + '\n' + (lost ? `${lost} snapshot(s) LOST: their data is gone; remove them with "snapshot prune --remove-lost"\n` : '');
+  const unknown = rows.filter((r) => r.status === 'unknown');
+  return (
+    [line(head), ...body.map(line)].join('\n') +
+    '\n' +
+    (lost ? `${lost} snapshot(s) LOST: their data is gone; remove them with "snapshot prune --remove-lost"\n` : '') +
+    unknown.map((r) => `${r.id}: fill unknown: ${r.fillUnknown ?? 'not reported'}\n`).join('')
+  );
 }

@@ -1,46 +1,16 @@
 /**
- * What the snapshot commands need to know about LVs and VGs, read from `lvs`/`vgs --reportformat json`
- * (exact bytes with `--units b --nosuffix`, binary fields as 0/1 with `--binary`). One call each.
+ * What the snapshot commands need to know about LVs and VGs, read by host/lvm.ts from `lvs`/`vgs
+ * --reportformat json` (exact bytes with `--units b --nosuffix`, binary fields as 0/1 with `--binary`,
+ * LC_ALL=C). One call each.
  */
 import type { Runner } from '../core/runner.js';
-import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
+import { lvsArgv, parseLvmJson, parseLvTime, readLvmReport, vgsArgv, SNAPSHOT_LV_FIELDS, SNAPSHOT_VG_FIELDS, type LvmLv, type LvmVg } from '../host/lvm.js';
 import { TAG_KEEP, TAG_SCHED, TAG_SNAP, TAG_DRILL, parseSnapshotName, setFromTags } from './names.js';
 
-export const LV_FIELDS = [
-  'vg_name',
-  'lv_name',
-  'lv_attr',
-  'lv_size',
-  'origin',
-  'origin_size',
-  'pool_lv',
-  'data_percent',
-  'metadata_percent',
-  'snap_percent',
-  'lv_time',
-  'lv_tags',
-  'lv_uuid',
-  'lv_path',
-  'lv_active_locally',
-  'lv_snapshot_invalid',
-  'lv_merging',
-  'lv_skip_activation',
-  'lv_device_open',
-  'vg_extent_size',
-  'lv_kernel_major',
-  'lv_kernel_minor',
-] as const;
-
-export const VG_FIELDS = ['vg_name', 'vg_size', 'vg_free', 'vg_extent_size', 'vg_extent_count', 'vg_free_count'] as const;
-
-export function lvsArgv(extra: string[] = []): string[] {
-  // -a: a snapshot being merged becomes a hidden LV ("[name]"); without -a it would seem gone.
-  return ['lvs', '-a', '--reportformat', 'json', '--units', 'b', '--nosuffix', '--binary', '-o', LV_FIELDS.join(','), ...extra];
-}
-export function vgsArgv(): string[] {
-  return ['vgs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', VG_FIELDS.join(',')];
-}
+export { lvsArgv, vgsArgv, parseLvTime };
+export const LV_FIELDS = SNAPSHOT_LV_FIELDS;
+export const VG_FIELDS = SNAPSHOT_VG_FIELDS;
 
 export interface LvRow {
   vg: string;
@@ -68,6 +38,8 @@ export interface LvRow {
   extentSizeBytes: number;
   /** "254:3" when active (matches findmnt's MAJ:MIN), else undefined. */
   majMin?: string;
+  /** Numeric fields LVM printed that are not C-locale numbers (`snap_percent="31,48"`): those figures are unknown. */
+  unreadable?: string[];
 }
 
 export interface VgRow {
@@ -79,67 +51,52 @@ export interface VgRow {
   freeExtents: number;
 }
 
-/** lvm prints JSON after possible warnings on some versions: parse from the first "{". */
-function parseJson(text: string, what: string): unknown {
-  const i = text.indexOf('{');
-  if (i < 0) throw new Error(`${what}: no JSON in output`);
-  return JSON.parse(text.slice(i));
+/** host/lvm.ts's row in the snapshot commands' shape. */
+export function lvRow(l: LvmLv): LvRow {
+  return {
+    vg: l.vg,
+    name: l.name,
+    hidden: l.hidden,
+    attr: l.attr,
+    sizeBytes: l.sizeBytes ?? 0,
+    origin: l.origin,
+    originSizeBytes: l.originSizeBytes,
+    pool: l.pool,
+    dataPercent: l.dataPercent,
+    metadataPercent: l.metadataPercent,
+    snapPercent: l.snapPercent,
+    time: l.time,
+    tags: l.tags,
+    uuid: l.uuid ?? '',
+    path: l.path ?? `/dev/${l.vg}/${l.name}`,
+    active: l.active ?? false,
+    snapInvalid: l.snapshotInvalid ?? false,
+    merging: l.merging ?? false,
+    skipActivation: l.skipActivation ?? false,
+    deviceOpen: l.deviceOpen ?? false,
+    extentSizeBytes: l.extentSizeBytes ?? 0,
+    majMin: l.majMin,
+    ...(l.unreadable.length ? { unreadable: l.unreadable } : {}),
+  };
 }
 
-function rows(json: unknown, key: 'lv' | 'vg'): Record<string, string>[] {
-  const rep = (json as { report?: Record<string, Record<string, string>[]>[] }).report ?? [];
-  return rep.flatMap((r) => r[key] ?? []);
-}
-
-const num = (s: string | undefined): number | undefined => (s === undefined || s.trim() === '' ? undefined : Number(s));
-const bin = (s: string | undefined): boolean => s === '1';
-
-/** "2026-11-21 12:00:00 +0000" (lvm's default report/time_format) → Date. */
-export function parseLvTime(s: string | undefined): Date | undefined {
-  if (!s) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(s.trim());
-  if (!m) return undefined;
-  const utc = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  const off = (m[7] === '-' ? -1 : 1) * (+m[8]! * 60 + +m[9]!) * 60000;
-  return new Date(utc - off);
+function vgRow(v: LvmVg): VgRow {
+  return {
+    name: v.name,
+    sizeBytes: v.sizeBytes ?? 0,
+    freeBytes: v.freeBytes ?? 0,
+    extentSizeBytes: v.extentSizeBytes ?? 0,
+    extentCount: v.extentCount ?? 0,
+    freeExtents: v.freeExtentCount ?? 0,
+  };
 }
 
 export function parseLvsJson(text: string): LvRow[] {
-  return rows(parseJson(text, 'lvs'), 'lv').map((r) => ({
-    vg: r.vg_name ?? '',
-    name: (r.lv_name ?? '').replace(/^\[(.*)\]$/, '$1'),
-    hidden: /^\[.*\]$/.test(r.lv_name ?? ''),
-    attr: r.lv_attr ?? '',
-    sizeBytes: Number(r.lv_size ?? 0),
-    origin: r.origin || undefined,
-    originSizeBytes: num(r.origin_size),
-    pool: r.pool_lv || undefined,
-    dataPercent: num(r.data_percent),
-    metadataPercent: num(r.metadata_percent),
-    snapPercent: num(r.snap_percent),
-    time: parseLvTime(r.lv_time),
-    tags: (r.lv_tags ?? '').split(',').filter(Boolean),
-    uuid: r.lv_uuid ?? '',
-    path: r.lv_path || `/dev/${r.vg_name}/${r.lv_name}`,
-    active: bin(r.lv_active_locally),
-    snapInvalid: bin(r.lv_snapshot_invalid),
-    merging: bin(r.lv_merging),
-    skipActivation: bin(r.lv_skip_activation),
-    deviceOpen: bin(r.lv_device_open),
-    extentSizeBytes: Number(r.vg_extent_size ?? 0),
-    majMin: Number(r.lv_kernel_major ?? -1) >= 0 && Number(r.lv_kernel_minor ?? -1) >= 0 && r.lv_kernel_major !== '' ? `${r.lv_kernel_major}:${r.lv_kernel_minor}` : undefined,
-  }));
+  return parseLvmJson(text, 'lvs').lvs.map(lvRow);
 }
 
 export function parseVgsJson(text: string): VgRow[] {
-  return rows(parseJson(text, 'vgs'), 'vg').map((r) => ({
-    name: r.vg_name ?? '',
-    sizeBytes: Number(r.vg_size ?? 0),
-    freeBytes: Number(r.vg_free ?? 0),
-    extentSizeBytes: Number(r.vg_extent_size ?? 0),
-    extentCount: Number(r.vg_extent_count ?? 0),
-    freeExtents: Number(r.vg_free_count ?? 0),
-  }));
+  return parseLvmJson(text, 'vgs').vgs.map(vgRow);
 }
 
 export type SnapshotKind = 'classic' | 'thin';
@@ -159,6 +116,8 @@ export interface SnapshotInfo {
   originSizeBytes?: number;
   /** Classic: COW fill %. Thin: the pool's data fill % (what running out would hit). */
   fillPercent?: number;
+  /** Set when fillPercent is unknown: why (not reported, or LVM printed it in a non-C locale). */
+  fillUnknown?: string;
   pool?: string;
   /** False for an invalidated classic snapshot: its data is LOST. */
   valid: boolean;
@@ -189,6 +148,10 @@ export function snapshotsFrom(lvs: LvRow[]): SnapshotInfo[] {
     const valid = classic ? !l.snapInvalid && state !== 'I' && state !== 'S' : true;
     const parsed = parseSnapshotName(l.name);
     const pool = l.pool ? byId.get(`${l.vg}/${l.pool}`) : undefined;
+    const fillPercent = classic ? (valid ? (l.snapPercent ?? l.dataPercent) : 100) : pool?.dataPercent;
+    const src = classic ? l : pool;
+    const fillUnknown =
+      fillPercent !== undefined ? undefined : src?.unreadable?.length ? `LVM printed ${src.unreadable.join(', ')}, not a C-locale number` : classic ? 'LVM reports no fill (inactive?)' : 'the thin pool reports no data fill';
     out.push({
       vg: l.vg,
       name: l.name,
@@ -200,7 +163,8 @@ export function snapshotsFrom(lvs: LvRow[]): SnapshotInfo[] {
       time: parsed?.time ?? l.time,
       sizeBytes: l.sizeBytes,
       originSizeBytes: l.originSizeBytes,
-      fillPercent: classic ? (valid ? (l.snapPercent ?? l.dataPercent) : 100) : pool?.dataPercent,
+      fillPercent,
+      ...(fillUnknown ? { fillUnknown } : {}),
       pool: l.pool,
       valid,
       merging: t0 === 'S' || l.merging,
@@ -223,11 +187,15 @@ export interface LvmState {
 }
 
 export async function readLvm(runner: Runner): Promise<LvmState> {
-  const [l, v] = [await runner.run(lvsArgv()), await runner.run(vgsArgv())];
-  if (!ok(l)) throw new UserError(`lvs failed (exit ${l.exitCode}): ${l.stderr.trim() || l.stdout.trim()}`);
-  if (!ok(v)) throw new UserError(`vgs failed (exit ${v.exitCode}): ${v.stderr.trim() || v.stdout.trim()}`);
-  const lvs = parseLvsJson(l.stdout);
-  return { lvs, vgs: parseVgsJson(v.stdout), snapshots: snapshotsFrom(lvs) };
+  let l, v;
+  try {
+    l = await readLvmReport(runner, lvsArgv());
+    v = await readLvmReport(runner, vgsArgv());
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  const lvs = l.lvs.map(lvRow);
+  return { lvs, vgs: v.vgs.map(vgRow), snapshots: snapshotsFrom(lvs) };
 }
 
 /** Find an LV by "VG/LV", or by bare LV name when it is unique across VGs. */

@@ -13,6 +13,8 @@ import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import type { LvRow, SnapshotInfo } from './lvm-report.js';
 import { findLv, readLvm } from './lvm-report.js';
+import { parseFindmntJson, readMountTable, type MountEntry } from '../host/findmnt.js';
+import { dmName } from '../host/lvm.js';
 
 export const SNAP_MOUNT_BASE = '/run/jts-storage/snapshots';
 
@@ -24,35 +26,25 @@ export interface MountRow {
   majMin: string;
 }
 
+/** The live mount table (host/findmnt.ts, flat list with MAJ:MIN); empty when findmnt cannot be read. */
 export async function readMounts(runner: Runner): Promise<MountRow[]> {
-  const r = await runner.run(['findmnt', '-J', '--list', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN']);
-  if (!ok(r)) return [];
-  return parseFindmnt(r.stdout);
+  return readMountTable(runner).then(mountRows, () => []);
 }
 
 export function parseFindmnt(text: string): MountRow[] {
-  const i = text.indexOf('{');
-  if (i < 0) return [];
-  const j = JSON.parse(text.slice(i)) as { filesystems?: Record<string, unknown>[] };
-  const out: MountRow[] = [];
-  const walk = (arr: Record<string, unknown>[] | undefined) => {
-    for (const f of arr ?? []) {
-      out.push({
-        target: String(f.target ?? ''),
-        source: String(f.source ?? ''),
-        fstype: String(f.fstype ?? ''),
-        options: String(f.options ?? ''),
-        majMin: String(f['maj:min'] ?? ''),
-      });
-      walk(f.children as Record<string, unknown>[] | undefined);
-    }
-  };
-  walk(j.filesystems);
-  return out;
+  try {
+    return mountRows(parseFindmntJson(text));
+  } catch {
+    return [];
+  }
+}
+
+function mountRows(entries: MountEntry[]): MountRow[] {
+  return entries.map((m) => ({ target: m.target, source: m.source, fstype: m.fstype, options: m.options.join(','), majMin: m.majMin ?? '' }));
 }
 
 export function mountsOf(lv: LvRow, mounts: MountRow[]): MountRow[] {
-  const dm = `/dev/mapper/${lv.vg.replace(/-/g, '--')}-${lv.name.replace(/-/g, '--')}`;
+  const dm = `/dev/mapper/${dmName(lv.vg, lv.name)}`;
   return mounts.filter((m) => (lv.majMin && m.majMin === lv.majMin) || m.source === dm || m.source === lv.path);
 }
 

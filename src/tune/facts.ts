@@ -14,6 +14,8 @@ import { UDEV_RULE_PATH } from '../render/udev.js';
 import { ALL_MANAGED_UNIT_PATHS, FSTRIM_TIMER, HEALTH_TIMER, OWN_FSTRIM_TIMER, SNAPSHOT_TIMER } from '../render/systemd.js';
 import { readRenderFacts } from './render-facts.js';
 import { SYSCTL_PATH, procSysPath } from '../render/sysctl.js';
+import { LVS_READAHEAD_ARGV, parseLvmJson, readLvmReport, type LvmLv } from '../host/lvm.js';
+import { FINDMNT_LIST_ARGV, readMountTable, type MountEntry } from '../host/findmnt.js';
 
 export interface DiskFacts {
   name: string; // nvme0n1
@@ -87,17 +89,8 @@ export interface TuneFacts {
 }
 
 
-export const LVS_ARGV = [
-  'lvs',
-  '--reportformat',
-  'json',
-  '--units',
-  'b',
-  '--nosuffix',
-  '-o',
-  'vg_name,lv_name,lv_attr,lv_read_ahead,lv_kernel_read_ahead,lv_kernel_major,lv_kernel_minor',
-];
-export const FINDMNT_ARGV = ['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
+export const LVS_ARGV = LVS_READAHEAD_ARGV;
+export const FINDMNT_ARGV = FINDMNT_LIST_ARGV;
 
 async function readTrim(r: Runner, p: string): Promise<string | undefined> {
   try {
@@ -113,37 +106,24 @@ function num(v: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** lvs --units b --nosuffix: sizes in bytes; read-ahead "auto" or bytes; kernel read-ahead -1 when inactive. */
+/** lvs --units b --nosuffix (host/lvm.ts): read-ahead "auto" or bytes; kernel read-ahead -1 when inactive. */
 export function parseLvsReadAhead(json: string): Omit<LvFacts, 'discardMaxBytes' | 'mountpoint' | 'mountDiscard'>[] {
-  const doc = JSON.parse(json.slice(json.indexOf('{'))) as { report?: { lv?: Record<string, string>[] }[] };
-  const out: Omit<LvFacts, 'discardMaxBytes' | 'mountpoint' | 'mountDiscard'>[] = [];
-  for (const rep of doc.report ?? [])
-    for (const lv of rep.lv ?? []) {
-      const attr = lv.lv_attr ?? '';
-      // Only plain volumes carry data read-ahead the plan talks about; skip snapshots' COW and pool internals.
-      const ra = lv.lv_read_ahead;
-      const kra = num(lv.lv_kernel_read_ahead);
-      const minor = num(lv.lv_kernel_minor);
-      const major = num(lv.lv_kernel_major);
-      const active = minor !== undefined && minor >= 0 && major !== undefined && major >= 0 && attr[4] === 'a';
-      out.push({
-        vg: lv.vg_name ?? '',
-        name: lv.lv_name ?? '',
-        readAhead: ra === 'auto' ? 'auto' : num(ra) !== undefined ? Math.round(num(ra)! / 512) : undefined,
-        kernelReadAheadSectors: kra !== undefined && kra >= 0 ? Math.round(kra / 512) : undefined,
-        dmName: active ? `dm-${minor}` : undefined,
-        devno: active ? `${major}:${minor}` : undefined,
-      });
-    }
-  return out;
+  return readAheadRows(parseLvmJson(json, 'lvs').lvs);
 }
 
-interface FindmntFs {
-  target: string;
-  source: string;
-  fstype?: string;
-  options?: string;
-  'maj:min'?: string;
+function readAheadRows(rows: LvmLv[]): LvFacts[] {
+  return rows.map((lv) => {
+    // dm-N is the kernel name of an active LV: minor ≥ 0 and lv_attr[4] (state) 'a'.
+    const active = lv.majMin !== undefined && lv.attr[4] === 'a';
+    return {
+      vg: lv.vg,
+      name: lv.hidden ? `[${lv.name}]` : lv.name,
+      readAhead: lv.readAhead === undefined || lv.readAhead === 'auto' ? lv.readAhead : Math.round(lv.readAhead / 512),
+      kernelReadAheadSectors: lv.kernelReadAheadBytes !== undefined ? Math.round(lv.kernelReadAheadBytes / 512) : undefined,
+      dmName: active ? `dm-${lv.kernelMinor}` : undefined,
+      devno: active ? lv.majMin : undefined,
+    };
+  });
 }
 
 /** `systemctl show` output: blocks of KEY=VALUE separated by blank lines, one per unit, in order. */
@@ -191,30 +171,24 @@ export const TIMER_UNITS = [FSTRIM_TIMER, OWN_FSTRIM_TIMER, HEALTH_TIMER, SNAPSH
 async function readVolumeFacts(r: Runner): Promise<{ lvs: LvFacts[]; lvsError?: string }> {
   let lvs: LvFacts[] = [];
   let lvsError: string | undefined;
-  const lr = await r.run(LVS_ARGV);
-  if (ok(lr)) {
-    try {
-      lvs = parseLvsReadAhead(lr.stdout);
-    } catch (e) {
-      lvsError = `lvs output is not JSON: ${(e as Error).message}`;
-    }
-  } else lvsError = lr.notFound ? 'lvs is not installed (package lvm2)' : `lvs failed (exit ${lr.exitCode}): ${(lr.stderr.trim().split('\n').pop() ?? '').trim()}`;
-  const fm = await r.run(FINDMNT_ARGV);
-  const mounts: FindmntFs[] = [];
-  if (ok(fm)) {
-    try {
-      mounts.push(...((JSON.parse(fm.stdout) as { filesystems?: FindmntFs[] }).filesystems ?? []));
-    } catch {
-      /* no mounts known: volumes show no mountpoint */
-    }
+  try {
+    lvs = readAheadRows((await readLvmReport(r, LVS_ARGV)).lvs);
+  } catch (e) {
+    lvsError = (e as Error).message;
+  }
+  let mounts: MountEntry[] = [];
+  try {
+    mounts = await readMountTable(r, FINDMNT_ARGV);
+  } catch {
+    /* no mounts known: volumes show no mountpoint */
   }
   for (const lv of lvs) {
     if (!lv.dmName) continue;
     lv.discardMaxBytes = num(await readTrim(r, `/sys/block/${lv.dmName}/queue/discard_max_bytes`));
-    const m = mounts.find((f) => f['maj:min'] === lv.devno);
+    const m = mounts.find((f) => f.majMin === lv.devno);
     if (m) {
       lv.mountpoint = m.target;
-      lv.mountDiscard = (m.options ?? '').split(',').includes('discard');
+      lv.mountDiscard = m.options.includes('discard');
     }
   }
   return { lvs, lvsError };
