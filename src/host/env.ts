@@ -49,17 +49,23 @@ export function notInstalled(tool: string): string {
   return `${tool} is not installed${pkg ? ` (Debian package ${pkg})` : ''}`;
 }
 
+/** The command's name in messages: the tool, with its subcommand for `lvm fullreport`, `nvme smart-log`. */
+export function toolName(argv: readonly string[]): string {
+  const [tool = '?', sub] = argv;
+  return (tool === 'lvm' || tool === 'nvme') && sub && !sub.startsWith('-') ? `${tool} ${sub}` : tool;
+}
+
 /**
- * Why a run failed, in one line (undefined when it succeeded): not installed (with its package),
- * timed out, or "argv0 argv1 exited N: last line of stderr".
+ * Why a run failed, in one line (undefined when it succeeded): "lvs is not installed (Debian package
+ * lvm2)", "lvs timed out", or "lvs failed (exit 5): <last line of stderr>".
  */
 export function runFailure(r: RunResult): string | undefined {
   const tool = r.argv[0] ?? '?';
   if (r.notFound) return notInstalled(tool);
-  if (r.timedOut) return `${r.argv.slice(0, 2).join(' ')} timed out`;
+  if (r.timedOut) return `${toolName(r.argv)} timed out`;
   if (r.exitCode !== 0) {
     const msg = lastLine(r.stderr) || lastLine(r.stdout);
-    return `${r.argv.slice(0, 2).join(' ')} exited ${r.exitCode}${msg ? `: ${msg}` : ''}`;
+    return `${toolName(r.argv)} failed (exit ${r.exitCode})${msg ? `: ${msg}` : ''}`;
   }
   return undefined;
 }

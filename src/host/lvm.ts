@@ -144,6 +144,7 @@ export interface LvmPv {
 }
 
 export interface LvmLv {
+  /** "" only when the report has neither vg_name nor lv_full_name. */
   vg: string;
   /** Without the brackets of a hidden LV. */
   name: string;
@@ -260,8 +261,9 @@ const NUMERIC_LV_FIELDS = ['lv_size', 'origin_size', 'data_percent', 'metadata_p
 
 function parseLvRow(r: Record<string, unknown>): LvmLv | undefined {
   const rawName = str(r['lv_name']);
-  const vg = str(r['vg_name']);
-  if (!rawName || !vg) return undefined;
+  // `-o lv_all` has no vg_name: lv_full_name is "VG/LV".
+  const vg = str(r['vg_name']) ?? str(r['lv_full_name'])?.split('/')[0] ?? '';
+  if (!rawName) return undefined;
   const hidden = /^\[.*\]$/.test(rawName);
   const name = hidden ? rawName.slice(1, -1) : rawName;
   const unreadable: string[] = [];
