@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { UserError } from './core/exit-codes.js';
+import { Command, CommanderError } from 'commander';
+import { EXIT, UserError } from './core/exit-codes.js';
 
 /**
  * One thin file per command; each exports `register(program)`. They are imported lazily: a run loads
@@ -30,7 +30,10 @@ export async function buildProgram(only?: string): Promise<Command> {
     .name('jts-storage')
     .description('Plan, apply, verify, tune, snapshot, monitor and benchmark the JTS database host storage (LVM on NVMe)')
     .version('0.1.0')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // A usage error (unknown command/option, missing or malformed argument) exits 64 (sysexits
+    // EX_USAGE), distinct from 1 = invalid plan/refused; subcommands inherit this.
+    .exitOverride();
   const names = only && only in COMMANDS ? [only] : COMMAND_NAMES;
   const mods = await Promise.all(names.map((n) => COMMANDS[n]!()));
   for (const mod of mods) mod.register(program, { main });
@@ -52,6 +55,11 @@ export async function main(argv: string[]): Promise<void> {
     const program = await buildProgram(argv[2]);
     await program.parseAsync(argv);
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has printed the message (and help) already; help and --version are not errors.
+      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
     if (e instanceof UserError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exitCode = 1;

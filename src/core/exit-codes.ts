@@ -6,6 +6,7 @@ export const EXIT = {
   OK: 0,
   ERROR: 1, // invalid input, refused, or failed
   CHANGES: 2, // plan has pending actions / verify found drift
+  USAGE: 64, // sysexits.h EX_USAGE: unknown command or option, missing or malformed argument
 } as const;
 
 export const HEALTH_EXIT = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
