@@ -12,8 +12,8 @@ import { lockTimeoutMs } from '../exec/host-run.js';
 import { progressFor } from '../exec/progress.js';
 import { verifyPlan } from '../verify/run-verify.js';
 import { formatVerifyReport } from '../verify/verify.js';
+import { ACTION_SYMBOL } from '../ui/plan-render.js';
 
-const SYMBOL = { create: '+', change: '~', replace: '-/+', destroy: '-' } as const;
 
 function human(o: ApplyOutcome): string {
   const l: string[] = [];
@@ -63,7 +63,7 @@ export function register(program: Command): void {
           plan: async (r) => {
             const p = await planForApply(r, planFile, { skipTune: opts.skipTune });
             if (!opts.json || process.stderr.isTTY) {
-              for (const a of p.result.actions) say(`  ${SYMBOL[a.kind].padEnd(3)} ${a.resource}: ${a.summary}${a.destructive ? `  (DESTROYS ${a.destructive.loses}; forced by ${a.destructive.forcedBy})` : ''}`);
+              for (const a of p.result.actions) say(`  ${ACTION_SYMBOL[a.kind].padEnd(3)} ${a.resource}: ${a.summary}${a.destructive ? `  (DESTROYS ${a.destructive.loses}; forced by ${a.destructive.forcedBy})` : ''}`);
             }
             for (const w of p.result.warnings) say(`warning: ${w.file ? `${w.file}:${w.line ?? '?'}: ` : ''}${w.message}`);
             return p;

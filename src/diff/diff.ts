@@ -23,7 +23,7 @@ import { diffMounts } from './mounts.js';
 
 export { lvmSizeArg, stableDrivePath } from './context.js';
 export { mkfsArgv, fsOf } from './volumes.js';
-export { FSTAB_PATH, FSTAB_VERIFY_ARGV } from './mounts.js';
+export { FSTAB_VERIFY_ARGV } from './mounts.js';
 
 export interface DiffResult {
   actions: Action[];

@@ -4,6 +4,7 @@
  * root, then network mounts. Pure: no Runner, no clock.
  */
 import type { Step } from '../model/actions.js';
+import { FSTAB_PATH } from '../render/fstab.js';
 import { desiredFstabEntries, fstabConflicts, findManagedBlocks, mergeManagedBlock } from '../render/fstab-format.js';
 import { mountDevice } from '../probe/findmnt.js';
 import { compareMountOptions } from '../facts/mount-options.js';
@@ -11,7 +12,6 @@ import { type DiffContext, exec, lvAliases } from './context.js';
 import type { VolumesDone } from './volumes.js';
 import type { AccountsDone } from './accounts.js';
 
-export const FSTAB_PATH = '/etc/fstab';
 export const FSTAB_VERIFY_ARGV = ['findmnt', '--verify', '--tab-file', '{file}'];
 
 /** The permission bits of an octal mode string: "2750" → 0o2750. */

@@ -8,7 +8,7 @@ import type { Volume } from '../model/plan-schema.js';
 import { isInternal, isSnapshot, isThinPool } from '../probe/lvm.js';
 import { mountDevice } from '../probe/findmnt.js';
 import type { ProbedFs } from '../probe/types.js';
-import { effectiveReadAhead } from '../model/workload-defaults.js';
+import { effectiveReadAhead } from '../facts/readahead-defaults.js';
 import { type DiffContext, exec, gib, lvAliases, lvmSizeArg } from './context.js';
 import type { VolumeGroupsReady } from './volume-groups.js';
 
@@ -87,7 +87,7 @@ export function diffVolumes(ctx: DiffContext, { vgReady, poolReady }: VolumeGrou
       lvDone.set(key, baseDeps);
       return;
     }
-    // readAhead: auto means the workload's default (model/workload-defaults.ts), which may itself be LVM's auto.
+    // readAhead: auto means the workload's default (facts/readahead-defaults.ts), which may itself be LVM's auto.
     const ra = String(effectiveReadAhead(v));
     let lvDeps = baseDeps;
     let fresh = false;

@@ -58,6 +58,9 @@ const EXT4: FsFacts = {
     if (o === 'barrier' || o === 'barrier=1') return undefined;
     if (o === 'data=ordered' || o === 'nodiscard' || o === 'auto_da_alloc' || o === 'delalloc' || o === 'commit=5' || o === 'commit=0') return undefined;
     if (o === 'user_xattr' || o === 'acl' || o === 'dioread_nolock' || o === 'block_validity') return undefined;
+    // Printed only when not the default (ext4 super.c _ext4_show_options): errors= at the superblock's
+    // default (mke2fs: continue), journal_ioprio=3 (IOPRIO_NORM), init_itable=10 (EXT4_DEF_LI_WAIT_MULT).
+    if (o === 'errors=continue' || o === 'journal_ioprio=3' || o === 'init_itable=10') return undefined;
     return o;
   },
   significant(o) {
@@ -70,7 +73,8 @@ const EXT4: FsFacts = {
 const XFS: FsFacts = {
   normalize(o) {
     const n = optName(o);
-    if (o === 'attr2' || o === 'inode64' || o === 'noquota' || o === 'nodiscard') return undefined;
+    // logbufs=8 is the default (xfs(5)); some kernels print it, some do not.
+    if (o === 'attr2' || o === 'inode64' || o === 'noquota' || o === 'nodiscard' || o === 'logbufs=8') return undefined;
     if (n === 'logbsize' || n === 'allocsize') return xfsSize(n, o.slice(n.length + 1));
     return o;
   },
@@ -113,16 +117,29 @@ export function liveAtime(opts: string[]): Atime {
   return 'strictatime';
 }
 
+/**
+ * One option in the kernel's spelling (ext4 barrier=0 → nobarrier, XFS logbsize=262144 → 256k);
+ * undefined for what the comparison leaves out: fstab-only words, hidden defaults, atime modes
+ * (compared apart, see desiredAtime/liveAtime).
+ */
+export function kernelSpelling(fstype: string, o: string): string | undefined {
+  if (isFstabOnly(o) || VFS_HIDDEN.has(o)) return undefined;
+  if (o === 'noatime' || o === 'relatime' || o === 'strictatime') return undefined;
+  return facts(fstype).normalize(o);
+}
+
 function normalizeAll(fstype: string, opts: string[]): Set<string> {
-  const f = facts(fstype);
   const out = new Set<string>();
   for (const o of opts) {
-    if (isFstabOnly(o) || VFS_HIDDEN.has(o)) continue;
-    if (o === 'noatime' || o === 'relatime' || o === 'strictatime') continue;
-    const n = f.normalize(o);
+    const n = kernelSpelling(fstype, o);
     if (n !== undefined) out.add(n);
   }
   return out;
+}
+
+/** The option's name, before "=" ("commit=30" → "commit"). */
+export function optionName(o: string): string {
+  return optName(o);
 }
 
 /** What `mount -o remount` must be told to undo a live option (the flag is not cleared by omission). */
@@ -152,6 +169,13 @@ export interface MountOptionDiff {
   notRemountable: string[];
 }
 
+/**
+ * The one comparison of a mount's options (plan/fstab `desired` vs the kernel's `live` list from
+ * findmnt) used by diff (remount or not), verify (drift) and health (drift finding): the same live
+ * state gets the same verdict from all three. Rules: fstab-only words are ignored, both sides are
+ * normalised to the kernel's spelling with hidden defaults dropped, the atime mode is compared as a
+ * mode (relatime when none is asked: mount(8)), and a live option only a user sets is drift.
+ */
 export function compareMountOptions(fstype: string, desired: string[], live: string[]): MountOptionDiff {
   const f = facts(fstype);
   const want = normalizeAll(fstype, desired);

@@ -90,6 +90,11 @@ export function desiredReadAhead(v: Pick<Volume, 'readAhead' | 'workload'>): { s
   return { sectors: d.sectors, from: 'workload', reason: d.reason, source: d.source };
 }
 
+/** Effective read-ahead of a volume in 512-byte sectors: its explicit value, or its workload's default ('auto' = LVM's). */
+export function effectiveReadAhead(v: Pick<Volume, 'readAhead' | 'workload'>): ReadAhead {
+  return desiredReadAhead(v).sectors;
+}
+
 /** argv value for `lvchange -r` / `lvcreate -r`. */
 export function readAheadArg(r: ReadAhead): string {
   return r === 'auto' ? 'auto' : String(r);

@@ -13,7 +13,8 @@ import type { HostState, DriveInfo } from '../model/host-state.js';
 import { parseFieldPath, type Layout } from '../model/capacity.js';
 import type { Finding } from '../model/actions.js';
 import type { Volume } from '../model/plan-schema.js';
-import { WORKLOAD_ADVICE, effectiveReadAhead } from '../model/workload-defaults.js';
+import { WORKLOAD_ADVICE } from '../model/workload-defaults.js';
+import { effectiveReadAhead } from '../facts/readahead-defaults.js';
 import { LABEL_MAX } from '../model/names.js';
 import { formatBytes } from '../model/units.js';
 import {
@@ -393,10 +394,3 @@ export function partitionFindings(findings: Finding[]) {
     infos: findings.filter((f) => f.severity === 'info'),
   };
 }
-
-/** "plans/jts.yaml:42:7: error JTS-X: message" */
-export function formatFinding(f: Finding): string {
-  const loc = `${f.file ?? '?'}:${f.line ?? '?'}:${f.col ?? '?'}`;
-  return `${loc}: ${f.severity} ${f.rule}${f.field ? ` (${f.field})` : ''}: ${f.message}${f.overridden ? ` [overridden: ${f.overridden}]` : ''}${f.source ? ` [source: ${f.source}]` : ''}`;
-}
-

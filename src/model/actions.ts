@@ -73,6 +73,17 @@ export interface Finding {
   overridden?: string;
 }
 
+/**
+ * One bad-input finding as an error line: `file:line:col: field: message` (the place first, so editors
+ * jump to it; "?" for an unknown line or column, nothing when there is no file). The one format of
+ * bad-input errors (the tuning section's TuneError); findings shown as findings (plan, lint, health)
+ * are formatted by src/ui/findings.ts.
+ */
+export function formatInputError(f: Pick<Finding, 'file' | 'line' | 'col' | 'field' | 'message'>): string {
+  const where = f.file ? `${f.file}:${f.line ?? '?'}:${f.col ?? '?'}: ` : '';
+  return `${where}${f.field ? f.field + ': ' : ''}${f.message}`;
+}
+
 export interface PlanResult {
   planFile: string;
   errors: Finding[];

@@ -1,6 +1,7 @@
 /**
  * What each workload's vendor documentation says about its storage, as data. The linter quotes these
- * (src/lint/rules.ts) and the diff resolves `readAhead: auto` with `defaultReadAheadSectors`.
+ * (src/lint/rules.ts). What `readAhead: auto` resolves to is not here: src/facts/readahead-defaults.ts
+ * owns the read-ahead defaults (lint, diff, tune and verify read them there).
  */
 import type { Workload } from './plan-schema.js';
 
@@ -10,8 +11,8 @@ export interface WorkloadAdvice {
   /** Filesystems the vendor advises against for this workload, with the reason. */
   discouraged?: Record<string, string>;
   fsSource?: string;
-  /** Read-ahead in 512-byte sectors: a documented range, and what "auto" resolves to ('auto' = LVM/kernel default). */
-  readAhead: { min?: number; max?: number; auto: number | 'auto'; why?: string; source?: string };
+  /** Read-ahead in 512-byte sectors: the range the vendor documents (the default: facts/readahead-defaults.ts). */
+  readAhead: { min?: number; max?: number; why?: string; source?: string };
   /** True for workloads whose data must survive a crash (databases, brokers). */
   crashSafe: boolean;
   /** Mount options the vendor recommends. */
@@ -22,14 +23,13 @@ export const WORKLOAD_ADVICE: Record<Workload, WorkloadAdvice> = {
   postgresql: {
     filesystems: ['ext4', 'xfs'],
     fsSource: 'PostgreSQL docs, "Reliability and the Write-Ahead Log" (30.1): needs fsync and cache flushes that reach stable storage',
-    readAhead: { auto: 'auto', min: 256, why: 'sequential scans and VACUUM rely on OS read-ahead', source: 'PostgreSQL docs, effective_io_concurrency / OS read-ahead' },
+    readAhead: { min: 256, why: 'sequential scans and VACUUM rely on OS read-ahead', source: 'PostgreSQL docs, effective_io_concurrency / OS read-ahead' },
     crashSafe: true,
   },
   clickhouse: {
     filesystems: ['ext4', 'xfs'],
     fsSource: 'ClickHouse docs, Usage Recommendations → File System: "Ext4 is the most reliable option… XFS works well too", mount with noatime',
     readAhead: {
-      auto: 'auto',
       min: 256,
       why: 'MergeTree reads large column files sequentially; reducing read-ahead slows scans',
       source: 'ClickHouse docs, Usage Recommendations (storage subsystem); seed-defects.md',
@@ -40,7 +40,7 @@ export const WORKLOAD_ADVICE: Record<Workload, WorkloadAdvice> = {
   kafka: {
     filesystems: ['xfs', 'ext4'],
     fsSource: 'Apache Kafka docs, Operations → Hardware and OS → Filesystem Selection: EXT4 and XFS; XFS shows better performance characteristics for Kafka',
-    readAhead: { auto: 'auto', min: 256, why: 'log segments are read sequentially by consumers', source: 'Apache Kafka docs, Hardware and OS' },
+    readAhead: { min: 256, why: 'log segments are read sequentially by consumers', source: 'Apache Kafka docs, Hardware and OS' },
     crashSafe: true,
     mountOptions: [{ name: 'noatime', why: 'Kafka does not use access times', source: 'Apache Kafka docs, Filesystem Selection → General Filesystem Notes' }],
   },
@@ -51,7 +51,6 @@ export const WORKLOAD_ADVICE: Record<Workload, WorkloadAdvice> = {
     },
     fsSource: 'MongoDB Production Notes → Kernel and File Systems',
     readAhead: {
-      auto: 32,
       min: 8,
       max: 32,
       why: 'WiredTiger does random small reads; a large read-ahead fills the page cache with unused data',
@@ -62,23 +61,13 @@ export const WORKLOAD_ADVICE: Record<Workload, WorkloadAdvice> = {
   },
   redis: {
     filesystems: ['ext4', 'xfs'],
-    readAhead: { auto: 'auto' },
+    readAhead: {},
     crashSafe: true,
   },
-  system: { filesystems: ['ext4', 'xfs'], readAhead: { auto: 'auto' }, crashSafe: false },
-  backup: { filesystems: ['ext4', 'xfs'], readAhead: { auto: 'auto' }, crashSafe: false },
-  generic: { filesystems: ['ext4', 'xfs'], readAhead: { auto: 'auto' }, crashSafe: false },
+  system: { filesystems: ['ext4', 'xfs'], readAhead: {}, crashSafe: false },
+  backup: { filesystems: ['ext4', 'xfs'], readAhead: {}, crashSafe: false },
+  generic: { filesystems: ['ext4', 'xfs'], readAhead: {}, crashSafe: false },
 };
-
-/** What `readAhead: auto` means for a workload: a sector count for `lvchange -r N`, or 'auto' (`lvchange -r auto`). */
-export function defaultReadAheadSectors(w: Workload): number | 'auto' {
-  return WORKLOAD_ADVICE[w].readAhead.auto;
-}
-
-/** Effective read-ahead of a volume: its explicit value, or its workload's default. */
-export function effectiveReadAhead(v: { readAhead: number | 'auto'; workload: Workload }): number | 'auto' {
-  return v.readAhead === 'auto' ? defaultReadAheadSectors(v.workload) : v.readAhead;
-}
 
 /** Default fstab options the tool suggests for a data volume (the plan states its own; the linter compares). */
 export const DATA_VOLUME_MOUNT_DEFAULTS = ['defaults', 'noatime', 'nofail', 'x-systemd.device-timeout=30s'];

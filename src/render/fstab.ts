@@ -6,6 +6,7 @@ import type { Plan } from '../model/plan-schema.js';
 import { desiredFstabEntries, mergeManagedBlock, type FstabOptions } from './fstab-format.js';
 import type { RenderedFile } from './types.js';
 
+/** The one path of the fstab file (fstab(5)) that diff, render and apply write. */
 export const FSTAB_PATH = '/etc/fstab';
 
 export function renderFstabBlock(plan: Plan, opts: FstabOptions = {}, uuids = new Map<string, string>()): string {

@@ -5,7 +5,7 @@
  * and field; any error stops tune with exit 1 and no command run.
  */
 import type { LoadedPlan } from '../model/load-plan.js';
-import type { Finding } from '../model/actions.js';
+import { formatInputError, type Finding } from '../model/actions.js';
 import { UserError } from '../core/exit-codes.js';
 import { CLASS_MATCHES, desiredScheduler, KEEP, SCHEDULER_NAME_RE } from '../facts/drive-classes.js';
 import { readAheadRangeError } from '../facts/readahead-defaults.js';
@@ -22,13 +22,8 @@ const LEGACY: Record<string, string> = {
 
 export class TuneError extends UserError {
   constructor(public readonly findings: Finding[]) {
-    super(findings.map(formatFinding).join('\n'), { code: 'TUNE_INVALID' });
+    super(findings.map(formatInputError).join('\n'), { code: 'TUNE_INVALID' });
   }
-}
-
-export function formatFinding(f: Finding): string {
-  const where = f.file ? `${f.file}:${f.line ?? '?'}:${f.col ?? '?'}: ` : '';
-  return `${where}${f.field ? f.field + ': ' : ''}${f.message}`;
 }
 
 function at(loaded: LoadedPlan, path: (string | number)[]): { file: string; line?: number; col?: number; field: string } {

@@ -12,7 +12,8 @@ import { displayArgv } from './argv.js';
 import { formatFinding } from './findings.js';
 import { layoutTable, vgLines } from './table.js';
 
-export const SYMBOL: Record<Action['kind'], string> = { create: '+', change: '~', replace: '-/+', destroy: '-' };
+/** The one symbol per action kind, as Terraform shows them (plan, apply's dry run and progress). */
+export const ACTION_SYMBOL: Record<Action['kind'], string> = { create: '+', change: '~', replace: '-/+', destroy: '-' };
 const VERB: Record<Action['kind'], string> = { create: 'will be created', change: 'will be updated in place', replace: 'must be replaced', destroy: 'will be destroyed' };
 
 function paint(kind: Action['kind'], c: Colors, s: string): string {
@@ -41,7 +42,7 @@ export function stepLines(step: Step): string[] {
 }
 
 export function renderAction(a: Action, c: Colors): string[] {
-  const sym = SYMBOL[a.kind];
+  const sym = ACTION_SYMBOL[a.kind];
   const out = [c.bold(`  # ${a.resource} ${VERB[a.kind]}`)];
   out.push(`${paint(a.kind, c, sym.padStart(3))} ${a.summary}`);
   if (a.destructive) out.push(c.red(`      forces replacement: ${a.destructive.forcedBy}; destroys ${a.destructive.loses}`));

@@ -9,7 +9,7 @@ import type { Layout } from '../model/capacity.js';
 import type { ProbedState } from '../probe/types.js';
 import { desiredFstabEntries, managedEntries, findManagedBlocks } from '../render/fstab-format.js';
 import { desiredReadAhead } from '../facts/readahead-defaults.js';
-import { compareMountOptions } from './mount-options.js';
+import { mountOptionMismatches } from './mount-options.js';
 import { parseTune2fs, parseXfsInfo, parseXfsSize, FS_FILL_SLACK_BYTES, isShort } from './fs-info.js';
 
 export interface DriftItem {
@@ -157,9 +157,9 @@ export class Verifier {
     const src = cur!.source.replace(/\[.*$/, '');
     this.expect(res, 'device', `/dev/${v.vg}/${v.name}`, names.includes(src) ? `/dev/${v.vg}/${v.name}` : src);
     this.expect(res, 'fstype', v.filesystem.type, cur!.fstype);
-    const bad = compareMountOptions(v.filesystem.type, m.options, cur!.options);
+    const bad = mountOptionMismatches(v.filesystem.type, m.options, cur!.options);
     this.checks++;
-    for (const b of bad) this.drift.push({ resource: res, check: `option ${b.option}`, expected: b.option, found: b.found ?? `(not in ${cur!.options.join(',')})` });
+    for (const b of bad) this.drift.push({ resource: res, check: `option ${b.option}`, expected: b.expected ?? b.option, found: b.found ?? `(not in ${cur!.options.join(',')})` });
     // Owner, group, mode of the mounted root (the stat sees the filesystem's root directory).
     const st = this.state.paths?.[m.path];
     if (!this.expect(res, 'root directory', 'present', st ? 'present' : undefined)) return;

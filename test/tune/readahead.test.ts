@@ -34,7 +34,7 @@ test('read-ahead range', () => {
 });
 
 test('agrees with the model\'s workload table (one truth for lint, diff and tune)', async () => {
-  const { effectiveReadAhead } = await import('../../src/model/workload-defaults.js');
+  const { effectiveReadAhead } = await import('../../src/facts/readahead-defaults.js');
   for (const w of WorkloadSchema.options) {
     assert.deepEqual(desiredReadAhead({ readAhead: 'auto', workload: w }).sectors, effectiveReadAhead({ readAhead: 'auto', workload: w }), w);
   }

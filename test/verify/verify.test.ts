@@ -6,7 +6,7 @@ import { emptyHostState } from '../../src/model/host-state.js';
 import type { Layout } from '../../src/model/capacity.js';
 import type { ProbedState } from '../../src/probe/types.js';
 import { parseTune2fs, parseXfsInfo } from '../../src/verify/fs-info.js';
-import { compareMountOptions } from '../../src/verify/mount-options.js';
+import { mountOptionMismatches as compareMountOptions } from '../../src/verify/mount-options.js';
 import { verifyHost } from '../../src/verify/verify.js';
 import { desiredFstabEntries, mergeManagedBlock } from '../../src/render/fstab-format.js';
 import { FakeRunner } from '../support/fake-runner.js';
@@ -35,7 +35,15 @@ test('mount options: kernel spelling, hidden defaults, userspace-only options', 
   ]);
   const xfs = 'rw,noatime,swalloc,attr2,largeio,inode64,logbufs=8,logbsize=256k,noquota'.split(',');
   assert.deepEqual(compareMountOptions('xfs', ['noatime', 'logbufs=8', 'logbsize=256k', 'largeio', 'swalloc', 'inode64'], xfs), []);
-  assert.deepEqual(compareMountOptions('xfs', ['discard'], xfs), [{ option: 'discard' }]);
+  // One comparison with plan and health (src/facts/mount-options.ts): a plan asking only discard
+  // also wants relatime (mount(8)'s default) and no largeio/swalloc, which this mount has.
+  assert.deepEqual(compareMountOptions('xfs', ['discard'], xfs), [
+    { option: 'discard' },
+    { option: 'relatime', found: 'noatime' },
+    { option: 'swalloc', expected: '(not set)', found: 'swalloc' },
+    { option: 'largeio', expected: '(not set)', found: 'largeio' },
+  ]);
+  assert.deepEqual(compareMountOptions('xfs', ['discard', 'noatime', 'swalloc', 'largeio'], xfs), [{ option: 'discard' }]);
 });
 
 const plan = PlanSchema.parse({
