@@ -17,6 +17,7 @@ import { WORKLOAD_ADVICE } from '../model/workload-defaults.js';
 import { effectiveReadAhead } from '../facts/readahead-defaults.js';
 import { LABEL_MAX } from '../model/names.js';
 import { formatBytes } from '../model/units.js';
+import { isDataVolume, addsDeviceTimeout, DEFAULT_DEVICE_TIMEOUT } from '../facts/nofail.js';
 import {
   MOUNT_OPTIONS,
   VFS_MOUNT_OPTIONS,
@@ -355,8 +356,22 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
 
     // nofail / device timeout / noatime / passno
     const names = new Set(opts.map((o) => o.name));
-    if (!names.has('nofail')) emit('JTS-NOFAIL', P('mount', 'options'), `${v.name} is mounted on ${m.path} without nofail: apply's fstab line adds nofail and x-systemd.device-timeout (data-volume default); write them in the plan to make it explicit`);
-    else if (!opts.some((o) => o.name === 'x-systemd.device-timeout')) emit('JTS-DEVICE-TIMEOUT', P('mount', 'options'), `${v.name} has nofail but no x-systemd.device-timeout=`);
+    // The messages say exactly what render/fstab-format.ts writes (isDataVolume, addsDeviceTimeout).
+    const hasTimeout = opts.some((o) => o.name === 'x-systemd.device-timeout');
+    if (!names.has('nofail')) {
+      const adds = isDataVolume(v)
+        ? `apply's fstab line adds nofail${hasTimeout ? '' : addsDeviceTimeout(v) ? ` and x-systemd.device-timeout=${DEFAULT_DEVICE_TIMEOUT}` : ''} (every volume is on a data drive); write them in the plan to make it explicit`
+        : `the plan overrides JTS-NOFAIL, so apply's fstab line is written without nofail${hasTimeout ? '' : ' and without a device timeout'}: a missing drive stops the boot`;
+      emit('JTS-NOFAIL', P('mount', 'options'), `${v.name} is mounted on ${m.path} without nofail: ${adds}`);
+    } else if (!hasTimeout) {
+      emit(
+        'JTS-DEVICE-TIMEOUT',
+        P('mount', 'options'),
+        addsDeviceTimeout(v)
+          ? `${v.name} has nofail but no x-systemd.device-timeout=: apply's fstab line adds x-systemd.device-timeout=${DEFAULT_DEVICE_TIMEOUT}`
+          : `${v.name} has nofail but no x-systemd.device-timeout=: the plan overrides it, so the fstab line waits systemd's default 90 s for the device`,
+      );
+    }
     if (advice.mountOptions?.some((o) => o.name === 'noatime') && !names.has('noatime'))
       emit('JTS-NOATIME', P('mount', 'options'), `${v.name} (${v.workload}) is mounted without noatime`, { source: advice.mountOptions.find((o) => o.name === 'noatime')!.source });
     if (isXfs && m.passno !== undefined && m.passno > 0) emit('JTS-XFS-PASSNO', P('mount', 'passno'), `${v.name} is XFS with fsck pass ${m.passno}`);

@@ -21,12 +21,9 @@ export const END_MARKER = '# END jts-storage managed block';
 const BEGIN_RE = /^#\s*BEGIN jts-storage managed block\b/;
 const END_RE = /^#\s*END jts-storage managed block\b/;
 
-/**
- * Default device timeout for data volumes. systemd's default is 90 s per device: with a dead data
- * drive the boot would stall 90 s per volume before `nofail` lets it go on. 30 s is still far above
- * what an NVMe/SATA device needs to appear.
- */
-export const DEFAULT_DEVICE_TIMEOUT = '30s';
+import { isDataVolume, addsDeviceTimeout, DEFAULT_DEVICE_TIMEOUT } from '../facts/nofail.js';
+
+export { isDataVolume, addsDeviceTimeout, DEFAULT_DEVICE_TIMEOUT };
 
 export interface FstabOptions {
   /**
@@ -49,11 +46,6 @@ function hasOpt(opts: string[], name: string): boolean {
   return opts.some((o) => o === name || o.startsWith(name + '='));
 }
 
-/** Data volumes are every volume that is not the system volume: a failed one must not stop the boot. */
-export function isDataVolume(v: Volume): boolean {
-  return v.workload !== 'system';
-}
-
 function volumeEntry(v: Volume, uuids: Map<string, string>, o: FstabOptions): FstabEntry | undefined {
   const fsType = v.filesystem.type;
   if (fsType === 'none') return undefined;
@@ -67,7 +59,7 @@ function volumeEntry(v: Volume, uuids: Map<string, string>, o: FstabOptions): Fs
   let mntops = v.mount.options.length ? [...v.mount.options] : ['defaults'];
   if (isDataVolume(v)) {
     if (!hasOpt(mntops, 'nofail')) mntops.push('nofail');
-    if (!hasOpt(mntops, 'x-systemd.device-timeout')) mntops.push(`x-systemd.device-timeout=${o.deviceTimeout ?? DEFAULT_DEVICE_TIMEOUT}`);
+    if (addsDeviceTimeout(v) && !hasOpt(mntops, 'x-systemd.device-timeout')) mntops.push(`x-systemd.device-timeout=${o.deviceTimeout ?? DEFAULT_DEVICE_TIMEOUT}`);
   }
   // "defaults" only means something alone; next to real options it is noise.
   if (mntops.length > 1) mntops = mntops.filter((m) => m !== 'defaults');

@@ -17,7 +17,7 @@ const plan = PlanSchema.parse({
   drives: [{ id: 'd0', byId: '/dev/disk/by-id/nvme-X' }],
   volumeGroups: [{ name: 'vg_jts', drives: ['d0'] }],
   volumes: [
-    { name: 'lv_system', vg: 'vg_jts', size: '10GiB', workload: 'system', mount: { path: '/var/lib/docker', options: ['defaults', 'noatime'] } },
+    { name: 'lv_system', vg: 'vg_jts', size: '10GiB', workload: 'system', mount: { path: '/var/lib/docker', options: ['defaults', 'noatime'] }, overrides: [{ rule: 'JTS-NOFAIL', reason: 'the host needs Docker to boot' }] },
     { name: 'lv_postgres', vg: 'vg_jts', size: '10GiB', workload: 'postgresql', mount: { path: '/var/lib/postgresql', options: ['noatime', 'commit=30'] } },
     { name: 'lv_kafka', vg: 'vg_jts', size: '10GiB', workload: 'kafka', filesystem: { type: 'xfs' }, mount: { path: '/var/lib/kafka', options: ['noatime', 'nofail'] } },
     { name: 'lv_raw', vg: 'vg_jts', size: '1GiB', filesystem: { type: 'none' } },
@@ -29,7 +29,7 @@ const plan = PlanSchema.parse({
   ],
 });
 
-test('desired entries: data volumes get nofail and a device timeout, system volume as planned', () => {
+test('desired entries: data volumes get nofail and a device timeout, a volume with a JTS-NOFAIL override as planned', () => {
   const e = desiredFstabEntries(plan, new Map());
   assert.deepEqual(e.map((x) => x.file), ['/var/lib/docker', '/var/lib/postgresql', '/var/lib/kafka', '/mnt/nas', '/mnt/smb']);
   assert.deepEqual(e[0]!.mntops, ['noatime']);
