@@ -12,7 +12,7 @@ import type { Plan } from '../model/plan-schema.js';
 import { buildScope, scopePvs, scopeVgNames, smartTool, type Got, type HealthInputs, type HostReports, type SmartValue, type StatfsValue } from './evaluate.js';
 import { parseNvmeSmartLog, parseSmartctl, smartctlFatal } from './smart.js';
 import { DEBIAN_PACKAGE, runTool } from '../host/env.js';
-import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, lsblkPvArgv, parseFindmnt, parseLsblk, parseLvmReport, type HBlock } from './sources.js';
+import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, lsblkPvArgv, parseFindmnt, parseLsblk, parseLvmReport, lvmWarnings, type HBlock } from './sources.js';
 
 export interface CollectOptions {
   /** Per host-wide tool call. */
@@ -121,7 +121,7 @@ export async function collectHealth(runner: Runner, plan: Plan | undefined, opts
   };
   // LVM and the mount table are asked together; every later step starts as soon as the reports it needs
   // are in: statfs once LVM and the mount table are read, lsblk once LVM named the PVs, SMART after lsblk.
-  const lvmP = run(LVM_ARGV).then((r) => lenient(r, toolMs, parseLvmReport));
+  const lvmP = run(LVM_ARGV).then((r) => lenient(r, toolMs, (t) => ({ ...parseLvmReport(t), warnings: lvmWarnings(r.stderr) })));
   const mntP = run(FINDMNT_ARGV).then((r) => parsed(r, toolMs, parseFindmnt));
   // The drives: lsblk of the PVs in scope and what they sit on, once LVM named them (every device only
   // when LVM could not be read). lsblk exits 64 when one named device is gone and still reports the rest.

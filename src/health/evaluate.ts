@@ -9,6 +9,7 @@ import { trySize } from '../model/units.js';
 import { classify, fmtBytes, pct } from './thresholds.js';
 import { mountOptionDrift } from './drift.js';
 import { decodeCriticalWarning, type SmartctlHealth } from './smart.js';
+import { lvmIntegrityChecks, lvPartial } from './lvm-integrity.js';
 import {
   disksOf,
   dmName,
@@ -246,6 +247,14 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
       );
   }
 
+  // ---- LVM integrity: missing PVs, partial VGs and LVs, exported VGs, absent plan drives
+  const integrity = lvm ? lvmIntegrityChecks(plan, lvm, inputs.blocks.ok ? inputs.blocks.value : undefined, scope.vgNames) : undefined;
+  for (const c of integrity?.checks ?? []) checks.push(c);
+  for (const v of vgs) {
+    const i = integrity?.byVg.get(v.name);
+    if (i) Object.assign(v, { missingPvs: i.missingPvs, partial: i.partial });
+  }
+
   // ---- volumes
   const volumes: VolumeReport[] = [];
   for (const s of scope.volumes) {
@@ -253,6 +262,7 @@ export function evaluateHealth(plan: Plan | undefined, inputs: HealthInputs, met
     const fsType = s.planned?.filesystem.type;
     const wantPath = s.planned?.mount?.path;
     const rep: VolumeReport = { vg: s.vg, lv: s.lv, workload: s.planned?.workload, lvSizeBytes: s.info?.sizeBytes, mount: s.mount?.target ?? wantPath, fsType: s.mount?.fstype ?? fsType };
+    if (s.info) rep.partial = lvPartial(s.info);
     volumes.push(rep);
     const labels = { vg: s.vg, lv: s.lv, mount: rep.mount ?? '' };
     if (lvm && !s.info) {

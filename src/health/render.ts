@@ -180,10 +180,13 @@ export function renderPrometheus(r: HealthReport): string {
     f.add(P + 'vg_reserve_bytes', 'gauge', "The plan's snapshot reserve in this volume group.", { vg: v.name }, v.reserveBytes);
     f.add(P + 'vg_snapshot_bytes', 'gauge', 'Space held by classic snapshots (COW areas) in this volume group.', { vg: v.name }, v.snapshotBytes);
     f.add(P + 'vg_reserve_intact', 'gauge', '1 when free space plus snapshot COW space still covers the plan reserve.', { vg: v.name }, v.reserveIntact ? 1 : 0);
+    f.add(P + 'vg_missing_pvs', 'gauge', 'PVs of the volume group that no device carries (pv_missing); above 0 the VG is partial.', { vg: v.name }, v.missingPvs);
+    f.add(P + 'vg_partial', 'gauge', '1 when the volume group is partial (vg_attr p: a PV is missing).', { vg: v.name }, v.partial === undefined ? undefined : v.partial ? 1 : 0);
   }
   for (const v of r.volumes) {
     const l = labelText({ vg: v.vg, lv: v.lv, mount: v.mount });
     f.add(P + 'lv_size_bytes', 'gauge', 'Logical volume size.', l, v.lvSizeBytes);
+    f.add(P + 'lv_partial', 'gauge', '1 when the logical volume is partial (lv_attr p): I/O to its extents on a missing PV fails.', l, v.partial === undefined ? undefined : v.partial ? 1 : 0);
     f.add(P + 'volume_size_bytes', 'gauge', 'Filesystem size (statfs).', l, v.fsSizeBytes);
     f.add(P + 'volume_used_bytes', 'gauge', 'Filesystem bytes used (size - free).', l, v.usedBytes);
     f.add(P + 'volume_avail_bytes', 'gauge', 'Filesystem bytes available to unprivileged writers.', l, v.availBytes);

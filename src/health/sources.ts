@@ -18,10 +18,17 @@ export interface HVg {
   sizeBytes: number;
   freeBytes: number;
   extentSizeBytes?: number;
+  /** vg_attr, e.g. "wz-pn-": [2] x = exported, [3] p = partial (a PV missing). vgs(8) "vg_attr". */
+  attr?: string;
+  /** vg_missing_pv_count: PVs of the VG's metadata not found on the host. */
+  missingPvCount?: number;
 }
 export interface HPv {
+  /** Device path, or "[unknown]" for a PV LVM cannot find. */
   name: string;
   vg: string;
+  /** pv_missing: the VG metadata names this PV but no device carries it. pvs(8). */
+  missing?: boolean;
 }
 export interface HLv {
   vg: string;
@@ -36,11 +43,23 @@ export interface HLv {
   snapInvalid: boolean;
   /** "253:3" when active. */
   majMin?: string;
+  /** lv_health_status: "partial", "refresh needed", "mismatches exist" or "" (lvs(8)). */
+  healthStatus?: string;
 }
 export interface LvmReport {
   vgs: HVg[];
   pvs: HPv[];
   lvs: HLv[];
+  /** LVM's WARNING lines on stderr (a missing PV and where it was last written), when collect kept them. */
+  warnings?: string[];
+}
+
+/** The WARNING lines of an LVM command's stderr, trimmed. */
+export function lvmWarnings(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('WARNING:'));
 }
 
 /** The argv health runs: one lvm process for VGs, PVs and LVs together (host/lvm.ts). */
@@ -69,8 +88,17 @@ function parseJson(text: string, what: string): unknown {
 export function parseLvmReport(text: string): LvmReport {
   const rep = parseLvmJson(text, 'lvm report');
   return {
-    vgs: rep.vgs.map((v) => ({ name: v.name, sizeBytes: v.sizeBytes ?? 0, freeBytes: v.freeBytes ?? 0, extentSizeBytes: v.extentSizeBytes })),
-    pvs: rep.pvs.map((p) => ({ name: p.name, vg: p.vgName })),
+    vgs: rep.vgs.map((v) => {
+      const vg: HVg = { name: v.name, sizeBytes: v.sizeBytes ?? 0, freeBytes: v.freeBytes ?? 0, extentSizeBytes: v.extentSizeBytes };
+      if (v.attr !== undefined) vg.attr = v.attr;
+      if (v.missingPvCount !== undefined) vg.missingPvCount = v.missingPvCount;
+      return vg;
+    }),
+    pvs: rep.pvs.map((p) => {
+      const pv: HPv = { name: p.name, vg: p.vgName };
+      if (p.missing) pv.missing = true;
+      return pv;
+    }),
     lvs: rep.lvs.map((l) => ({
       vg: l.vg,
       // Health names hidden LVs as lvs -a prints them ("[pool_tdata]"): lvType reads the brackets.
@@ -83,6 +111,7 @@ export function parseLvmReport(text: string): LvmReport {
       metadataPercent: l.metadataPercent,
       snapInvalid: l.snapshotInvalid ?? false,
       majMin: l.majMin,
+      ...(l.healthStatus ? { healthStatus: l.healthStatus } : {}),
     })),
   };
 }

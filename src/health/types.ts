@@ -36,6 +36,10 @@ export type CheckKind =
   | 'drive_wear' // percentage used
   | 'drive_temperature'
   | 'scheduler' // I/O scheduler vs plan
+  | 'vg_partial' // a PV of the VG is missing (vg_attr p)
+  | 'vg_exported' // the VG is exported (vg_attr x)
+  | 'lv_partial' // an LV with extents on a missing PV (lv_attr p)
+  | 'drive_absent' // a plan drive of a partial VG is not on the host
   | 'collect'; // a host-wide report (lvm, findmnt, lsblk) could not be read
 
 export interface Check {
@@ -62,6 +66,10 @@ export interface VgReport {
   /** Bytes held by classic snapshots' COW space (what the reserve is for). */
   snapshotBytes: number;
   reserveIntact: boolean;
+  /** PVs of the VG that no device carries (0 when all are there). */
+  missingPvs?: number;
+  /** vg_attr partial: a PV missing. */
+  partial?: boolean;
 }
 
 export interface VolumeReport {
@@ -79,6 +87,8 @@ export interface VolumeReport {
   inodesTotal?: number;
   inodesUsed?: number;
   inodesUsedRatio?: number;
+  /** lv_attr partial: part of the LV's extents are on a missing PV. */
+  partial?: boolean;
 }
 
 export interface SnapshotReport {

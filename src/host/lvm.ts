@@ -64,9 +64,9 @@ export const PROBE_FULLREPORT_ARGV = fullreportArgv({ vg: PROBE_VG_FIELDS, pv: P
 /** Health's one LVM call: hidden LVs too (-a: pool data/metadata, a merging snapshot). */
 export const HEALTH_FULLREPORT_ARGV = fullreportArgv(
   {
-    vg: 'vg_name,vg_size,vg_free,vg_extent_size'.split(','),
-    pv: 'pv_name,vg_name'.split(','),
-    lv: 'vg_name,lv_name,lv_size,lv_attr,origin,pool_lv,data_percent,metadata_percent,lv_snapshot_invalid,lv_kernel_major,lv_kernel_minor'.split(','),
+    vg: 'vg_name,vg_size,vg_free,vg_extent_size,vg_attr,vg_missing_pv_count'.split(','),
+    pv: 'pv_name,vg_name,pv_missing'.split(','),
+    lv: 'vg_name,lv_name,lv_size,lv_attr,origin,pool_lv,data_percent,metadata_percent,lv_snapshot_invalid,lv_kernel_major,lv_kernel_minor,lv_health_status'.split(','),
   },
   { all: true },
 );
@@ -131,6 +131,10 @@ export interface LvmVg {
   extentSizeBytes?: number;
   extentCount?: number;
   freeExtentCount?: number;
+  /** vg_attr (vgs(8)): [2] x = exported, [3] p = partial (a PV missing). */
+  attr?: string;
+  /** vg_missing_pv_count. */
+  missingPvCount?: number;
 }
 
 export interface LvmPv {
@@ -141,6 +145,10 @@ export interface LvmPv {
   devSizeBytes?: number;
   freeBytes?: number;
   peStartBytes?: number;
+  /** pv_attr (pvs(8)): [0] a allocatable / d duplicate / u used, [1] x exported, [2] m missing. */
+  attr?: string;
+  /** pv_missing, pv_attr[2] m, or the name "[unknown]": the VG names this PV but no device carries it. */
+  missing?: boolean;
 }
 
 export interface LvmLv {
@@ -181,6 +189,8 @@ export interface LvmLv {
   /** "253:3" when active (matches findmnt's MAJ:MIN and /sys/block/dm-3). */
   majMin?: string;
   kernelMinor?: number;
+  /** lv_health_status: "partial", "refresh needed", "mismatches exist"; undefined when "" or not asked. */
+  healthStatus?: string;
   /** Fields present in the report but not readable as a C-locale number, with the text: `data_percent="31,48"`. */
   unreadable: string[];
 }
@@ -240,6 +250,8 @@ export function parseLvmJson(text: string, what = 'lvm report'): LvmReport {
         extentSizeBytes: num(r['vg_extent_size']),
         extentCount: num(r['vg_extent_count']),
         freeExtentCount: num(r['vg_free_count']),
+        ...(str(r['vg_attr']) !== undefined ? { attr: str(r['vg_attr']) } : {}),
+        ...(num(r['vg_missing_pv_count']) !== undefined ? { missingPvCount: num(r['vg_missing_pv_count']) } : {}),
       });
     }
     for (const raw of asArray(p['pv'])) {
@@ -247,7 +259,18 @@ export function parseLvmJson(text: string, what = 'lvm report'): LvmReport {
       const name = str(r['pv_name']);
       if (!name || seenPv.has(name)) continue;
       seenPv.add(name);
-      out.pvs.push({ name, vgName: str(r['vg_name']) ?? '', sizeBytes: num(r['pv_size']), devSizeBytes: num(r['dev_size']), freeBytes: num(r['pv_free']), peStartBytes: num(r['pe_start']) });
+      const pvAttr = str(r['pv_attr']);
+      const missing = flag(r, 'pv_missing') || pvAttr?.[2] === 'm' || name === '[unknown]';
+      out.pvs.push({
+        name,
+        vgName: str(r['vg_name']) ?? '',
+        sizeBytes: num(r['pv_size']),
+        devSizeBytes: num(r['dev_size']),
+        freeBytes: num(r['pv_free']),
+        peStartBytes: num(r['pe_start']),
+        ...(pvAttr !== undefined ? { attr: pvAttr } : {}),
+        ...(missing ? { missing: true } : {}),
+      });
     }
     for (const raw of asArray(p['lv'])) {
       const lv = parseLvRow(asRecord(raw));
@@ -307,6 +330,7 @@ function parseLvRow(r: Record<string, unknown>): LvmLv | undefined {
     extentSizeBytes: num(r['vg_extent_size']),
     majMin: maj !== undefined && min !== undefined && maj >= 0 && min >= 0 ? `${maj}:${min}` : undefined,
     kernelMinor: min !== undefined && min >= 0 ? min : undefined,
+    ...(str(r['lv_health_status']) ? { healthStatus: str(r['lv_health_status']) } : {}),
     unreadable,
   };
 }
