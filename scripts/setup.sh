@@ -9,6 +9,7 @@ DEB_PACKAGES=(
   qemu-system-x86 busybox-static kmod udev xz-utils  # the sandbox VM, its initramfs and kernel
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # what apply runs (host and guest share the root)
   fio nvme-cli smartmontools util-linux zstd          # bench, health, snapshot export
+  locales                                             # a decimal-comma locale for the locale tests (below)
   prometheus prometheus-node-exporter                 # promtool check metrics, textfile collector tests
   chromium                                            # the HTML report test (playwright-core drives it)
 )
@@ -22,6 +23,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# fi_FI.UTF-8 (decimal comma: lvm2 prints "31,48" in it unless LC_ALL=C) for test/vm/locale.vm.test.ts;
+# the sandbox guest shares this root read-only, so the locale is generated here, once.
+if ! locale -a 2>/dev/null | grep -qix 'fi_FI.utf8'; then
+  echo "setup: generating the fi_FI.UTF-8 locale"
+  localedef -i fi_FI -f UTF-8 fi_FI.UTF-8
 fi
 
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
