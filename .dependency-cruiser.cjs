@@ -7,7 +7,7 @@ const LAYERS = [
   /* 2 */ ['facts'],
   /* 3 */ ['lint', 'render', 'probe'],
   /* 4 */ ['diff', 'tune', 'verify', 'health', 'snapshot', 'bench'],
-  /* 5 */ ['exec'],
+  /* 5 */ ['exec', 'prove'],
   /* 6 */ ['pipeline'],
   /* 7 */ ['rehearse', 'report', 'ui'],
   /* 8 */ ['commands'],

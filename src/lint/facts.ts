@@ -9,6 +9,13 @@
  * journal-less filesystem).
  */
 
+import { ext4Commit, ext4InodeReadahead, ext4Sb, xfsAllocsize, xfsLogbsize, xfsLogbufs, xfsInt } from './kernel-limits.js';
+
+const EXT4_SUPER = 'fs/ext4/super.c (ext4_parse_param, ext4_check_opt_consistency); measured on kernel 6.1 (test/fixtures/kernel-truth)';
+const XFS_SUPER = 'fs/xfs/xfs_super.c (xfs_fs_parse_param, xfs_fs_validate_params); measured on kernel 6.1 (test/fixtures/kernel-truth)';
+const DAX_DEV = { capability: 'dax' as const, when: (v: string | undefined) => v === undefined || v === 'always' };
+const NORECOVERY = 'the journal/log is not replayed: after a crash the filesystem is mounted inconsistent';
+
 export type FsName = 'ext4' | 'xfs';
 
 export interface MountOptionFact {
@@ -31,6 +38,14 @@ export interface MountOptionFact {
   barrierOff?: (value: string | undefined) => boolean;
   /** Only meaningful with a RAID stripe geometry. */
   stripe?: boolean;
+  /** The kernel's own range check on the value (kernel-limits.ts): the refusal reason, or undefined. */
+  limit?: (value: string) => string | undefined;
+  /** A device capability the option needs when it has this value (dax: a DAX-capable block device, i.e. pmem). */
+  needsDevice?: { capability: 'dax'; when: (value: string | undefined) => boolean };
+  /** Names an external device (journal, log, realtime) the plan does not make. */
+  external?: string;
+  /** Accepted by the kernel but dangerous: a warning with this text. */
+  danger?: string;
   note?: string;
   source: string;
 }
@@ -64,40 +79,47 @@ export const VFS_MOUNT_OPTIONS: MountOptionFact[] = [
 
 export const EXT4_MOUNT_OPTIONS: MountOptionFact[] = [
   { name: 'data', value: 'required', valid: /^(journal|ordered|writeback)$/, validHint: 'journal, ordered or writeback', needsJournal: true, source: EXT4_DOC },
-  { name: 'commit', value: 'required', valid: NUM, validHint: 'seconds', needsJournal: true, source: EXT4_DOC },
+  { name: 'commit', value: 'required', valid: NUM, validHint: 'seconds', needsJournal: true, limit: ext4Commit, source: EXT4_SUPER },
   { name: 'journal_checksum', value: 'none', needsJournal: true, source: EXT4_DOC },
   { name: 'nojournal_checksum', value: 'none', source: EXT4_DOC },
   { name: 'journal_async_commit', value: 'none', needsJournal: true, source: EXT4_DOC },
   { name: 'journal_ioprio', value: 'required', valid: /^[0-7]$/, validHint: '0..7', source: EXT4_DOC, note: 'no effect without a journal' },
-  ...valued(['journal_dev', 'journal_path'], EXT4_DOC),
-  ...flags(['norecovery', 'noload'], EXT4_DOC),
+  ...valued(['journal_dev'], EXT4_DOC),
+  { name: 'journal_path', value: 'required', external: 'journal device', source: EXT4_SUPER },
+  ...flags(['norecovery', 'noload'], EXT4_DOC, { danger: NORECOVERY }),
   {
     name: 'barrier',
     value: 'optional',
-    valid: /^[01]$/,
-    validHint: '0 or 1',
+    valid: NUM,
+    validHint: 'a number (0 turns flushes off)',
     barrierOff: (v) => v === '0',
     source: EXT4_DOC,
   },
   { name: 'nobarrier', value: 'none', barrierOff: () => true, source: EXT4_DOC },
-  ...valued(['inode_readahead_blks', 'max_batch_time', 'min_batch_time', 'resgid', 'resuid', 'sb'], EXT4_DOC, NUM),
+  { name: 'inode_readahead_blks', value: 'required', valid: NUM, limit: ext4InodeReadahead, source: EXT4_SUPER },
+  { name: 'sb', value: 'required', valid: NUM, limit: ext4Sb, source: EXT4_SUPER },
+  ...valued(['max_batch_time', 'min_batch_time', 'resgid', 'resuid'], EXT4_DOC, NUM),
   { name: 'stripe', value: 'required', valid: NUM, stripe: true, source: EXT4_DOC },
   ...flags(
     [
       'delalloc', 'nodelalloc', 'noauto_da_alloc', 'noinit_itable', 'discard', 'nodiscard', 'block_validity', 'noblock_validity',
-      'dioread_lock', 'dioread_nolock', 'nouid32', 'i_version', 'nombcache', 'user_xattr', 'acl', 'noacl', 'bsddf', 'minixdf', 'debug',
-      'grpid', 'bsdgroups', 'nogrpid', 'sysvgroups', 'quota', 'noquota', 'usrquota', 'grpquota', 'prjquota', 'abort', 'orlov',
-      'prefetch_block_bitmaps', 'no_prefetch_block_bitmaps', 'test_dummy_encryption', 'inlinecrypt',
+      'dioread_lock', 'dioread_nolock', 'nouid32', 'nombcache', 'no_mbcache', 'user_xattr', 'acl', 'bsddf', 'minixdf', 'debug',
+      'grpid', 'bsdgroups', 'nogrpid', 'sysvgroups', 'quota', 'noquota', 'usrquota', 'grpquota', 'prjquota', 'abort',
+      'no_prefetch_block_bitmaps', 'test_dummy_encryption', 'inlinecrypt',
     ],
     EXT4_DOC,
   ),
-  { name: 'auto_da_alloc', value: 'optional', valid: /^[01]$/, source: EXT4_DOC },
+  ...flags(['i_version', 'prefetch_block_bitmaps', 'orlov', 'oldalloc', 'bh', 'nobh'], EXT4_SUPER, {
+    deprecated: 'removed',
+    note: 'the kernel ignores it ("EXT4-fs: Ignoring removed … option")',
+  }),
+  { name: 'auto_da_alloc', value: 'optional', valid: NUM, source: EXT4_DOC },
   { name: 'init_itable', value: 'optional', valid: NUM, source: EXT4_DOC },
   { name: 'errors', value: 'required', valid: /^(remount-ro|continue|panic)$/, validHint: 'remount-ro, continue or panic', source: EXT4_DOC },
-  { name: 'data_err', value: 'required', valid: /^(ignore|abort)$/, source: EXT4_DOC },
+  { name: 'data_err', value: 'required', valid: /^(ignore|abort)$/, needsJournal: true, source: EXT4_SUPER },
   { name: 'jqfmt', value: 'required', valid: /^(vfsold|vfsv0|vfsv1)$/, source: EXT4_DOC },
   ...valued(['usrjquota', 'grpjquota'], EXT4_DOC),
-  { name: 'dax', value: 'optional', valid: /^(always|never|inode)$/, source: EXT4_DOC },
+  { name: 'dax', value: 'optional', valid: /^(always|never|inode)$/, needsDevice: DAX_DEV, source: EXT4_SUPER },
   { name: 'mb_optimize_scan', value: 'required', valid: /^[01]$/, addedIn: '5.13', source: EXT4_DOC },
 ];
 
@@ -106,14 +128,16 @@ const XFS_REMOVED_40 = 'Documentation/admin-guide/xfs.rst "Removed Mount Options
 const XFS_DEPRECATED = 'Documentation/admin-guide/xfs.rst "Deprecated Mount Options" (removal scheduled September 2025)';
 
 export const XFS_MOUNT_OPTIONS: MountOptionFact[] = [
-  { name: 'allocsize', value: 'required', valid: /^[0-9]+[kmgKMG]?$/, source: XFS_DOC },
-  ...flags(['discard', 'nodiscard', 'grpid', 'bsdgroups', 'nogrpid', 'sysvgroups', 'filestreams', 'inode32', 'inode64', 'largeio', 'nolargeio', 'noalign', 'norecovery', 'nouuid', 'noquota', 'uquota', 'usrquota', 'uqnoenforce', 'quota', 'qnoenforce', 'pquota', 'prjquota', 'pqnoenforce', 'gquota', 'grpquota', 'gqnoenforce', 'wsync'], XFS_DOC),
+  { name: 'allocsize', value: 'required', valid: /^[0-9]+[kmgKMG]?$/, limit: xfsAllocsize, source: XFS_SUPER },
+  ...flags(['discard', 'nodiscard', 'grpid', 'bsdgroups', 'nogrpid', 'sysvgroups', 'filestreams', 'inode32', 'inode64', 'largeio', 'nolargeio', 'noalign', 'nouuid', 'noquota', 'uquota', 'usrquota', 'uqnoenforce', 'quota', 'qnoenforce', 'pquota', 'prjquota', 'pqnoenforce', 'gquota', 'grpquota', 'gqnoenforce', 'wsync'], XFS_DOC),
   { name: 'swalloc', value: 'none', stripe: true, source: XFS_DOC, note: 'rounds allocations to the stripe width; without a stripe unit it does nothing' },
-  { name: 'logbufs', value: 'required', valid: /^[2-8]$/, validHint: '2..8', source: XFS_DOC },
-  { name: 'logbsize', value: 'required', valid: /^(16|32|64|128|256)[kK]$|^(16384|32768|65536|131072|262144)$/, validHint: '16k, 32k, 64k, 128k or 256k', source: XFS_DOC },
-  ...valued(['logdev', 'rtdev'], XFS_DOC),
-  { name: 'sunit', value: 'required', valid: NUM, stripe: true, source: XFS_DOC },
-  { name: 'swidth', value: 'required', valid: NUM, stripe: true, source: XFS_DOC },
+  { name: 'norecovery', value: 'none', danger: NORECOVERY, source: XFS_SUPER },
+  { name: 'logbufs', value: 'required', valid: NUM, validHint: '2..8', limit: xfsLogbufs, source: XFS_SUPER },
+  { name: 'logbsize', value: 'required', valid: /^[0-9]+[kKmMgG]?$/, validHint: '16k, 32k, 64k, 128k or 256k', limit: xfsLogbsize, source: XFS_SUPER },
+  { name: 'logdev', value: 'required', external: 'log device', source: XFS_SUPER },
+  { name: 'rtdev', value: 'required', external: 'realtime device', source: XFS_SUPER },
+  { name: 'sunit', value: 'required', valid: NUM, stripe: true, limit: xfsInt, source: XFS_DOC },
+  { name: 'swidth', value: 'required', valid: NUM, stripe: true, limit: xfsInt, source: XFS_DOC },
   { name: 'dax', value: 'optional', valid: /^(always|never|inode)$/, source: XFS_DOC },
   { name: 'attr2', value: 'none', deprecated: 'September 2025', source: XFS_DEPRECATED },
   { name: 'noattr2', value: 'none', deprecated: 'September 2025', source: XFS_DEPRECATED },
@@ -165,7 +189,6 @@ export const EXT4_EXTENDED: MkfsOptionFact[] = [
   { name: 'mmp_update_interval', value: 'required', valid: NUM, source: MKE2FS },
   { name: 'offset', value: 'required', valid: NUM, source: MKE2FS },
   { name: 'root_owner', value: 'optional', valid: /^[0-9]+:[0-9]+$/, source: MKE2FS },
-  { name: 'root_perms', value: 'required', valid: /^[0-7]{3,4}$/, source: MKE2FS },
   { name: 'quotatype', value: 'required', source: MKE2FS },
   { name: 'encoding', value: 'required', source: MKE2FS },
   { name: 'encoding_flags', value: 'required', source: MKE2FS },
@@ -202,6 +225,12 @@ export const XFS_LOG: MkfsOptionFact[] = [
   { name: 'concurrency', value: 'optional', source: MKFS_XFS },
   { name: 'file', value: 'optional', source: MKFS_XFS },
   { name: 'name', value: 'required', source: MKFS_XFS },
+];
+
+/** XFS -m (metadata) options: the plan's `features` for an XFS volume. mkfs.xfs(8) "-m". */
+export const XFS_META: MkfsOptionFact[] = [
+  ...['crc', 'finobt', 'rmapbt', 'reflink', 'bigtime', 'inobtcount'].map((name) => ({ name, value: 'optional' as const, valid: /^[01]$/, source: MKFS_XFS })),
+  { name: 'uuid', value: 'required', valid: /^[0-9a-fA-F-]{36}$|^generate$|^nil$/, source: MKFS_XFS },
 ];
 
 /** Filesystems the tool can create. Others are refused (JTS-FS-UNKNOWN). */

@@ -34,6 +34,9 @@ import {
   type MkfsOptionFact,
 } from './facts.js';
 import { RULES, RULE_BY_ID, rule } from './rules.js';
+import { mountConstraintHits } from './mount-constraints.js';
+import { xfsMkfsHits, ext4MkfsHits } from './mkfs-limits.js';
+import { XFS_META } from './facts.js';
 
 export interface LintOptions {
   /** Kernel release of the target host (uname -r); defaults to state.kernelRelease. */
@@ -190,7 +193,7 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
     }
 
     // mkfs options vs filesystem
-    if (!isExt4) {
+    if (!isExt4 && !isXfs) {
       if (features.length) emit('JTS-MKFS-UNKNOWN', P('filesystem', 'features'), `ext4 features (-O ${features.join(',')}) given for a ${fsType} filesystem`);
       if (v.filesystem.extended.length) emit('JTS-MKFS-UNKNOWN', P('filesystem', 'extended'), `ext4 extended options (-E ${v.filesystem.extended.join(',')}) given for a ${fsType} filesystem`);
     }
@@ -207,8 +210,8 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
         }
       });
       checkMkfs(v.filesystem.extended, EXT4_EXTENDED, P('filesystem', 'extended'), 'mke2fs -E');
-      if (v.filesystem.extended.some((e) => splitOption(e).name === 'num_backup_sb') && !features.includes('sparse_super2'))
-        emit('JTS-MKFS-UNKNOWN', P('filesystem', 'extended'), `num_backup_sb is only valid with the sparse_super2 feature`);
+      for (const h of ext4MkfsHits(features, v.filesystem.extended, v.filesystem.inodeRatio))
+        emit(h.rule, h.index >= 0 ? P('filesystem', h.field, h.index) : h.message.startsWith('inode ratio') ? P('filesystem', 'inodeRatio') : P('filesystem', h.field), h.message);
       if (features.includes('sparse_super2')) {
         emit('JTS-EXT4-SPARSE-SUPER2', P('filesystem', 'features', features.indexOf('sparse_super2')), `${v.name} is created with sparse_super2`);
       }
@@ -232,6 +235,13 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
       }
     }
     if (isXfs) {
+      const ext4Named = features.filter((f) => EXT4_FEATURES.some((x) => x.name === f.replace(/^\^/, '')));
+      if (ext4Named.length) emit('JTS-MKFS-UNKNOWN', P('filesystem', 'features'), `ext4 features (-O ${ext4Named.join(',')}) given for a ${fsType} filesystem (an XFS volume's features are mkfs.xfs -m options: crc=, reflink=, …)`);
+      else checkMkfs(features, XFS_META, P('filesystem', 'features'), 'mkfs.xfs -m');
+      const lvBytes = layout.vgs.find((g) => g.name === v.vg)?.volumes.find((x) => x.name === v.name)?.sizeBytes;
+      for (const h of xfsMkfsHits(lvBytes || undefined, features, v.filesystem.data, v.filesystem.log))
+        emit(h.rule, h.field === 'size' ? P('size') : h.index >= 0 ? P('filesystem', h.field, h.index) : P('filesystem', h.field), h.message);
+      if (features.includes('crc=0')) emit('JTS-XFS-V4', P('filesystem', 'features', features.indexOf('crc=0')), `${v.name} is made as a V4 XFS (-m crc=0)`);
       checkMkfs(v.filesystem.data, XFS_DATA, P('filesystem', 'data'), 'mkfs.xfs -d');
       checkMkfs(v.filesystem.log, XFS_LOG, P('filesystem', 'log'), 'mkfs.xfs -l');
       const dn = v.filesystem.data.map((d) => splitOption(d).name);
@@ -328,9 +338,21 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
         emit('JTS-MOUNTOPT-VALUE', at, `"${raw}": ${name} must be ${fact.validHint ?? fact.valid.source}`, { source: fact.source });
         return;
       }
+      const beyond = value !== undefined ? fact.limit?.(value) : undefined;
+      if (beyond) {
+        emit('JTS-MOUNTOPT-VALUE', at, `"${raw}": ${beyond}`, { source: fact.source });
+        return;
+      }
+      if (fact.needsDevice?.when(value)) {
+        const ds = volumeDrives(v);
+        emit('JTS-MOUNTOPT-DEVICE', at, `"${raw}" needs a block device with DAX (persistent memory); ${ds ? ds.map((d) => d.path).join(', ') : 'the drives of ' + v.vg} ${ds && ds.length === 1 ? 'is' : 'are'} not: "EXT4-fs: DAX unsupported by block device."`, { source: fact.source });
+      }
+      if (fact.external) emit('JTS-MOUNTOPT-DEVICE', at, `"${raw}" names an external ${fact.external}; the plan makes no such device (mkfs writes the ${fact.external} inside the volume), and the kernel refuses a path that is not a block device holding one`, { source: fact.source });
+      if (fact.danger) emit('JTS-MOUNTOPT-NORECOVERY', at, `"${raw}" on ${v.name}: ${fact.danger}`, { source: fact.source });
       // Journal options on a journal-less ext4
       if (noJournal && fact.needsJournal) {
-        const harmless = name === 'commit' && value === '5';
+        // commit=0 means the default (5 s); data_err=ignore is the default: both harmless without a journal.
+        const harmless = (name === 'commit' && (value === '5' || value === '0')) || (name === 'data_err' && value === 'ignore');
         if (!harmless) emit('JTS-EXT4-JOURNAL-OPTS', at, `"${raw}" on ${v.name}, created with -O ^has_journal: mount fails with "EXT4-fs: can't mount with ${name === 'data' ? 'data=' : raw}, fs mounted w/o journal"`);
       }
       if (fact.stripe && !stripeOpts.length && name !== 'swalloc') {
@@ -353,6 +375,10 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
         }
       }
     });
+
+    // Options refused only in combination (with each other, the on-disk format, the mkfs geometry)
+    for (const h of mountConstraintHits({ fs: fsType as FsName, options: m.options, features, xfsData: v.filesystem.data, xfsLog: v.filesystem.log }))
+      emit(h.rule, h.index >= 0 ? P('mount', 'options', h.index) : P('mount', 'options'), h.message, { source: h.source });
 
     // nofail / device timeout / noatime / passno
     const names = new Set(opts.map((o) => o.name));

@@ -1,0 +1,64 @@
+/**
+ * The guest side of the kernel-truth sweep: ONE process in the sandbox that makes one VG on the first
+ * drive, one LV per size class (reused: `wipefs -a` between cases), and for every group of
+ * truth-cases.ts runs mkfs once, then each mount option list (`mount -t FS -o OPTS`, dmesg cleared
+ * before and read after, `umount` after a success). Rows are appended to OUT/rows.jsonl as they come,
+ * so a timeout keeps what was measured; OUT/versions.json holds the kernel and tool versions.
+ *
+ * Run: `node dist/src/prove/truth-guest.js OUT [GROUP-INDEX,...]` as root in the sandbox
+ * (scripts/sweep-kernel-truth.mjs does it).
+ */
+import { appendFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExecRunner } from '../core/exec-runner.js';
+import type { Runner } from '../core/runner.js';
+import { truthGroups, truthMkfsArgv, type TruthGroup } from './truth-cases.js';
+import { tryMount, toolVersions, type TruthRow } from './try.js';
+
+const ENV = { LC_ALL: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
+
+async function main(): Promise<void> {
+  const out = process.argv[2];
+  if (!out) throw new Error('usage: truth-guest OUT [indexes]');
+  const only = process.argv[3] ? new Set(process.argv[3].split(',').map(Number)) : undefined;
+  const r: Runner = new ExecRunner();
+  const all = truthGroups();
+  const groups: [number, TruthGroup][] = all.map((g, i) => [i, g] as [number, TruthGroup]).filter(([i]) => !only || only.has(i));
+  writeFileSync(join(out, 'versions.json'), JSON.stringify(await toolVersions(r)));
+  const lsblk = await r.run(['lsblk', '-dnpo', 'NAME,TYPE'], { env: ENV });
+  const disk = lsblk.stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((x) => x[1] === 'disk' && !/\/(loop|sr|zram)/.test(x[0]!))?.[0];
+  if (!disk) throw new Error(`no drive: ${lsblk.stdout}`);
+  await r.run(['pvcreate', '-qq', '-y', disk], { env: ENV });
+  await r.run(['vgcreate', '-qq', '-s', '4m', 'truth', disk], { env: ENV });
+  mkdirSync('/mnt/truth', { recursive: true });
+  const lvs = new Map<number, string>();
+  for (const [gi, g] of groups) {
+    let dev = lvs.get(g.sizeMiB);
+    if (!dev) {
+      const name = `s${g.sizeMiB}`;
+      const c = await r.run(['lvcreate', '-qq', '-y', '-Wy', '-Zn', '-L', `${g.sizeMiB}m`, '-n', name, 'truth'], { env: ENV });
+      if (c.exitCode !== 0) throw new Error(`lvcreate ${name}: ${c.stderr}`);
+      dev = `/dev/truth/${name}`;
+      lvs.set(g.sizeMiB, dev);
+    }
+    await r.run(['wipefs', '-a', '-q', dev], { env: ENV });
+    const mkfsArgv = truthMkfsArgv(g.fs, g.mkfs, dev);
+    await r.run(['dmesg', '-C']);
+    const mk = await r.run(mkfsArgv, { env: ENV, timeoutMs: 600_000 });
+    const base = { group: gi, fs: g.fs, sizeMiB: g.sizeMiB, mkfs: g.mkfs, mkfsArgv, mkfsRc: mk.exitCode, mkfsErr: (mk.stderr + mk.stdout).trim().slice(0, 600) };
+    if (mk.exitCode !== 0) {
+      for (const mount of g.mounts) appendFileSync(join(out, 'rows.jsonl'), JSON.stringify({ ...base, mount, verdict: 'mkfs-refused' } satisfies TruthRow) + '\n');
+      continue;
+    }
+    for (const mount of g.mounts) {
+      const m = await tryMount(r, g.fs, dev, '/mnt/truth', mount);
+      appendFileSync(join(out, 'rows.jsonl'), JSON.stringify({ ...base, mount, ...m } satisfies TruthRow) + '\n');
+    }
+  }
+  writeFileSync(join(out, 'done'), '');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
