@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import { ExecRunner } from '../src/core/exec-runner.js';
 import { loadPlanFile } from '../src/model/load-plan.js';
 import { runBench } from '../src/bench/run.js';
+import { withHostRun } from '../src/exec/host-run.js';
 import { PROFILE_GROUPS, getProfile } from '../src/bench/profiles.js';
 import { FIGURES, formatFigure, type FigureKey } from '../src/bench/figures.js';
 import { saveResults, type BenchResults, type LayoutComparison } from '../src/bench/results.js';
@@ -116,7 +117,8 @@ async function guest(out: string): Promise<void> {
   const runner = new ExecRunner();
   const tunedVols = tuned.plan.volumes.filter((v) => DB.includes(v.workload) && v.mount);
   const t0 = Date.now();
-  const results = await runBench(runner, {
+  // Like `jts-storage bench`: the scratch LV and the test files are Actions under the host lock and audit log.
+  const results = await withHostRun({ runner, command: 'bench', pid: process.pid, dryRun: false }, (h) => runBench({ runner: h.runner, act: h }, {
     plan: { plan: tuned.plan, file: tuned.file, text: tuned.text },
     volumes: tunedVols.map((v) => v.name),
     dirs: seedDirs,
@@ -129,7 +131,7 @@ async function guest(out: string): Promise<void> {
     sizeBytes,
     onProgress: (p) => process.stdout.write(`[${p.step}/${p.total}] ${p.message} (~${p.secondsLeft} s left)\n`),
     collectHealth: () => healthNow(runner, tuned.plan, tuned.file),
-  });
+  }));
 
   // 4. Tuned ÷ seed, per volume and profile, on the headline figures (> 1: the tuned layout is faster).
   const rows: LayoutComparison['rows'] = [];

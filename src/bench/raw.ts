@@ -1,3 +1,4 @@
+import type { Action, ActionRun, ActionRunner } from '../model/actions.js';
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
@@ -97,7 +98,7 @@ export function parseVgsFree(json: string): Map<string, number> {
 }
 
 /** Create the scratch LV (size rounded up to MiB; LVM rounds up to extents). Returns its device path. */
-export async function createScratch(runner: Runner, vgHint: string | undefined, sizeBytes: number): Promise<{ vg: string; device: string }> {
+export async function createScratch(runner: Runner, act: ActionRunner, vgHint: string | undefined, sizeBytes: number): Promise<{ vg: string; device: string }> {
   const r = await runTool(runner, VGS_FREE_ARGV);
   if (!ok(r)) throw new UserError(`--raw scratch: vgs failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
   const free = parseVgsFree(r.stdout);
@@ -112,12 +113,22 @@ export async function createScratch(runner: Runner, vgHint: string | undefined, 
   if (f < mib * 2 ** 20) {
     throw new UserError(`--raw scratch:${vg}: the VG has ${f} bytes free, the scratch LV needs ${mib} MiB; pass a smaller --size or free some space`);
   }
-  const c = await runner.run(['lvcreate', '--yes', '--activate', 'y', '--name', SCRATCH_LV, '--size', `${mib}m`, vg], { mutating: true });
-  if (!ok(c)) throw new UserError(`--raw scratch: lvcreate ${vg}/${SCRATCH_LV} failed: ${c.stderr.trim() || `exit ${c.exitCode}`}`);
+  const c = await act.run(scratchAction(vg, ['lvcreate', '--yes', '--activate', 'y', '--name', SCRATCH_LV, '--size', `${mib}m`, vg], 'create', `scratch LV for the raw side of the ratios (${mib} MiB)`));
+  if (!c.ok) throw new UserError(`--raw scratch: lvcreate ${vg}/${SCRATCH_LV} failed: ${stderrOf(c)}`);
   return { vg, device: `/dev/${vg}/${SCRATCH_LV}` };
 }
 
-export async function removeScratch(runner: Runner, vg: string): Promise<string | undefined> {
-  const r = await runner.run(['lvremove', '--yes', `${vg}/${SCRATCH_LV}`], { mutating: true });
-  return ok(r) ? undefined : `lvremove ${vg}/${SCRATCH_LV} failed (remove it by hand): ${r.stderr.trim() || `exit ${r.exitCode}`}`;
+/** Remove the scratch LV (an Action through `act`); a failure is returned as a note, not thrown. */
+export async function removeScratch(act: ActionRunner, vg: string): Promise<string | undefined> {
+  const r = await act.run(scratchAction(vg, ['lvremove', '--yes', `${vg}/${SCRATCH_LV}`], 'destroy', 'remove the bench scratch LV'));
+  return r.ok ? undefined : `lvremove ${vg}/${SCRATCH_LV} failed (remove it by hand): ${stderrOf(r)}`;
+}
+
+function scratchAction(vg: string, argv: string[], kind: 'create' | 'destroy', summary: string): Action {
+  return { id: `bench:scratch:${vg}/${SCRATCH_LV}:${kind}`, kind, resource: `lv ${vg}/${SCRATCH_LV}`, summary, dependsOn: [], steps: [{ type: 'exec', argv, mutating: true }] };
+}
+
+function stderrOf(r: ActionRun): string {
+  const x = r.results[r.results.length - 1];
+  return x ? x.stderr.trim() || `exit ${x.exitCode}` : (r.error ?? 'failed');
 }

@@ -5,6 +5,7 @@ import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import type { Plan } from '../model/plan-schema.js';
+import type { Action, ActionRunner } from '../model/actions.js';
 import { FIGURES, type FigureKey, type Figures } from './figures.js';
 import { figuresFromStdout, fioArgv, preconditionArgv, FioJobError, FioParseError } from './fio.js';
 import { defaultProfilesFor, getProfile, profileRegion, resolveProfiles, PROFILES, type Profile } from './profiles.js';
@@ -135,8 +136,17 @@ function checkProfile(p: Profile, summary: ProfileRun['summary']): ProfileRun['c
   return out;
 }
 
-async function runFio(runner: Runner, argv: string[], timeoutMs: number, what: string): Promise<{ figures: Figures; version: string; warnings: string[] }> {
-  const r = await runner.run(argv, { timeoutMs, mutating: true });
+/** A fio run writes its test file (or the scratch LV / blank device): an Action through `act`. */
+function fioAction(argv: string[], timeoutMs: number, what: string): Action {
+  const file = argv.find((a) => a.startsWith('--filename='))?.slice(11) ?? '?';
+  return { id: `bench:fio:${file}`, kind: 'change', resource: `file ${file}`, summary: what, dependsOn: [], steps: [{ type: 'exec', argv, mutating: true, timeoutMs }] };
+}
+
+async function runFio(act: ActionRunner, argv: string[], timeoutMs: number, what: string): Promise<{ figures: Figures; version: string; warnings: string[] }> {
+  const ran = await act.run(fioAction(argv, timeoutMs, what));
+  if (ran.dryRun) return { figures: {}, version: '', warnings: [] };
+  const r = ran.results[ran.results.length - 1];
+  if (!r) throw new Error(`${what}: fio did not run: ${ran.error ?? 'no result'}`);
   if (r.notFound) throw new UserError('fio is not installed (apt-get install fio)');
   if (r.timedOut) throw new Error(`${what}: fio did not finish within ${Math.round(timeoutMs / 1000)} s`);
   try {
@@ -153,7 +163,13 @@ async function runFio(runner: Runner, argv: string[], timeoutMs: number, what: s
   }
 }
 
-export async function runBench(runner: Runner, opts: BenchOptions): Promise<BenchResults> {
+/**
+ * Run the benchmark. Reads (checks, metadata) through `io.runner`; every write (scratch LV, fio test
+ * files and runs, their removal) is an Action through `io.act` — under --dry-run they are recorded
+ * (each fio argv, in order) and the results hold no figures.
+ */
+export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: BenchOptions): Promise<BenchResults> {
+  const { runner, act } = io;
   if (!(opts.runtimeS >= 1)) throw new UserError('--runtime must be at least 1 second');
   if (!Number.isInteger(opts.repeat) || opts.repeat < 1) throw new UserError('--repeat must be a whole number ≥ 1');
   if (!(opts.sizeBytes >= 1024 ** 2)) throw new UserError('--size must be at least 1 MiB');
@@ -247,7 +263,7 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
 
   try {
     if (rawTarget && raw?.kind === 'scratch') {
-      const s = await createScratch(runner, raw.vg ?? singleVg(opts.plan?.plan, sel.targets), opts.sizeBytes);
+      const s = await createScratch(runner, act, raw.vg ?? singleVg(opts.plan?.plan, sel.targets), opts.sizeBytes);
       scratchVg = s.vg;
       rawTarget.device = s.device;
       rawTarget.testPath = s.device;
@@ -268,7 +284,7 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
       const argv = preconditionArgv(`precondition-${t.id}`, t.testPath!, opts.sizeBytes);
       if (t.kind !== 'raw-drive' && t.kind !== 'scratch-lv') created.push(t.testPath!);
       const timeoutMs = Math.max(600, opts.sizeBytes / 2 ** 20) * 1000;
-      const r = await runFio(runner, argv, timeoutMs, `precondition ${t.label}`);
+      const r = await runFio(act, argv, timeoutMs, `precondition ${t.label}`);
       fioVersion ??= r.version;
       firstWrite.push({ target: t.id, sizeBytes: opts.sizeBytes, figures: r.figures, argv });
     }
@@ -306,7 +322,7 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
         rampS,
         mustExist: true,
       });
-      const r = await runFio(runner, argv, (perRun + 120) * 1000, `${p.name} on ${t.label}`);
+      const r = await runFio(act, argv, (perRun + 120) * 1000, `${p.name} on ${t.label}`);
       const key = `${t.id}\u0000${p.name}`;
       let c = collected.get(key);
       if (!c) collected.set(key, (c = { target: t.id, profile: p, runs: [], argv, warnings: new Set() }));
@@ -316,14 +332,12 @@ export async function runBench(runner: Runner, opts: BenchOptions): Promise<Benc
   } finally {
     progress({ phase: 'cleanup', step: total, target: '', secondsLeft: 0, message: 'removing test files' });
     for (const f of created) {
-      try {
-        if (await runner.exists(f)) await runner.unlink(f);
-      } catch (e) {
-        notes.push(`could not remove ${f}: ${(e as Error).message}`);
-      }
+      if (!act.dryRun && !(await runner.exists(f))) continue;
+      const rm = await act.run({ id: `bench:file:${f}:destroy`, kind: 'destroy', resource: `file ${f}`, summary: 'remove the bench test file', dependsOn: [], steps: [{ type: 'exec', argv: ['rm', '-f', '--', f], mutating: true }] });
+      if (!rm.ok) notes.push(`could not remove ${f}: ${rm.error ?? 'rm failed'}`);
     }
     if (scratchVg) {
-      const err = await removeScratch(runner, scratchVg);
+      const err = await removeScratch(act, scratchVg);
       if (err) notes.push(err);
     }
   }

@@ -10,6 +10,9 @@ import { DEFAULT_RESULTS_DIR, loadResults, saveResults } from '../bench/results.
 import { renderBenchText } from '../bench/text.js';
 import { FIGURES } from '../bench/figures.js';
 import { healthNow } from '../report/health.js';
+import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
+import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
+import { lockTimeoutMs, withHostRun } from '../exec/host-run.js';
 
 interface BenchOpts {
   plan?: string;
@@ -27,6 +30,10 @@ interface BenchOpts {
   resultsDir: string;
   listProfiles?: boolean;
   json?: boolean;
+  dryRun?: boolean;
+  auditLog?: string;
+  lockFile?: string;
+  lockTimeout?: string;
 }
 
 function num(v: string, flag: string, min: number): number {
@@ -68,6 +75,10 @@ export function register(program: Command): void {
     .option('--noise <pct>', 'noise band for --compare, percent', String(DEFAULT_NOISE_PCT))
     .option('--results-dir <dir>', 'where --save and --compare look', DEFAULT_RESULTS_DIR)
     .option('--list-profiles', 'print the profiles, their reasons and fio jobs, and exit')
+    .option('--dry-run', 'run the checks, print every step (scratch LV, each fio run, clean-up), run none of them')
+    .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
+    .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
+    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
     .option('--json', 'print the results document as JSON')
     .action(async (o: BenchOpts) => {
       if (o.listProfiles) {
@@ -100,8 +111,22 @@ export function register(program: Command): void {
       process.once('SIGINT', onSig);
       process.once('SIGTERM', onSig);
       let results;
+      let dryLines: string[] = [];
       try {
-        results = await runBench(runner, {
+        // The scratch LV, the test files and the fio runs are Actions: under the host lock, in the audit log.
+        results = await withHostRun(
+          {
+            runner,
+            command: 'bench',
+            pid: process.pid,
+            dryRun: !!o.dryRun,
+            auditLog: o.auditLog,
+            lockPath: o.lockFile,
+            lockTimeoutMs: lockTimeoutMs(o.lockTimeout, 0),
+            say: (s) => void process.stderr.write(s + '\n'),
+          },
+          async (h) => {
+            const r = await runBench({ runner: h.runner, act: h }, {
           plan: loaded ? { plan: loaded.plan, file: loaded.file, text: loaded.text } : undefined,
           profiles: o.profile,
           volumes: o.volume,
@@ -115,10 +140,18 @@ export function register(program: Command): void {
           // Health covers the plan's storage: without a plan there is nothing to say it about.
           collectHealth: loaded ? () => healthNow(runner, loaded.plan, loaded.file) : undefined,
           signal: ac.signal,
-        });
+            });
+            dryLines = h.dryRunLines();
+            return r;
+          },
+        );
       } finally {
         process.off('SIGINT', onSig);
         process.off('SIGTERM', onSig);
+      }
+      if (o.dryRun) {
+        process.stdout.write(o.json ? JSON.stringify({ dryRun: true, steps: dryLines }, null, 2) + '\n' : `dry run: these steps would run, none ran:\n${dryLines.join('\n')}\n`);
+        return;
       }
       if (baseline) {
         results.comparison = compareResults(results, baseline, { noisePct, baselineName: o.compare });

@@ -209,6 +209,9 @@ export class Executor {
   }
 }
 
+/** Bytes of a write-file's content --dry-run prints in full. */
+export const DRY_RUN_CONTENT_MAX = 8192;
+
 /** What `--dry-run` prints: exactly the steps apply would run, numbered as apply numbers them. */
 export function dryRunLines(actions: Action[]): string[] {
   const lines: string[] = [];
@@ -220,7 +223,10 @@ export function dryRunLines(actions: Action[]): string[] {
       k++;
       lines.push(`[${k}/${total}] ${describeStep(s)}`);
       if (s.type === 'write-file') {
-        lines.push(...s.content.replace(/\n$/, '').split('\n').map((l) => `    | ${l}`));
+        // A file too long to read in a terminal (drill data, a whole lvm.conf) is named, not printed.
+        const body = s.content.replace(/\n$/, '').split('\n');
+        if (s.content.length > DRY_RUN_CONTENT_MAX || body.length > 80) lines.push(`    | (${Buffer.byteLength(s.content)} bytes, ${body.length} line(s): not shown)`);
+        else lines.push(...body.map((l) => `    | ${l}`));
         if (s.verifyArgv) lines.push(`    checked first with: ${s.verifyArgv.join(' ')}`);
       }
     }

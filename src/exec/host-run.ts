@@ -19,6 +19,8 @@ export interface HostRunOptions {
   pid: number;
   /** Record actions instead of running them; no audit file is written and no lock is taken. */
   dryRun: boolean;
+  /** false: audited, but no lock (a change only to a scratch place of its own, e.g. snapshot verify). */
+  lock?: boolean;
   /** undefined: DEFAULT_AUDIT_LOG. */
   auditLog?: string;
   /** undefined: DEFAULT_LOCK_PATH. */
@@ -84,7 +86,7 @@ export class HostRun implements ActionRunner {
     } catch (e) {
       throw new AuditOpenError(this.auditFile, e as Error);
     }
-    if (!this.dryRun) {
+    if (!this.dryRun && this.o.lock !== false) {
       try {
         this.lock = await acquireLock(this.o.runner, {
           path: this.o.lockPath ?? DEFAULT_LOCK_PATH,

@@ -26,6 +26,8 @@ export const HEALTH_SERVICE = 'jts-storage-health.service';
 export const HEALTH_TIMER = 'jts-storage-health.timer';
 export const SNAPSHOT_SERVICE = 'jts-storage-snapshot.service';
 export const SNAPSHOT_TIMER = 'jts-storage-snapshot.timer';
+/** Seconds the timer's snapshot commands wait for the host lock (docs/decisions.md "Lock wait"). */
+export const SNAPSHOT_LOCK_WAIT_S = 1800;
 export const FSTRIM_TIMER = 'fstrim.timer';
 export const OWN_FSTRIM_SERVICE = 'jts-storage-fstrim.service';
 export const OWN_FSTRIM_TIMER = 'jts-storage-fstrim.timer';
@@ -191,6 +193,7 @@ export function renderSystemdUnits(plan: Plan, opts: SystemdRenderOptions): Syst
 
   // Snapshots: only when some volume has a policy.
   const snapVolumes = plan.volumes.filter((v) => v.snapshot);
+  const lockWait = ['--lock-timeout', String(SNAPSHOT_LOCK_WAIT_S)];
   if (snapVolumes.length) {
     files.push(
       unitFile(
@@ -204,9 +207,11 @@ export function renderSystemdUnits(plan: Plan, opts: SystemdRenderOptions): Syst
               'Type=oneshot',
               // Prune first so expired snapshots free the VG reserve the new ones need ('-': a failed
               // prune must not stop the create); create; prune again to leave exactly the policy.
-              execLine([...opts.cli, 'snapshot', 'prune', ...planArgs], '-'),
-              execLine([...opts.cli, 'snapshot', 'create', '--scheduled', ...planArgs]),
-              execLine([...opts.cli, 'snapshot', 'prune', ...planArgs]),
+              // Each waits for the host lock (an apply, a restore, a bench run) up to SNAPSHOT_LOCK_WAIT_S
+              // instead of failing at once: the timer never runs in the middle of them, and is not lost.
+              execLine([...opts.cli, 'snapshot', 'prune', ...lockWait, ...planArgs], '-'),
+              execLine([...opts.cli, 'snapshot', 'create', '--scheduled', ...lockWait, ...planArgs]),
+              execLine([...opts.cli, 'snapshot', 'prune', ...lockWait, ...planArgs]),
               ...COMMON_HARDENING,
             ],
           ],

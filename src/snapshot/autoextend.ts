@@ -14,6 +14,8 @@ import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import type { AutoextendConfig } from './create.js';
+import type { Action, ActionRunner } from '../model/actions.js';
+import { detail, execAction, mkdirAction, must } from './actions.js';
 
 export const LVM_CONF = '/etc/lvm/lvm.conf';
 
@@ -103,35 +105,55 @@ export interface AutoextendApply {
   monitored: { id: string; ok: boolean; error?: string }[];
 }
 
+/**
+ * Write lvm.conf's snapshot_autoextend_threshold/percent (checked first: the candidate is read back
+ * with lvm's own parser from a scratch LVM_SYSTEM_DIR) and turn on dmeventd monitoring of `snapshots`.
+ * Every change is an Action through `act`; under --dry-run the lvm.conf write and the monitoring are
+ * recorded, nothing is written (the read-back needs the scratch copy, so it is skipped).
+ */
 export async function applyAutoextend(
   runner: Runner,
+  act: ActionRunner,
   want: { threshold: number; percent: number },
   snapshots: { id: string }[],
-  opts: { dryRun?: boolean; confPath?: string; scratchDir?: string } = {},
+  opts: { confPath?: string; scratchDir?: string } = {},
 ): Promise<AutoextendApply> {
   const path = opts.confPath ?? LVM_CONF;
   const before = await readAutoextend(runner);
   const old = (await runner.readFileIfExists(path)) ?? '';
   const next = setActivationSettings(old, { snapshot_autoextend_threshold: want.threshold, snapshot_autoextend_percent: want.percent });
   const res: AutoextendApply = { changed: next !== old, path, before, after: before, monitored: [] };
-  if (opts.dryRun) return res;
+  const file = (p: string, content: string, summary: string): Action => ({
+    id: `snapshot:autoextend:${p}`,
+    kind: 'change',
+    resource: `file ${p}`,
+    summary,
+    dependsOn: [],
+    steps: [{ type: 'write-file', path: p, content, backup: false }],
+  });
   if (res.changed) {
-    // Read the candidate back with lvm's own parser before it replaces the real file.
-    const scratch = opts.scratchDir ?? '/run/jts-storage/lvmconf-check';
-    await runner.mkdir(scratch, { recursive: true, mode: 0o700 });
-    await runner.writeFileAtomic(`${scratch}/lvm.conf`, next);
-    const got = await readAutoextend(runner, { LVM_SYSTEM_DIR: scratch });
-    if (got.threshold !== want.threshold || got.percent !== want.percent)
-      throw new UserError(`the edited lvm.conf reads back as threshold ${got.threshold}, percent ${got.percent} (wanted ${want.threshold}, ${want.percent}); ${path} left unchanged`);
-    await runner.unlink(`${scratch}/lvm.conf`).catch(() => undefined);
+    if (!act.dryRun) {
+      // Read the candidate back with lvm's own parser before it replaces the real file.
+      const scratch = opts.scratchDir ?? '/run/jts-storage/lvmconf-check';
+      await must(act, mkdirAction(scratch, 0o700, 'scratch LVM_SYSTEM_DIR for the lvm.conf check'), (d) => `cannot create ${scratch}: ${d}`);
+      await must(act, file(`${scratch}/lvm.conf`, next, 'candidate lvm.conf, read back by lvm before it replaces the real one'), (d) => `cannot write ${scratch}/lvm.conf: ${d}`);
+      const got = await readAutoextend(runner, { LVM_SYSTEM_DIR: scratch });
+      await act.run(execAction(`file ${scratch}/lvm.conf`, 'remove the checked candidate', ['rm', '-f', '--', `${scratch}/lvm.conf`], { kind: 'destroy' }));
+      if (got.threshold !== want.threshold || got.percent !== want.percent)
+        throw new UserError(`the edited lvm.conf reads back as threshold ${got.threshold}, percent ${got.percent} (wanted ${want.threshold}, ${want.percent}); ${path} left unchanged`);
+    }
     res.backup = `${path}.jts-backup`;
-    await runner.writeFileAtomic(res.backup, old);
-    await runner.writeFileAtomic(path, next);
+    await must(act, file(res.backup, old, `backup of ${path}`), (d) => `cannot write ${res.backup}: ${d}`);
+    await must(act, file(path, next, `activation: snapshot_autoextend_threshold = ${want.threshold}, snapshot_autoextend_percent = ${want.percent}`), (d) => `cannot write ${path}: ${d}`);
+  }
+  if (act.dryRun) {
+    for (const sn of snapshots) await act.run(execAction(`snapshot ${sn.id}`, 'dmeventd monitoring (autoextend)', ['lvchange', '--monitor', 'y', sn.id], { timeoutMs: 60_000 }));
+    return res;
   }
   res.after = await readAutoextend(runner);
-  for (const s of snapshots) {
-    const r = await runner.run(['lvchange', '--monitor', 'y', s.id], { mutating: true, timeoutMs: 60_000 });
-    res.monitored.push({ id: s.id, ok: ok(r), error: ok(r) ? undefined : (r.stderr || r.stdout).trim() });
+  for (const sn of snapshots) {
+    const r = await act.run(execAction(`snapshot ${sn.id}`, 'dmeventd monitoring (autoextend)', ['lvchange', '--monitor', 'y', sn.id], { timeoutMs: 60_000 }));
+    res.monitored.push({ id: sn.id, ok: r.ok, error: r.ok ? undefined : detail(r) });
   }
   return res;
 }

@@ -13,7 +13,8 @@
  * fill is already at or above the policy's critical fill.
  */
 import type { Runner } from '../core/runner.js';
-import { ok } from '../core/runner.js';
+import type { Action, ActionRunner } from '../model/actions.js';
+import { detail, execAction, lastResult } from './actions.js';
 import type { SnapshotPolicy, Workload } from '../model/plan-schema.js';
 import { SnapshotPolicySchema } from '../model/plan-schema.js';
 import type { LvRow, LvmState, VgRow } from './lvm-report.js';
@@ -252,28 +253,44 @@ export interface CreateRun {
   spreadMs: number;
 }
 
-/** Run the lvcreates one after another, as fast as possible. Stops at the first failure. */
-export async function executeCreate(runner: Runner, plan: CreatePlan, monitor: boolean): Promise<CreateRun> {
+/** The lvcreate of one planned snapshot, as an Action (what --dry-run lists, what the executor runs). */
+export function createAction(item: CreateItem): Action {
+  return {
+    id: `snapshot:${item.vg}/${item.name}:create`,
+    kind: 'create',
+    resource: `snapshot ${item.vg}/${item.name}`,
+    summary: `${item.kind} snapshot of ${item.vg}/${item.origin} (set ${item.set})`,
+    dependsOn: [],
+    steps: [{ type: 'exec', argv: item.argv, mutating: true, timeoutMs: 120_000 }],
+  };
+}
+
+/**
+ * Run the lvcreates one after another through `act`, as fast as possible. Stops at the first failure.
+ * `clock` is the Runner's clock (spread of the set). Under --dry-run every item is recorded, none run.
+ */
+export async function executeCreate(clock: Pick<Runner, 'now'>, act: ActionRunner, plan: CreatePlan, monitor: boolean): Promise<CreateRun> {
   const created: CreatedResult[] = [];
-  const t0 = runner.now().getTime();
+  const t0 = clock.now().getTime();
   for (const item of plan.items) {
-    const startedAt = runner.now().toISOString();
-    const r = await runner.run(item.argv, { mutating: true, timeoutMs: 120_000 });
-    const res: CreatedResult = { item, ok: ok(r), startedAt, durationMs: Math.round(r.durationMs) };
-    if (!ok(r)) {
-      res.error = (r.stderr || r.stdout).trim();
+    const startedAt = clock.now().toISOString();
+    const r = await act.run(createAction(item));
+    const res: CreatedResult = { item, ok: r.ok, startedAt, durationMs: Math.round(lastResult(r)?.durationMs ?? 0) };
+    if (!r.ok) {
+      res.error = detail(r);
       created.push(res);
       break;
     }
     created.push(res);
   }
-  const spreadMs = runner.now().getTime() - t0;
+  const spreadMs = clock.now().getTime() - t0;
   // Monitoring after the set, so it does not widen the window between the volumes' freezes.
   if (monitor) {
     for (const c of created) {
       if (!c.ok || c.item.kind !== 'classic') continue;
-      const r = await runner.run(['lvchange', '--monitor', 'y', `${c.item.vg}/${c.item.name}`], { mutating: true, timeoutMs: 60_000 });
-      c.monitored = ok(r);
+      const id = `${c.item.vg}/${c.item.name}`;
+      const r = await act.run(execAction(`snapshot ${id}`, 'dmeventd monitoring (autoextend)', ['lvchange', '--monitor', 'y', id], { timeoutMs: 60_000 }));
+      c.monitored = r.ok;
     }
   }
   return { created, spreadMs };

@@ -22,6 +22,12 @@ import { executeCreate, planCreate, defaultPolicy } from './create.js';
 import { readAutoextend } from './autoextend.js';
 import { fsType, mountsOf, readMounts, restoreSnapshot, type MountRow } from './mount.js';
 import { parseSha256Lines } from './export.js';
+import type { Action, ActionRunner } from '../model/actions.js';
+import { detail, execAction, mkdirAction, must } from './actions.js';
+
+function fileAction(path: string, content: string, summary: string): Action {
+  return { id: `snapshot:drill:${path}`, kind: 'create', resource: `file ${path}`, summary, dependsOn: [], steps: [{ type: 'write-file', path, content, mode: 0o600, backup: false }] };
+}
 
 export const DRILL_BASE = '/run/jts-storage/drill';
 const DRILL_DIR = '.jts-drill';
@@ -77,8 +83,14 @@ export function compareSums(a: Record<string, string>, b: Record<string, string>
   return keys.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${a[k]?.slice(0, 12) ?? 'missing'} vs ${b[k]?.slice(0, 12) ?? 'missing'}`);
 }
 
+/**
+ * Run the drill on `volume`: reads (LVM, mounts, checksums) through `runner`, every change through
+ * `act`. Under --dry-run the whole sequence is recorded with its argv and nothing runs: the checksums,
+ * the snapshot's fill and the comparison are left out (they need the changes), the result does not pass.
+ */
 export async function runDrill(
   runner: Runner,
+  act: ActionRunner,
   volume: string,
   opts: { fileCount?: number; fileBytes?: number; policy?: SnapshotPolicy } = {},
 ): Promise<DrillResult> {
@@ -118,75 +130,84 @@ export async function runDrill(
 
   // Take the volume away from everyone else: umount its real mount points (fails while in use).
   for (const m of [...orig].reverse()) {
-    const r = await runner.run(['umount', m.target], { mutating: true, timeoutMs: 300_000 });
-    if (!ok(r)) {
+    const r = await act.run(execAction(`mount ${m.target}`, `take ${id} away for the drill`, ['umount', m.target], { kind: 'destroy', timeoutMs: 300_000 }));
+    if (!r.ok) {
       // Put back what was already unmounted (the deeper mount points) before giving up.
-      await remount(runner, lv.path, orig.filter((o) => o.target.length > m.target.length), result);
-      throw new UserError(`${m.target} is in use (${(r.stderr || r.stdout).trim()}): stop the database using ${id} and rerun the drill; nothing was changed`);
+      await remount(act, lv.path, orig.filter((o) => o.target.length > m.target.length), result);
+      throw new UserError(`${m.target} is in use (${detail(r)}): stop the database using ${id} and rerun the drill; nothing was changed`);
     }
   }
   let privMounted = false;
   try {
-    await runner.mkdir(priv, { recursive: true, mode: 0o700 });
+    await must(act, mkdirAction(priv, 0o700, 'private mount point of the drill'), (d) => `cannot create ${priv}: ${d}`);
     const type = fstype ?? (await fsType(runner, lv.path));
     if (!type) throw new UserError(`${id} holds no filesystem: nothing to drill`);
     const opt = orig[0]?.options ?? 'rw';
-    const m = await runner.run(['mount', '-t', type, '-o', opt, lv.path, priv], { mutating: true, timeoutMs: 300_000 });
-    if (!ok(m)) throw new UserError(`mounting ${id} at ${priv} failed: ${(m.stderr || m.stdout).trim()}`);
+    await must(act, execAction(`mount ${priv}`, `${id} where only the drill writes`, ['mount', '-t', type, '-o', opt, lv.path, priv], { kind: 'create', timeoutMs: 300_000 }), (d) => `mounting ${id} at ${priv} failed: ${d}`);
     privMounted = true;
     const dir = `${priv}/${DRILL_DIR}`;
-    await runner.run(['rm', '-rf', '--one-file-system', '--', dir], { mutating: true });
-    await runner.mkdir(dir, { mode: 0o700 });
+    const sync = (d: string) => act.run(execAction(`fs ${id}`, 'flush the drill data', ['sync', '-f', d]));
+    await act.run(execAction(`dir ${dir}`, 'remove what an earlier drill left', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
+    await must(act, mkdirAction(dir, 0o700, 'drill data'), (d) => `cannot create ${dir}: ${d}`);
 
     await phase('write', async () => {
-      for (let i = 0; i < fileCount; i++) await runner.writeFile(`${dir}/f${i}`, drillContent(1000 + i, fileBytes));
-      await runner.run(['sync', '-f', dir], { mutating: true });
+      for (let i = 0; i < fileCount; i++) await must(act, fileAction(`${dir}/f${i}`, drillContent(1000 + i, fileBytes), 'known data'), (d) => `writing ${dir}/f${i} failed: ${d}`);
+      await sync(dir);
     });
-    result.before = await sums(runner, dir);
+    if (!act.dryRun) result.before = await sums(runner, dir);
 
     const policy: SnapshotPolicy = { ...(opts.policy ?? defaultPolicy()), type: result.kind, size: `${Math.max(64, Math.ceil((8 * fileCount * fileBytes) / 1048576))}MiB` };
     const auto = await readAutoextend(runner);
     const plan = planCreate([{ vg: lv.vg, lv: lv.name, policy }], st, { now: runner.now(), set: 'drill', drill: true, autoextend: auto });
     if (plan.refusals.length) throw new UserError(`drill snapshot refused: ${plan.refusals.join('; ')}`);
-    const run = await phase('snapshot', () => executeCreate(runner, plan, false));
+    const run = await phase('snapshot', () => executeCreate(runner, act, plan, false));
     const c = run.created[0];
     if (!c?.ok) throw new UserError(`drill snapshot failed: ${c?.error ?? 'nothing created'}`);
     result.snapshot = `${c.item.vg}/${c.item.name}`;
 
     await phase('change', async () => {
-      await runner.writeFile(`${dir}/f0`, drillContent(2000, fileBytes));
-      if (fileCount > 1) await runner.unlink(`${dir}/f1`);
-      await runner.writeFile(`${dir}/new`, drillContent(3000, fileBytes));
-      await runner.run(['sync', '-f', dir], { mutating: true });
+      await must(act, fileAction(`${dir}/f0`, drillContent(2000, fileBytes), 'overwrite one file'), (d) => `writing ${dir}/f0 failed: ${d}`);
+      if (fileCount > 1) await must(act, execAction(`file ${dir}/f1`, 'delete one file', ['rm', '-f', '--', `${dir}/f1`], { kind: 'destroy' }), (d) => `removing ${dir}/f1 failed: ${d}`);
+      await must(act, fileAction(`${dir}/new`, drillContent(3000, fileBytes), 'add one file'), (d) => `writing ${dir}/new failed: ${d}`);
+      await sync(dir);
     });
+    if (act.dryRun) {
+      // The merge (restore --offline with the private mount as the only mount) and the clean-up.
+      await act.run(execAction(`mount ${priv}`, 'restore: unmount', ['umount', priv], { kind: 'destroy' }));
+      await act.run(execAction(`lv ${id}`, `roll ${id} back to the drill snapshot (merge)`, ['lvconvert', '--merge', result.snapshot], { kind: 'replace' }));
+      await act.run(execAction(`mount ${priv}`, 'restore: mount again', ['mount', '-t', type, '-o', opt, lv.path, priv], { kind: 'create' }));
+      await act.run(execAction(`dir ${dir}`, 'remove the drill data', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
+      result.error = 'dry run: nothing run (checksums and comparison need the changes)';
+      return result;
+    }
     result.changed = await sums(runner, dir);
     if (compareSums(result.before, result.changed).length === 0) throw new UserError('the change step did not change the data (checksums equal): drill invalid');
     const after = await readLvm(runner);
     result.snapshotFillPercent = after.snapshots.find((s) => s.id === result.snapshot)?.fillPercent;
 
     // Restore with the private mount as the only mount: restoreSnapshot umounts, merges, mounts back.
-    await phase('restore', () => restoreSnapshot(runner, result.snapshot, 'offline'));
+    await phase('restore', () => restoreSnapshot(runner, act, result.snapshot, 'offline'));
     result.after = await sums(runner, dir);
     result.mismatches = compareSums(result.before, result.after);
     result.pass = result.mismatches.length === 0;
-    await runner.run(['rm', '-rf', '--one-file-system', '--', dir], { mutating: true });
-    await runner.run(['sync', '-f', priv], { mutating: true });
+    await act.run(execAction(`dir ${dir}`, 'remove the drill data', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
+    await sync(priv);
   } catch (e) {
     result.error = (e as Error).message;
   } finally {
     if (privMounted) {
-      const u = await runner.run(['umount', priv], { mutating: true, timeoutMs: 300_000 });
-      if (ok(u)) await runner.run(['rmdir', priv], { mutating: true });
+      const u = await act.run(execAction(`mount ${priv}`, 'end of the drill', ['umount', priv], { kind: 'destroy', timeoutMs: 300_000 }));
+      if (u.ok) await act.run(execAction(`dir ${priv}`, 'remove the private mount point', ['rmdir', priv], { kind: 'destroy' }));
     }
-    await remount(runner, lv.path, orig, result);
+    await remount(act, lv.path, orig, result);
   }
   return result;
 }
 
-async function remount(runner: Runner, dev: string, mounts: MountRow[], result: DrillResult): Promise<void> {
+async function remount(act: ActionRunner, dev: string, mounts: MountRow[], result: DrillResult): Promise<void> {
   for (const m of mounts) {
-    const r = await runner.run(['mount', '-t', m.fstype, '-o', m.options, dev, m.target], { mutating: true, timeoutMs: 300_000 });
-    if (ok(r)) result.remountedAt.push(m.target);
-    else result.error = `${result.error ? result.error + '; ' : ''}mounting ${m.target} back failed: ${(r.stderr || r.stdout).trim()}`;
+    const r = await act.run(execAction(`mount ${m.target}`, 'mount the volume back where it was', ['mount', '-t', m.fstype, '-o', m.options, dev, m.target], { kind: 'create', timeoutMs: 300_000 }));
+    if (r.ok) result.remountedAt.push(m.target);
+    else result.error = `${result.error ? result.error + '; ' : ''}mounting ${m.target} back failed: ${detail(r)}`;
   }
 }

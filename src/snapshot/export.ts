@@ -14,6 +14,13 @@ import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import { fmtBytes } from './units.js';
 import { stamp } from './names.js';
+import type { Action, ActionRunner } from '../model/actions.js';
+import { detail, execAction, mkdirAction, must } from './actions.js';
+
+/** A file the export writes (manifest, checksum, metadata), as an Action. */
+function fileAction(path: string, content: string, summary: string): Action {
+  return { id: `snapshot:export:${path}`, kind: 'create', resource: `file ${path}`, summary, dependsOn: [], steps: [{ type: 'write-file', path, content, mode: 0o640, backup: false }] };
+}
 
 export interface ExportResult {
   snapshot: string;
@@ -36,8 +43,14 @@ export function parseSha256Lines(text: string): { hash: string; path: string }[]
   return out;
 }
 
+/**
+ * Archive a mounted snapshot into DEST/VG/: manifest (sha256 of every file), tar (zstd when present),
+ * the archive's checksum and a JSON record. Reads through `runner`; every file it writes is an Action
+ * through `act`. Under --dry-run the steps after the manifest's checksums are shown with their argv.
+ */
 export async function exportSnapshot(
   runner: Runner,
+  act: ActionRunner,
   snap: { id: string; vg: string; name: string; origin: string; set?: string; time?: Date },
   mountPath: string,
   destRoot: string,
@@ -45,10 +58,23 @@ export async function exportSnapshot(
 ): Promise<ExportResult> {
   const dir = `${destRoot.replace(/\/+$/, '')}/${snap.vg}`;
   if (dir.startsWith(mountPath.replace(/\/+$/, '') + '/')) throw new UserError(`the export directory ${dir} is inside the snapshot mount ${mountPath}`);
+  if (act.dryRun) {
+    // The snapshot is not mounted under --dry-run: show the steps, read nothing from it.
+    const base = `${dir}/${snap.name}`;
+    const archive = `${base}.tar${opts.compress !== false ? '.zst' : ''}`;
+    await act.run(mkdirAction(dir, 0o750, `export directory of ${snap.vg}`));
+    await act.run(fileAction(`${base}.manifest.sha256`, '(sha256 of every file, computed when run)\n', `sha256 of the files of ${snap.id}`));
+    const tarArgv = ['tar', '--create', '--file', `${archive}.partial`, '--one-file-system', '--numeric-owner', '--xattrs', '--acls', '--sparse', ...(opts.compress !== false ? ['--zstd'] : []), '-C', mountPath, '.'];
+    await act.run(execAction(`file ${archive}`, `archive ${snap.id} (zstd when installed)`, tarArgv, { kind: 'create' }));
+    await act.run(execAction(`file ${archive}`, 'the finished archive takes its name', ['mv', '-f', '--', `${archive}.partial`, archive], { kind: 'create' }));
+    await act.run(fileAction(`${archive}.sha256`, '(checksum of the archive, computed when run)\n', 'checksum of the archive'));
+    await act.run(fileAction(`${base}.json`, '(what was exported, when)\n', 'what was exported, when'));
+    return { snapshot: snap.id, dir, archive, manifest: `${base}.manifest.sha256`, archiveSha256: '', files: 0, bytes: 0, archiveBytes: 0, compression: opts.compress !== false ? 'zstd' : 'none' };
+  }
   // Space: the used bytes of the snapshot's filesystem are the most the archive can take (plus tar headers).
   const src = await runner.statfs(mountPath);
   const used = src.totalBytes - src.freeBytes;
-  await runner.mkdir(dir, { recursive: true, mode: 0o750 });
+  await must(act, mkdirAction(dir, 0o750, `export directory of ${snap.vg}`), (d) => `cannot create ${dir}: ${d}`);
   const dst = await runner.statfs(dir);
   const need = Math.ceil(used * 1.02) + 16 * 1024 * 1024;
   if (dst.availBytes < need)
@@ -67,20 +93,20 @@ export async function exportSnapshot(
   const sums = await runner.run(['find', '.', '-xdev', '-type', 'f', '-exec', 'sha256sum', '--', '{}', '+'], { cwd: mountPath, timeoutMs: 24 * 3600_000 });
   if (!ok(sums)) throw new UserError(`checksumming ${mountPath} failed: ${sums.stderr.trim()}`);
   const lines = sums.stdout.split('\n').filter((l) => l.length > 0).sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : 1));
-  await runner.writeFileAtomic(manifest, lines.join('\n') + (lines.length ? '\n' : ''), { mode: 0o640 });
+  await must(act, fileAction(manifest, lines.join('\n') + (lines.length ? '\n' : ''), `sha256 of the ${lines.length} files of ${snap.id}`), (d) => `cannot write ${manifest}: ${d}`);
 
   const partial = `${archive}.partial`;
   const tarArgv = ['tar', '--create', '--file', partial, '--one-file-system', '--numeric-owner', '--xattrs', '--acls', '--sparse', ...(compression === 'zstd' ? ['--zstd'] : []), '-C', mountPath, '.'];
-  const t = await runner.run(tarArgv, { mutating: true, timeoutMs: 24 * 3600_000 });
-  if (!ok(t)) {
-    await runner.unlink(partial).catch(() => undefined);
-    throw new UserError(`tar of ${mountPath} failed: ${(t.stderr || t.stdout).trim()}`);
+  const t = await act.run(execAction(`file ${archive}`, `archive ${snap.id}`, tarArgv, { kind: 'create', timeoutMs: 24 * 3600_000 }));
+  if (!t.ok) {
+    await act.run(execAction(`file ${partial}`, 'remove the partial archive', ['rm', '-f', '--', partial], { kind: 'destroy' }));
+    throw new UserError(`tar of ${mountPath} failed: ${detail(t)}`);
   }
-  await runner.rename(partial, archive);
+  await must(act, execAction(`file ${archive}`, 'the finished archive takes its name', ['mv', '-f', '--', partial, archive], { kind: 'create' }), (d) => `cannot rename ${partial}: ${d}`);
   const h = await runner.run(['sha256sum', '--', archive.slice(dir.length + 1)], { cwd: dir, timeoutMs: 24 * 3600_000 });
   const hash = parseSha256Lines(h.stdout)[0]?.hash;
   if (!ok(h) || !hash) throw new UserError(`sha256sum of ${archive} failed: ${h.stderr.trim()}`);
-  await runner.writeFileAtomic(`${archive}.sha256`, `${hash}  ${archive.slice(dir.length + 1)}\n`, { mode: 0o640 });
+  await must(act, fileAction(`${archive}.sha256`, `${hash}  ${archive.slice(dir.length + 1)}\n`, 'checksum of the archive'), (d) => `cannot write ${archive}.sha256: ${d}`);
   const archiveBytes = (await runner.stat(archive))?.size ?? 0;
   const meta = {
     snapshot: snap.id,
@@ -97,7 +123,7 @@ export async function exportSnapshot(
     archiveBytes,
     compression,
   };
-  await runner.writeFileAtomic(`${base}.json`, JSON.stringify(meta, null, 2) + '\n', { mode: 0o640 });
+  await must(act, fileAction(`${base}.json`, JSON.stringify(meta, null, 2) + '\n', 'what was exported, when'), (d) => `cannot write ${base}.json: ${d}`);
   return { snapshot: snap.id, dir, archive, manifest, archiveSha256: hash, files: lines.length, bytes: used, archiveBytes, compression };
 }
 
@@ -112,8 +138,11 @@ export interface VerifyResult {
   ok: boolean;
 }
 
-/** Verify an archive made by exportSnapshot: its checksum, then every file of the manifest after extraction. */
-export async function verifyExport(runner: Runner, archive: string): Promise<VerifyResult> {
+/**
+ * Verify an archive made by exportSnapshot: its checksum, then every file of the manifest after
+ * extraction into a scratch directory next to it (created, extracted and removed through `act`).
+ */
+export async function verifyExport(runner: Runner, act: ActionRunner, archive: string): Promise<VerifyResult> {
   const slash = archive.lastIndexOf('/');
   const dir = slash >= 0 ? archive.slice(0, slash) || '/' : '.';
   const file = archive.slice(slash + 1);
@@ -130,10 +159,9 @@ export async function verifyExport(runner: Runner, archive: string): Promise<Ver
   const want = parseSha256Lines(manText);
   res.files = want.length;
   const scratch = `${dir}/.verify-${file}-${stamp(runner.now())}`;
-  await runner.mkdir(scratch, { mode: 0o700 });
+  await must(act, mkdirAction(scratch, 0o700, 'scratch directory for the extraction'), (d) => `cannot create ${scratch}: ${d}`);
   try {
-    const x = await runner.run(['tar', '--extract', '--file', archive, '--numeric-owner', '-C', scratch], { mutating: true, timeoutMs: 24 * 3600_000 });
-    if (!ok(x)) throw new UserError(`extracting ${archive} failed: ${(x.stderr || x.stdout).trim()}`);
+    await must(act, execAction(`dir ${scratch}`, `extract ${file} to check every file`, ['tar', '--extract', '--file', archive, '--numeric-owner', '-C', scratch], { kind: 'create', timeoutMs: 24 * 3600_000 }), (d) => `extracting ${archive} failed: ${d}`);
     const c = await runner.run(['sha256sum', '--check', '--strict', '--quiet', '--', manifest], { cwd: scratch, timeoutMs: 24 * 3600_000 });
     for (const line of c.stdout.split('\n')) {
       const m = /^(.*): (FAILED.*)$/.exec(line);
@@ -145,7 +173,7 @@ export async function verifyExport(runner: Runner, archive: string): Promise<Ver
     res.extra = [...have].filter((p) => !listed.has(p));
     res.filesOk = ok(c) && res.failed.length === 0 && res.missing.length === 0;
   } finally {
-    await runner.run(['rm', '-rf', '--one-file-system', '--', scratch], { mutating: true, timeoutMs: 3600_000 });
+    await act.run(execAction(`dir ${scratch}`, 'remove the extraction', ['rm', '-rf', '--one-file-system', '--', scratch], { kind: 'destroy', timeoutMs: 3600_000 }));
   }
   res.ok = res.archiveOk && res.filesOk && res.extra.length === 0;
   return res;

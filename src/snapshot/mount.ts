@@ -15,6 +15,8 @@ import type { LvRow, SnapshotInfo } from './lvm-report.js';
 import { findLv, readLvm } from './lvm-report.js';
 import { parseFindmntJson, readMountTable, type MountEntry } from '../host/findmnt.js';
 import { dmName } from '../host/lvm.js';
+import type { ActionRunner } from '../model/actions.js';
+import { execAction, mkdirAction, must, detail } from './actions.js';
 
 export const SNAP_MOUNT_BASE = '/run/jts-storage/snapshots';
 
@@ -76,7 +78,12 @@ export interface MountResult {
   alreadyMounted: boolean;
 }
 
-export async function mountSnapshot(runner: Runner, ref: string, opts: { path?: string; norecovery?: boolean } = {}): Promise<MountResult> {
+/**
+ * Mount a snapshot read-only (activating a thin one first). Reads through `runner`; the changes
+ * (lvchange -ay, mkdir, mount) go through `act`. Under --dry-run a thin snapshot's filesystem cannot
+ * be read before activation: the mount is shown with `-t auto`.
+ */
+export async function mountSnapshot(runner: Runner, act: ActionRunner, ref: string, opts: { path?: string; norecovery?: boolean } = {}): Promise<MountResult> {
   let st = await readLvm(runner);
   let lv = findLv(st.lvs, ref);
   const snap = st.snapshots.find((s) => s.id === `${lv.vg}/${lv.name}`);
@@ -87,24 +94,24 @@ export async function mountSnapshot(runner: Runner, ref: string, opts: { path?: 
   if (!lv.active) {
     // Thin snapshots carry the activation-skip flag: -K (--ignoreactivationskip) activates them anyway.
     const argv = ['lvchange', '--activate', 'y', ...(lv.skipActivation ? ['--ignoreactivationskip'] : []), snap.id];
-    const r = await runner.run(argv, { mutating: true, timeoutMs: 60_000 });
-    if (!ok(r)) throw new UserError(`cannot activate ${snap.id}: ${(r.stderr || r.stdout).trim()}`);
+    await must(act, execAction(`snapshot ${snap.id}`, 'activate the snapshot to mount it', argv, { timeoutMs: 60_000 }), (d) => `cannot activate ${snap.id}: ${d}`);
     activated = true;
-    st = await readLvm(runner);
-    lv = findLv(st.lvs, snap.id);
+    if (!act.dryRun) {
+      st = await readLvm(runner);
+      lv = findLv(st.lvs, snap.id);
+    }
   }
-  const existing = mountsOf(lv, await readMounts(runner));
+  const existing = activated && act.dryRun ? [] : mountsOf(lv, await readMounts(runner));
   if (existing[0]) {
     return { snapshot: snap.id, path: existing[0].target, fstype: existing[0].fstype, options: existing[0].options.split(','), activated, alreadyMounted: true };
   }
-  const fstype = await fsType(runner, lv.path);
+  const fstype = activated && act.dryRun ? 'auto' : await fsType(runner, lv.path);
   if (!fstype) throw new UserError(`${snap.id}: no filesystem found on it (blkid)`);
   if (fstype === 'swap') throw new UserError(`${snap.id}: holds swap, nothing to mount`);
   const path = opts.path ?? defaultMountPath(snap);
-  await runner.mkdir(path, { recursive: true, mode: 0o700 });
+  await must(act, mkdirAction(path, 0o700, `mount point of ${snap.id}`), (d) => `cannot create ${path}: ${d}`);
   const options = snapshotMountOptions(fstype, opts.norecovery);
-  const r = await runner.run(['mount', '-t', fstype, '-o', options.join(','), lv.path, path], { mutating: true, timeoutMs: 120_000 });
-  if (!ok(r)) throw new UserError(`mount of ${snap.id} on ${path} failed: ${(r.stderr || r.stdout).trim()}`);
+  await must(act, execAction(`mount ${path}`, `mount ${snap.id} read-only`, ['mount', '-t', fstype, '-o', options.join(','), lv.path, path], { kind: 'create', timeoutMs: 120_000 }), (d) => `mount of ${snap.id} on ${path} failed: ${d}`);
   return { snapshot: snap.id, path, fstype, options, activated, alreadyMounted: false };
 }
 
@@ -114,7 +121,8 @@ export interface UmountResult {
   deactivated: boolean;
 }
 
-export async function umountSnapshot(runner: Runner, ref: string): Promise<UmountResult> {
+/** Unmount a snapshot everywhere (innermost first), remove our mount point, deactivate a thin one again. */
+export async function umountSnapshot(runner: Runner, act: ActionRunner, ref: string): Promise<UmountResult> {
   const st = await readLvm(runner);
   const lv = findLv(st.lvs, ref);
   const snap = st.snapshots.find((s) => s.id === `${lv.vg}/${lv.name}`);
@@ -123,16 +131,15 @@ export async function umountSnapshot(runner: Runner, ref: string): Promise<Umoun
   const unmounted: string[] = [];
   // Innermost first, in case something was mounted below.
   for (const m of [...ms].sort((a, b) => b.target.length - a.target.length)) {
-    const r = await runner.run(['umount', m.target], { mutating: true, timeoutMs: 120_000 });
-    if (!ok(r)) throw new UserError(`umount ${m.target} failed: ${(r.stderr || r.stdout).trim()}`);
+    await must(act, execAction(`mount ${m.target}`, `unmount ${snap.id}`, ['umount', m.target], { kind: 'destroy', timeoutMs: 120_000 }), (d) => `umount ${m.target} failed: ${d}`);
     unmounted.push(m.target);
-    if (m.target.startsWith(SNAP_MOUNT_BASE + '/')) await runner.run(['rmdir', m.target], { mutating: true });
+    if (m.target.startsWith(SNAP_MOUNT_BASE + '/')) await act.run(execAction(`dir ${m.target}`, 'remove the empty mount point', ['rmdir', m.target], { kind: 'destroy' }));
   }
   let deactivated = false;
   // A thin snapshot was inactive (activation skip) before mount: put it back that way.
   if (snap.kind === 'thin' && lv.active && lv.skipActivation) {
-    const r = await runner.run(['lvchange', '--activate', 'n', snap.id], { mutating: true, timeoutMs: 60_000 });
-    deactivated = ok(r);
+    const r = await act.run(execAction(`snapshot ${snap.id}`, 'deactivate the thin snapshot again (activation skip)', ['lvchange', '--activate', 'n', snap.id], { timeoutMs: 60_000 }));
+    deactivated = r.ok;
   }
   return { snapshot: snap.id, unmounted, deactivated };
 }
@@ -147,8 +154,8 @@ export type RestoreMode = 'refuse-if-open' | 'offline' | 'schedule';
 export interface RestoreResult {
   snapshot: string;
   origin: string;
-  /** done = merged now; scheduled = at the origin's next activation. */
-  status: 'done' | 'scheduled';
+  /** done = merged now; scheduled = at the origin's next activation; dry-run = only shown. */
+  status: 'done' | 'scheduled' | 'dry-run';
   steps: string[];
   remounted: string[];
   message: string;
@@ -167,7 +174,7 @@ function nextActivationHelp(origin: string, targets: string[]): string {
  *  - mode 'offline': umount the origin's mounts, merge, re-activate if needed, mount again;
  *  - mode 'schedule': let LVM schedule it and say what triggers it.
  */
-export async function restoreSnapshot(runner: Runner, ref: string, mode: RestoreMode): Promise<RestoreResult> {
+export async function restoreSnapshot(runner: Runner, act: ActionRunner, ref: string, mode: RestoreMode): Promise<RestoreResult> {
   const steps: string[] = [];
   let st = await readLvm(runner);
   const lv = findLv(st.lvs, ref);
@@ -182,8 +189,7 @@ export async function restoreSnapshot(runner: Runner, ref: string, mode: Restore
   if (snapMounts.length) {
     if (mode === 'refuse-if-open') throw new UserError(`${snap.id} is mounted at ${snapMounts.map((m) => m.target).join(', ')}: run "snapshot umount ${snap.id}" first`);
     for (const m of snapMounts) {
-      const r = await runner.run(['umount', m.target], { mutating: true, timeoutMs: 120_000 });
-      if (!ok(r)) throw new UserError(`umount ${m.target} failed: ${(r.stderr || r.stdout).trim()}`);
+      await must(act, execAction(`mount ${m.target}`, `unmount ${snap.id} before merging it`, ['umount', m.target], { kind: 'destroy', timeoutMs: 120_000 }), (d) => `umount ${m.target} failed: ${d}`);
       steps.push(`umount ${m.target}`);
     }
   }
@@ -199,15 +205,28 @@ export async function restoreSnapshot(runner: Runner, ref: string, mode: Restore
   }
   if (open && mode === 'offline') {
     for (const m of [...originMounts].sort((a, b) => b.target.length - a.target.length)) {
-      const r = await runner.run(['umount', m.target], { mutating: true, timeoutMs: 300_000 });
-      if (!ok(r)) throw new UserError(`umount ${m.target} failed (${(r.stderr || r.stdout).trim()}): stop the programs using it (fuser -vm ${m.target}) and retry; nothing was merged`);
+      await must(act, execAction(`mount ${m.target}`, `unmount ${originId} for an offline merge`, ['umount', m.target], { kind: 'destroy', timeoutMs: 300_000 }), (d) => `umount ${m.target} failed (${d}): stop the programs using it (fuser -vm ${m.target}) and retry; nothing was merged`);
       steps.push(`umount ${m.target}`);
     }
   }
   // Foreground: for a classic snapshot lvconvert polls until the merge is complete.
-  const r = await runner.run(['lvconvert', '--merge', snap.id], { mutating: true, timeoutMs: 6 * 3600_000 });
+  await must(act, execAction(`lv ${originId}`, `roll ${originId} back to ${snap.id} (merge)`, ['lvconvert', '--merge', snap.id], { kind: 'replace', timeoutMs: 6 * 3600_000 }), (d) => `lvconvert --merge ${snap.id} failed: ${d}`);
   steps.push(`lvconvert --merge ${snap.id}`);
-  if (!ok(r)) throw new UserError(`lvconvert --merge ${snap.id} failed: ${(r.stderr || r.stdout).trim()}`);
+  if (act.dryRun) {
+    // What follows depends on what LVM did (merged now, or only scheduled): shown, not predicted.
+    if (mode === 'offline') for (const m of [...originMounts].sort((a, b) => a.target.length - b.target.length)) {
+      await act.run(execAction(`mount ${m.target}`, `mount ${originId} again`, ['mount', '-t', m.fstype, '-o', m.options, origin.path, m.target], { kind: 'create', timeoutMs: 300_000 }));
+      steps.push(`mount ${origin.path} ${m.target}`);
+    }
+    return {
+      snapshot: snap.id,
+      origin: originId,
+      status: 'dry-run',
+      steps,
+      remounted: [],
+      message: `dry run: nothing run. If LVM only schedules the merge (origin still active), restore then runs lvchange -an/-ay ${originId} and lvconvert --startpoll ${originId} before mounting again`,
+    };
+  }
   st = await readLvm(runner);
   let pending = mergePending(st.lvs, snap.vg, snap.name, snap.origin);
   if (pending && mode === 'schedule') {
@@ -226,19 +245,19 @@ export async function restoreSnapshot(runner: Runner, ref: string, mode: Restore
       ['lvchange', '--activate', 'n', originId],
       ['lvchange', '--activate', 'y', originId],
     ]) {
-      const x = await runner.run(argv, { mutating: true, timeoutMs: 300_000 });
+      const x = await act.run(execAction(`lv ${originId}`, 're-activate the origin: starts the scheduled merge', argv, { timeoutMs: 300_000 }));
       steps.push(argv.join(' '));
-      if (!ok(x)) throw new UserError(`${argv.join(' ')} failed: ${(x.stderr || x.stdout).trim()}; the merge stays scheduled for the next activation of ${originId}`);
+      if (!x.ok) throw new UserError(`${argv.join(' ')} failed: ${detail(x)}; the merge stays scheduled for the next activation of ${originId}`);
     }
     st = await readLvm(runner);
     pending = mergePending(st.lvs, snap.vg, snap.name, snap.origin);
     if (pending) {
       // The activation started a classic merge in the background: wait for it in the foreground.
-      const p = await runner.run(['lvconvert', '--startpoll', originId], { mutating: true, timeoutMs: 6 * 3600_000 });
+      const p = await act.run(execAction(`lv ${originId}`, 'wait for the merge in the foreground', ['lvconvert', '--startpoll', originId], { timeoutMs: 6 * 3600_000 }));
       steps.push(`lvconvert --startpoll ${originId}`);
       st = await readLvm(runner);
       pending = mergePending(st.lvs, snap.vg, snap.name, snap.origin);
-      if (pending && !ok(p)) throw new UserError(`the merge of ${snap.id} did not complete: ${(p.stderr || p.stdout).trim()}`);
+      if (pending && !p.ok) throw new UserError(`the merge of ${snap.id} did not complete: ${detail(p)}`);
     }
   }
   const remounted: string[] = [];
@@ -247,9 +266,9 @@ export async function restoreSnapshot(runner: Runner, ref: string, mode: Restore
     await runner.run(['udevadm', 'settle', '--timeout=30'], { timeoutMs: 40_000 });
     const again = findLv(st.lvs, originId);
     for (const m of [...originMounts].sort((a, b) => a.target.length - b.target.length)) {
-      const x = await runner.run(['mount', '-t', m.fstype, '-o', m.options, again.path, m.target], { mutating: true, timeoutMs: 300_000 });
+      const x = await act.run(execAction(`mount ${m.target}`, `mount ${originId} again`, ['mount', '-t', m.fstype, '-o', m.options, again.path, m.target], { kind: 'create', timeoutMs: 300_000 }));
       steps.push(`mount ${again.path} ${m.target}`);
-      if (!ok(x)) throw new UserError(`merged, but mounting ${m.target} again failed: ${(x.stderr || x.stdout).trim()}`);
+      if (!x.ok) throw new UserError(`merged, but mounting ${m.target} again failed: ${detail(x)}`);
       remounted.push(m.target);
     }
   }

@@ -3,8 +3,8 @@
  * made (tag jts-snap). Snapshots of volumes without a policy, and snapshots not made by jts-storage, are
  * never touched. A snapshot that is mounted or merging is kept (and said so).
  */
-import type { Runner } from '../core/runner.js';
-import { ok } from '../core/runner.js';
+import type { ActionRunner } from '../model/actions.js';
+import { detail, execAction } from './actions.js';
 import type { Retention } from '../model/plan-schema.js';
 import type { SnapshotInfo } from './lvm-report.js';
 import { applyRetention, type RetentionDecision } from './retention.js';
@@ -56,12 +56,13 @@ export interface PruneRun {
   failed: { id: string; error: string }[];
 }
 
-export async function executePrune(runner: Runner, plan: PrunePlan): Promise<PruneRun> {
+/** Remove the snapshots the plan decided to remove, one lvremove Action each, through `act`. */
+export async function executePrune(act: ActionRunner, plan: PrunePlan): Promise<PruneRun> {
   const out: PruneRun = { removed: [], failed: [] };
   for (const d of plan.decisions.filter((x) => x.action === 'remove')) {
-    const r = await runner.run(['lvremove', '--yes', d.id], { mutating: true, timeoutMs: 300_000 });
-    if (ok(r)) out.removed.push(d.id);
-    else out.failed.push({ id: d.id, error: (r.stderr || r.stdout).trim() });
+    const r = await act.run(execAction(`snapshot ${d.id}`, `prune: ${d.reasons.join('; ')}`, ['lvremove', '--yes', d.id], { kind: 'destroy', timeoutMs: 300_000 }));
+    if (r.ok) out.removed.push(d.id);
+    else out.failed.push({ id: d.id, error: detail(r) });
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { benchIo } from '../support/host-run.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBench } from '../../src/bench/run.js';
@@ -8,7 +9,7 @@ import type { BenchResults } from '../../src/bench/results.js';
 import { benchRunner, fixturePlan } from './helpers.js';
 
 async function baseline(): Promise<BenchResults> {
-  return runBench(benchRunner(), {
+  return runBench(benchIo(benchRunner()), {
     plan: { plan: fixturePlan(), file: 'plan.yaml', text: 'x' },
     profiles: ['rand4k-qd1', 'pg-wal'],
     runtimeS: 2,

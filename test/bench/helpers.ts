@@ -33,6 +33,11 @@ export function benchRunner(opts: { failProfile?: string } = {}) {
   r.on(['vgs'], { stdout: fx('vgs.out') });
   r.on(['lvcreate'], { stdout: '  Logical volume "jts_bench_scratch" created.\n' });
   r.on(['lvremove'], { stdout: '' });
+  // The test files are removed by an `rm -f -- FILE` Action through the executor.
+  r.on(['rm', '-f', '--'], (a) => {
+    r.files.delete(a[a.length - 1]!);
+    return {};
+  });
   r.on(
     (a) => a[0] === 'fio' && a.some((x) => x.startsWith('--name=')),
     (a) => {

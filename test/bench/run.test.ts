@@ -1,3 +1,4 @@
+import { benchIo } from '../support/host-run.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchRunner, fixturePlan, fx } from './helpers.js';
@@ -25,7 +26,7 @@ test('targets: mounted plan volumes only, unmounted ones skipped with the reason
 test('bench on FakeRunner: precondition, interleaved repeats, medians, raw ratios on a scratch LV, cleanup', async () => {
   const r = benchRunner();
   const progress: BenchProgress[] = [];
-  const res = await runBench(r, {
+  const res = await runBench(benchIo(r), {
     plan: plan(),
     profiles: ['rand4k-qd1', 'pg-wal'],
     raw: 'scratch',
@@ -83,7 +84,7 @@ test('bench on FakeRunner: precondition, interleaved repeats, medians, raw ratio
 test('a failing fio job stops the bench with the job error, and still removes the test file and scratch LV', async () => {
   const r = benchRunner({ failProfile: 'rand4k-qd1-write' });
   await assert.rejects(
-    runBench(r, { plan: plan(), profiles: ['rand4k-qd1'], raw: 'scratch', runtimeS: 2, repeat: 1, sizeBytes: 256 * 2 ** 20 }),
+    runBench(benchIo(r), { plan: plan(), profiles: ['rand4k-qd1'], raw: 'scratch', runtimeS: 2, repeat: 1, sizeBytes: 256 * 2 ** 20 }),
     /rand4k-qd1-write on lv_fs.*error 22/,
   );
   assert.equal([...r.files.keys()].filter((f) => f.includes('.jts-storage-bench-')).length, 0);
@@ -93,25 +94,25 @@ test('a failing fio job stops the bench with the job error, and still removes th
 test('refusals before anything is written: free space, existing test file, raw device not blank, fio missing', async () => {
   const small = benchRunner();
   small.statfsTable.set('/mnt/fx', { totalBytes: 768 * 2 ** 20, freeBytes: 300 * 2 ** 20, availBytes: 280 * 2 ** 20, totalInodes: 1, freeInodes: 1 });
-  await assert.rejects(runBench(small, { plan: plan(), runtimeS: 2, repeat: 1, sizeBytes: 256 * 2 ** 20 }), /280 MiB available.*pass a smaller --size/);
+  await assert.rejects(runBench(benchIo(small), { plan: plan(), runtimeS: 2, repeat: 1, sizeBytes: 256 * 2 ** 20 }), /280 MiB available.*pass a smaller --size/);
   assert.equal(small.mutatingCalls.length, 0);
 
   const pv = benchRunner();
   pv.on(['lsblk', '-J', '-b'], { stdout: fx('lsblk-pv.out') });
   pv.on(['wipefs'], { stdout: fx('wipefs-pv.out') });
   await assert.rejects(
-    runBench(pv, { plan: plan(), raw: '/dev/nvme0n1', runtimeS: 2, repeat: 1, sizeBytes: 256 * 2 ** 20 }),
+    runBench(benchIo(pv), { plan: plan(), raw: '/dev/nvme0n1', runtimeS: 2, repeat: 1, sizeBytes: 256 * 2 ** 20 }),
     (e: unknown) => e instanceof UserError && /not blank/.test(e.message) && /LVM2_member/.test(e.message) && /--raw scratch/.test(e.message),
   );
   assert.equal(pv.mutatingCalls.length, 0);
 
   const nofio = benchRunner();
   nofio.on(['fio', '--version'], { notFound: true, exitCode: 127 });
-  await assert.rejects(runBench(nofio, { plan: plan(), runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 }), /fio is not installed/);
+  await assert.rejects(runBench(benchIo(nofio), { plan: plan(), runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 }), /fio is not installed/);
 
   const nothing = benchRunner();
   await assert.rejects(
-    runBench(nothing, { plan: plan(), volumes: ['lv_gone'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 }),
+    runBench(benchIo(nothing), { plan: plan(), volumes: ['lv_gone'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 }),
     /nothing to benchmark.*lv_gone: not mounted at \/var\/lib\/kafka/,
   );
 });
@@ -182,8 +183,8 @@ test('a running ext4lazyinit thread is noted (its background writes compete with
   const r = benchRunner();
   r.files.set('/proc/1/comm', 'systemd\n');
   r.files.set('/proc/77/comm', 'ext4lazyinit\n');
-  const res = await runBench(r, { plan: { plan: fixturePlan(), file: 'p', text: 'x' }, profiles: ['rand4k-qd1-read'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 });
+  const res = await runBench(benchIo(r), { plan: { plan: fixturePlan(), file: 'p', text: 'x' }, profiles: ['rand4k-qd1-read'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 });
   assert.ok(res.notes.some((n) => /ext4lazyinit was running/.test(n)));
-  const quiet = await runBench(benchRunner(), { plan: { plan: fixturePlan(), file: 'p', text: 'x' }, profiles: ['rand4k-qd1-read'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 });
+  const quiet = await runBench(benchIo(benchRunner()), { plan: { plan: fixturePlan(), file: 'p', text: 'x' }, profiles: ['rand4k-qd1-read'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 });
   assert.ok(!quiet.notes.some((n) => /ext4lazyinit/.test(n)));
 });

@@ -1,3 +1,4 @@
+import { benchIo } from '../support/host-run.js';
 import { runBench } from '../../src/bench/run.js';
 import { compareResults } from '../../src/bench/compare.js';
 import { summarize } from '../../src/bench/stats.js';
@@ -10,7 +11,7 @@ import { benchRunner, fixturePlan } from '../bench/helpers.js';
  */
 export async function fixtureResults(): Promise<BenchResults> {
   const run = () =>
-    runBench(benchRunner(), {
+    runBench(benchIo(benchRunner()), {
       plan: { plan: fixturePlan(), file: 'plans/fixture.yaml', text: 'version: 1\n' },
       profiles: ['all'],
       raw: 'scratch',

@@ -6,6 +6,7 @@ import { planPrune } from '../../src/snapshot/prune.js';
 import { setActivationSettings } from '../../src/snapshot/autoextend.js';
 import { selectTargets, reserveMap } from '../../src/snapshot/plan-targets.js';
 import { PlanSchema } from '../../src/model/plan-schema.js';
+import { actFor } from '../support/host-run.js';
 import { FakeRunner } from '../support/fake-runner.js';
 import { snapFixture } from './fixtures.js';
 
@@ -78,7 +79,7 @@ test('create: refuses snapshots of snapshots, unknown volumes, name clashes, bad
 test('create: runs one lvcreate per volume, mutating, stops at the first failure', async () => {
   const p = planCreate([t('lv_pg'), t('lv_kafka')], { lvs, vgs: vgWithFree(4096 * MiB) }, { now: NOW, autoextend: OFF, set: 's' });
   const r = new FakeRunner().on(['lvcreate'], (argv) => (argv.includes('vg_t/lv_kafka') ? { exitCode: 5, stderr: 'Volume group "vg_t" has insufficient free space' } : {}));
-  const run = await executeCreate(r, p, false);
+  const run = await executeCreate(r, actFor(r), p, false);
   assert.equal(run.created.length, 2);
   assert.equal(run.created[0]!.ok, true);
   assert.equal(run.created[1]!.ok, false);

@@ -6,6 +6,7 @@ import { parseLvsJson } from '../../src/snapshot/lvm-report.js';
 import { compareSums, drillContent } from '../../src/snapshot/drill.js';
 import { UserError } from '../../src/core/exit-codes.js';
 import { snapFixture } from './fixtures.js';
+import { actFor } from '../support/host-run.js';
 
 function lvmRunner(lvsFile: string): FakeRunner {
   return new FakeRunner()
@@ -16,7 +17,7 @@ function lvmRunner(lvsFile: string): FakeRunner {
 
 test('restore: refused while the origin is mounted, says what to do, runs nothing', async () => {
   const r = lvmRunner('lvs-fresh.json');
-  await assert.rejects(restoreSnapshot(r, 'vg_t/lv_pg.snap.databases.20261121T120000Z', 'refuse-if-open'), (e: unknown) => {
+  await assert.rejects(restoreSnapshot(r, actFor(r), 'vg_t/lv_pg.snap.databases.20261121T120000Z', 'refuse-if-open'), (e: unknown) => {
     assert.ok(e instanceof UserError);
     assert.match(e.message, /mounted at \/mnt\/pg/);
     assert.match(e.message, /umount \/mnt\/pg; lvchange -an vg_t\/lv_pg; lvchange -ay vg_t\/lv_pg/);
@@ -27,7 +28,7 @@ test('restore: refused while the origin is mounted, says what to do, runs nothin
 
 test('restore: an invalidated (LOST) snapshot cannot be merged', async () => {
   const r = lvmRunner('lvs-invalid.json');
-  await assert.rejects(restoreSnapshot(r, 'vg_t/lv_pg.snap.databases.20261121T120000Z', 'offline'), /LOST/);
+  await assert.rejects(restoreSnapshot(r, actFor(r), 'vg_t/lv_pg.snap.databases.20261121T120000Z', 'offline'), /LOST/);
   assert.equal(r.mutatingCalls.length, 0);
 });
 
@@ -36,7 +37,7 @@ test('restore --schedule: lvconvert --merge, then reports the next activation', 
     r.on(['lvs'], { stdout: snapFixture('lvs-merging.json') });
     return { stderr: 'Delaying merge since origin is open.' };
   });
-  const res = await restoreSnapshot(r, 'vg_t/lv_kafka.snap.databases.20261121T120000Z', 'schedule');
+  const res = await restoreSnapshot(r, actFor(r), 'vg_t/lv_kafka.snap.databases.20261121T120000Z', 'schedule');
   assert.equal(res.status, 'scheduled');
   assert.match(res.message, /next activation of vg_t\/lv_kafka/);
 });
@@ -51,14 +52,14 @@ test('mount: a thin snapshot is activated with -K, then mounted ro,nodev,nosuid,
     .on(['lvchange'], {})
     .on(['blkid'], { stdout: 'DEVNAME=/dev/vg_t/x\nTYPE=ext4\n' })
     .on(['mount'], {});
-  const m = await mountSnapshot(r, 'vg_t/lv_thin.snap.databases.20261121T120000Z');
+  const m = await mountSnapshot(r, actFor(r), 'vg_t/lv_thin.snap.databases.20261121T120000Z');
   const argvs = r.mutatingCalls.map((c) => c.argv.join(' '));
   assert.equal(argvs[0], 'lvchange --activate y --ignoreactivationskip vg_t/lv_thin.snap.databases.20261121T120000Z');
   assert.equal(argvs[1], `mount -t ext4 -o ro,nodev,nosuid,noexec /dev/vg_t/lv_thin.snap.databases.20261121T120000Z ${m.path}`);
 });
 
 test('mount: an invalidated snapshot is refused', async () => {
-  await assert.rejects(mountSnapshot(lvmRunner('lvs-invalid.json'), 'lv_pg.snap.databases.20261121T120000Z'), /LOST/);
+  await assert.rejects(mountSnapshot(lvmRunner('lvs-invalid.json'), actFor(new FakeRunner()), 'lv_pg.snap.databases.20261121T120000Z'), /LOST/);
 });
 
 test('drill data is deterministic and comparisons name the files', () => {
