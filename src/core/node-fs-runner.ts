@@ -12,6 +12,9 @@ export abstract class NodeFsRunner implements Runner {
   readFile(p: string): Promise<string> {
     return fs.readFile(p, 'utf8');
   }
+  async readFileBytes(p: string): Promise<Uint8Array> {
+    return new Uint8Array(await fs.readFile(p));
+  }
   async readFileIfExists(p: string): Promise<string | undefined> {
     try {
       return await fs.readFile(p, 'utf8');

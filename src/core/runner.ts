@@ -34,6 +34,8 @@ export interface Runner {
   /** Run argv[0] with argv[1..]. Never throws for a non-zero exit: callers read exitCode. */
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
   readFile(path: string): Promise<string>;
+  /** The file's bytes, undecoded (plan files are decoded strictly as UTF-8 by the loader). Optional: test runners may lack it. */
+  readFileBytes?(path: string): Promise<Uint8Array>;
   /** Undefined when the file does not exist. */
   readFileIfExists(path: string): Promise<string | undefined>;
   writeFile(path: string, data: string, opts?: { mode?: number }): Promise<void>;

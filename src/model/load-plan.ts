@@ -13,10 +13,12 @@ import { readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isSeq, isPair, isScalar, type LineCounter, type Node as YamlNode } from 'yaml';
 import { closest, distance } from 'fastest-levenshtein';
 import type { ZodType } from 'zod';
-import { PlanSchema, type Plan } from './plan-schema.js';
+import { PlanSchema, PlanShapeSchema, type Plan } from './plan-schema.js';
+import { ALIAS_EXPANSION_MAX, decodePlanBytes, fieldPath, parsePlanYaml } from './plan-yaml.js';
+import { mountPathError } from './grammars.js';
 import type { Finding } from './actions.js';
 import { UserError } from '../core/exit-codes.js';
 import { parseSize, parseBytes, isPowerOfTwo, SizeError } from './units.js';
@@ -63,15 +65,7 @@ function findPackageFile(rel: string): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', rel);
 }
 
-/** "volumes[2].mount.options[1]" */
-export function fieldPath(path: readonly (string | number | symbol)[]): string {
-  let s = '';
-  for (const p of path) {
-    if (typeof p === 'number') s += `[${p}]`;
-    else s += (s ? '.' : '') + String(p);
-  }
-  return s;
-}
+export { fieldPath };
 
 /** Source locator over a parsed YAML document. */
 export class YamlLocator {
@@ -174,35 +168,45 @@ export function suggest(word: string, candidates: readonly string[]): string | u
 
 // ---------- loading ----------
 
+/**
+ * Plan text → validated model. Every problem is reported at once: YAML and document-level problems
+ * (src/model/plan-yaml.ts: syntax, tags, aliases, control characters in any string), then the schema with
+ * its field grammars, then, when the plan's shape is sound, the cross-field checks — also after grammar
+ * errors, so one run lists everything. Throws PlanError (every finding with file:line:col and field).
+ */
 export function loadPlanText(text: string, file: string): LoadedPlan {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
+  const { doc, lc, findings } = parsePlanYaml(text, file);
   const locator = new YamlLocator(doc.contents as YamlNode | null, lc);
-  const findings: Finding[] = [];
+  if (findings.some((f) => f.rule !== 'PLAN-CONTROL-CHAR')) throw new PlanError(sortFindings(findings));
 
-  for (const e of doc.errors) {
-    const lp = e.linePos?.[0];
-    findings.push({
-      rule: 'PLAN-YAML',
-      severity: 'error',
-      message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-      file,
-      line: lp?.line ?? 1,
-      col: lp?.col ?? 1,
-    });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: ALIAS_EXPANSION_MAX });
+  } catch (e) {
+    throw new PlanError([...findings, { rule: 'PLAN-YAML', severity: 'error', message: `invalid YAML: ${(e as Error).message}`, file, line: 1, col: 1 }]);
   }
-  if (findings.length) throw new PlanError(findings);
-
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PlanError([
+      ...findings,
       { rule: 'PLAN-SCHEMA', severity: 'error', message: 'the plan must be a YAML mapping with version, drives, volumeGroups, volumes…', file, line: 1, col: 1 },
     ]);
   }
 
+  const reported = new Set(findings.map((f) => f.field).filter((f): f is string => !!f));
   const parsed = PlanSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) findings.push(issueToFinding(issue, raw, file, locator));
+    for (const issue of parsed.error.issues) {
+      const f = issueToFinding(issue as ZIssue, raw, file, locator);
+      if (f.field && reported.has(f.field)) continue;
+      findings.push(f);
+      if (f.field) reported.add(f.field);
+    }
+    // Grammar problems only: the shape is sound, so the cross-field checks run too and add what they find.
+    const shape = PlanShapeSchema.safeParse(raw);
+    if (shape.success) {
+      const partial: LoadedPlan = { plan: shape.data, file, text, locate: (path) => locator.locate(path) };
+      for (const f of checkPlanSemantics(partial)) if (!f.field || !reported.has(f.field)) findings.push(f);
+    }
     throw new PlanError(sortFindings(findings));
   }
 
@@ -212,16 +216,24 @@ export function loadPlanText(text: string, file: string): LoadedPlan {
     text,
     locate: (path) => locator.locate(path),
   };
-  const semantic = checkPlanSemantics(loaded);
-  if (semantic.length) throw new PlanError(sortFindings(semantic));
+  const semantic = checkPlanSemantics(loaded).filter((f) => !f.field || !reported.has(f.field));
+  if (semantic.length || findings.length) throw new PlanError(sortFindings([...findings, ...semantic]));
   return loaded;
 }
 
-export async function loadPlanFile(file: string, runner?: Runner): Promise<LoadedPlan> {
-  let text: string;
+/**
+ * Read a plan file's bytes (size cap, strict UTF-8: src/model/plan-yaml.ts) through the Runner when it
+ * reads bytes, else as text (then a U+FFFD is refused by the character pass). Throws PlanError.
+ */
+export async function readPlanText(file: string, runner?: Runner, opts: { rethrowReadErrors?: boolean } = {}): Promise<string> {
+  let bytes: Uint8Array | undefined;
+  let text: string | undefined;
   try {
-    text = runner ? await runner.readFile(file) : await readFile(file, 'utf8');
+    if (runner?.readFileBytes) bytes = await runner.readFileBytes(file);
+    else if (runner) text = await runner.readFile(file);
+    else bytes = await readFile(file);
   } catch (e) {
+    if (opts.rethrowReadErrors) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new PlanError([
       {
@@ -234,7 +246,16 @@ export async function loadPlanFile(file: string, runner?: Runner): Promise<Loade
       },
     ]);
   }
-  return loadPlanText(text, file);
+  if (bytes) {
+    const d = decodePlanBytes(bytes, file);
+    if ('findings' in d) throw new PlanError(d.findings);
+    return d.text;
+  }
+  return text!;
+}
+
+export async function loadPlanFile(file: string, runner?: Runner): Promise<LoadedPlan> {
+  return loadPlanText(await readPlanText(file, runner), file);
 }
 
 function sortFindings(f: Finding[]): Finding[] {
@@ -259,6 +280,7 @@ interface ZIssue {
   expected?: string;
   minimum?: number | bigint;
   maximum?: number | bigint;
+  params?: { rule?: string };
 }
 
 function issueToFinding(issue: ZIssue, raw: unknown, file: string, loc: YamlLocator): Finding {
@@ -283,6 +305,8 @@ function issueToFinding(issue: ZIssue, raw: unknown, file: string, loc: YamlLoca
   }
   const value = getAt(raw, path);
   const p = loc.locate(path);
+  if (issue.code === 'custom' && issue.params?.rule)
+    return { rule: issue.params.rule, severity: 'error', message: issue.message, file, line: p?.line, col: p?.col, field: fieldPath(path) || '(top level)' };
   let message = issue.message;
   if (issue.code === 'invalid_type' && value === undefined) message = `required field is missing (expected ${issue.expected ?? 'a value'})`;
   else if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${describe(value)}`;
@@ -304,21 +328,11 @@ function describe(v: unknown): string {
 
 // ---------- semantic checks ----------
 
-/** Paths a data volume may never be mounted on or under (hiding or shadowing the running system). */
-export const SYSTEM_MOUNT_PATHS = ['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/run', '/sbin', '/sys', '/usr', '/var'];
-/** Trees whose subpaths are also forbidden (kernel virtual filesystems, boot partition). */
-export const SYSTEM_MOUNT_TREES = ['/boot', '/dev', '/proc', '/run', '/sys'];
+export { SYSTEM_MOUNT_PATHS, SYSTEM_MOUNT_TREES } from './grammars.js';
 
-/** Error message for a mount path, or undefined when acceptable. */
+/** Error message for a mount path, or undefined when acceptable (src/model/grammars.ts mountPathError). */
 export function checkMountPath(p: string): string | undefined {
-  if (!p.startsWith('/')) return `mount path "${p}" is relative; it must be absolute (start with /)`;
-  if (/[\s\\'"$`;&|<>*?!{}()\[\]#~]/.test(p)) return `mount path "${p}" contains a space, quote or shell metacharacter; fstab and systemd units cannot carry it safely`;
-  if (p !== '/' && (p.endsWith('/') || p.includes('//') || p.split('/').some((s) => s === '.' || s === '..'))) {
-    return `mount path "${p}" is not in normal form (no trailing '/', '//', '.' or '..'); write ${posix.normalize(p).replace(/\/$/, '') || '/'}`;
-  }
-  if (SYSTEM_MOUNT_PATHS.includes(p)) return `mount path "${p}" is a system directory; mounting a volume there hides the running system`;
-  for (const t of SYSTEM_MOUNT_TREES) if (p.startsWith(t + '/')) return `mount path "${p}" is under ${t}, which belongs to the kernel or the boot loader`;
-  return undefined;
+  return mountPathError(p);
 }
 
 function isUnder(child: string, parent: string): boolean {

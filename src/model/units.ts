@@ -6,8 +6,9 @@
  *   capitalization, e.g. 'k' and 'K' both refer to 1024". So the specs' `200G` is 200 GiB.
  * - `KB MB GB TB PB EB` (and `kB`) are base 10: 1 GB = 1,000,000,000 bytes. LVM has no input unit for these;
  *   the plan converts them to bytes and the layout rounds up to whole extents, as `lvcreate -L` does.
- * - `s`/`S` is a 512-byte sector, `b`/`B` a byte; a bare integer is bytes (NOT LVM's default MiB: a plan file
- *   should never depend on a command's default unit).
+ * - `s`/`S` is a 512-byte sector, `b`/`B` a byte. A bare number ("1073741824", 0.5) is refused: LVM reads it
+ *   as MiB, a reader as bytes, and a plan file should never depend on a command's default unit. (A JS number
+ *   passed by code, e.g. a drives file's sizeBytes, is bytes.)
  * - `N%` (N may have decimals) is a share of the volume group's extents; `rest` takes what is left.
  *
  * Arithmetic is done in BigInt so fractions like "1.5TiB" or "0.1GB" are exact; fractional bytes round up.
@@ -86,6 +87,12 @@ export function parseSize(input: string | number): SizeSpec {
     );
   }
   const [, intPart, fracPart = '', unitRaw = ''] = m;
+  if (/^0*$/.test(intPart! + fracPart)) throw new SizeError(`size "${text}" is zero; sizes must be greater than zero`);
+  if (unitRaw === '')
+    throw new SizeError(
+      `size "${text}" has no unit; write e.g. "${text}GiB" (base 2, also LVM's g), "${text}GB" (base 10), "${text}MiB", "N%" of the VG or "rest". ` +
+        `A bare number is refused because LVM reads it as MiB and a reader as bytes: the tool will not guess`,
+    );
   const key = unitKey(unitRaw);
   const mult = key === undefined ? undefined : UNIT_MULTIPLIERS[key];
   if (mult === undefined) {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Runner } from '../core/runner.js';
 import type { Action, Finding, PlanResult } from '../model/actions.js';
-import { DEFAULT_PLAN_PATH, PlanError, loadPlanText, type LoadedPlan } from '../model/load-plan.js';
+import { DEFAULT_PLAN_PATH, PlanError, loadPlanText, readPlanText, type LoadedPlan } from '../model/load-plan.js';
 import { parseDrivesFile } from '../model/drives-file.js';
 import { resolveLayout, type Layout } from '../model/capacity.js';
 import type { HostState } from '../model/host-state.js';
@@ -106,8 +106,10 @@ export async function runPlan(opts: RunPlanOptions): Promise<PlanRun> {
   const { runner, planFile } = opts;
   let text: string;
   try {
-    text = await runner.readFile(planFile);
+    // size cap and strict UTF-8 (src/model/plan-yaml.ts); a missing file keeps its own wording
+    text = await readPlanText(planFile, runner, { rethrowReadErrors: true });
   } catch (e) {
+    if (e instanceof PlanError) return failed(planFile, e.findings);
     return failed(planFile, [readError('PLAN-FILE', planFile, e)]);
   }
   const planSha256 = sha256(text);

@@ -28,8 +28,9 @@ test('KiB/MiB/GiB/TiB base 2, KB/MB/GB/TB base 10', () => {
   assert.equal(b('1.5TiB'), 1.5 * 2 ** 40);
 });
 
-test('bare integer is bytes; number input too', () => {
-  assert.equal(b('4096'), 4096);
+test('a bare number is refused (LVM would read it as MiB); a JS number from code is bytes', () => {
+  assert.throws(() => b('4096'), /"4096" has no unit.*MiB/);
+  assert.throws(() => b('0.5'), /has no unit/);
   assert.deepEqual(parseSize(4000000000000), { kind: 'bytes', bytes: 4e12, text: '4000000000000' });
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readTuneFacts } from '../../src/tune/facts.js';
 import { planTune, tuneActions } from '../../src/tune/actions.js';
 import { TuneError } from '../../src/tune/validate.js';
+import { PlanError } from '../../src/model/load-plan.js';
 import { emptyHostState } from '../../src/model/host-state.js';
 import { Executor } from '../../src/exec/executor.js';
 import { AuditLog } from '../../src/exec/audit.js';
@@ -152,7 +153,7 @@ test('bad input: read-ahead out of range, bad names, bad schedule — all report
       '  - { name: lv_b, vg: vg0, size: 1GiB, readAhead: 12 }',
       '  - { name: lv_c, vg: vg0, size: 1GiB, readAhead: 4194304 }',
     ].join('\n'),
-    tuning: 'tuning:\n  schedulers: { hdd: "bfq\\"; RUN+=\\"/bin/sh" }\n  healthInterval: soon\n  snapshotSchedule: "hourly\\nExecStart=/bin/sh"\n  sysctl:\n    - { key: "vm/../x", value: "1", reason: "a reason long enough" }',
+    tuning: 'tuning:\n  schedulers: { hdd: "bfq-" }\n  healthInterval: soon\n  snapshotSchedule: "hourly "\n  sysctl:\n    - { key: vm.swappiness, value: "1", reason: "a reason long enough" }\n    - { key: vm.swappiness, value: "2", reason: "a reason long enough" }',
   });
   try {
     planTune(loaded, state, undefined, await readTuneFacts(host(), loaded.plan), { cli: CLI });
@@ -160,10 +161,19 @@ test('bad input: read-ahead out of range, bad names, bad schedule — all report
   } catch (e) {
     assert.ok(e instanceof TuneError);
     const fields = e.findings.map((f) => f.field);
-    assert.deepEqual(fields.sort(), ['tuning.healthInterval', 'tuning.schedulers.hdd', 'tuning.snapshotSchedule', 'tuning.sysctl[0].key', 'volumes[1].readAhead', 'volumes[2].readAhead'].sort());
+    assert.deepEqual(fields.sort(), ['tuning.healthInterval', 'tuning.schedulers.hdd', 'tuning.snapshotSchedule', 'tuning.sysctl[0].key', 'tuning.sysctl[1].key', 'volumes[1].readAhead', 'volumes[2].readAhead'].sort());
     for (const f of e.findings) assert.ok(typeof f.line === 'number' && f.line > 0, `${f.field} has a line`);
     assert.match(e.message, /volumes\[1\]\.readAhead: read-ahead 12 sectors is not a multiple/);
     assert.match(e.message, /volumes\[2\]\.readAhead: read-ahead 4194304 sectors \(2048 MiB\) is out of range/);
+  }
+  // text that cannot go into a udev rule, a unit or sysctl.d is refused when the plan is loaded (field grammars), all at once
+  try {
+    smallPlan({ tuning: 'tuning:\n  schedulers: { hdd: "bfq\\"; RUN+=\\"/bin/sh" }\n  snapshotSchedule: "hourly\\nExecStart=/bin/sh"\n  sysctl:\n    - { key: "vm/../x", value: "1", reason: "a reason long enough" }' });
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(e instanceof PlanError);
+    assert.deepEqual(e.findings.map((f) => f.field).sort(), ['tuning.schedulers.hdd', 'tuning.snapshotSchedule', 'tuning.sysctl[0].key']);
+    for (const f of e.findings) assert.ok(typeof f.line === 'number' && f.line > 0, `${f.field} has a line`);
   }
   // a negative read-ahead is already refused when the plan is loaded (PLAN-READAHEAD)
   assert.throws(() => smallPlan({ volumes: '  - { name: lv_a, vg: vg0, size: 1GiB, readAhead: -8 }' }), /volumes\[0\]\.readAhead: read-ahead -8 sectors is out of range/);
