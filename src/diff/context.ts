@@ -11,7 +11,12 @@ import { dmName } from '../probe/lvm.js';
 import type { ProbedState } from '../probe/types.js';
 
 /** Order of phases; actions are emitted phase by phase, in plan order within a phase. */
-export const PHASES = ['pv', 'vg', 'pool', 'lv', 'fs', 'group', 'user', 'dir', 'fstab', 'mount', 'perm'] as const;
+/**
+ * A volume is mounted (explicit type and options) BEFORE its fstab line is committed: a mount the
+ * kernel refuses stops apply with /etc/fstab untouched. Network mounts (`mount PATH`) read fstab, so
+ * they come after it ('netmount').
+ */
+export const PHASES = ['pv', 'vg', 'pool', 'lv', 'fs', 'group', 'user', 'dir', 'mount', 'fstab', 'netmount', 'perm'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface DiffContext {

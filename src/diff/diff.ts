@@ -3,7 +3,7 @@
  * exact commands apply will run. Pure: no Runner, no clock.
  *
  * Order (each action lists the ids it depends on):
- *   pv → vg → thin pool → lv → mkfs → groups → users → mkdir → fstab → mount → chown/chmod
+ *   pv → vg → thin pool → lv → mkfs → groups → users → mkdir → mount → fstab → network mounts → chown/chmod
  * Owner, group and mode belong to the mounted filesystem's root, so they come after the mount.
  *
  * What the diff never does: destroy an LV the plan does not name (a warning says it is there), touch

@@ -3,7 +3,7 @@
  * the options differ: see facts/mount-options.ts) and the owner/mode of each mounted filesystem's
  * root, then network mounts. Pure: no Runner, no clock.
  */
-import type { Step } from '../model/actions.js';
+import type { Action, Step } from '../model/actions.js';
 import { FSTAB_PATH } from '../render/fstab.js';
 import { desiredFstabEntries, fstabConflicts, findManagedBlocks, mergeManagedBlock } from '../render/fstab-format.js';
 import { mountDevice } from '../probe/findmnt.js';
@@ -19,7 +19,10 @@ function modeBits(mode: string): number {
   return parseInt(mode, 8) & 0o7777;
 }
 
-/** mkdir of missing mount points, the fstab block, mounts/remounts and chown/chmod of mounted roots. */
+/** dmesg's last lines, read when a mount fails: the kernel's own reason (fs/ext4/super.c, fs/xfs/xfs_super.c messages). */
+export const MOUNT_EXPLAIN_ARGV = ['dmesg', '-t'];
+
+/** mkdir of missing mount points, mounts/remounts (explicit type and options), then the fstab block, then chown/chmod of mounted roots. */
 export function diffMounts(ctx: DiffContext, { lvDone, fsDone, skipped }: VolumesDone, { knownUsers, knownGroups, groupAction, userAction }: AccountsDone): void {
   const { plan, state, st, add, find } = ctx;
   // ---------------------------------------------------------------- mount points
@@ -41,8 +44,10 @@ export function diffMounts(ctx: DiffContext, { lvDone, fsDone, skipped }: Volume
     dirAction.set(t.path, id);
   }
 
-  // ---------------------------------------------------------------- fstab
+  // ---------------------------------------------------------------- fstab (committed after the new mounts worked)
   let fstabId: string | undefined;
+  let fstabAction: Action | undefined;
+  const fstabAfter: string[] = [];
   const oldFstab = state.fstab ?? '';
   const entries = desiredFstabEntries(plan, new Map());
   try {
@@ -53,21 +58,22 @@ export function diffMounts(ctx: DiffContext, { lvDone, fsDone, skipped }: Volume
       fstabId = `fstab:${FSTAB_PATH}:write`;
       const hadBlock = findManagedBlocks(oldFstab).length > 0;
       const deps = [...[...fsDone.values()].flatMap((f) => f.deps), ...dirAction.values()];
-      add('fstab', {
+      fstabAction = {
         id: fstabId,
         kind: hadBlock ? 'change' : 'create',
         resource: `file ${FSTAB_PATH}`,
         summary: `${hadBlock ? 'rewrite' : 'add'} the jts-storage block of ${FSTAB_PATH} (${entries.length} entries; the rest of the file is kept)`,
         steps: [{ type: 'write-file', path: FSTAB_PATH, content: next, mode: 0o644, backup: true, verifyArgv: FSTAB_VERIFY_ARGV }],
         dependsOn: [...new Set(deps)],
-      });
+      };
     }
   } catch (e) {
     find('DIFF-FSTAB-MARKERS', 'error', `${FSTAB_PATH}: ${(e as Error).message}`, ['volumes']);
   }
 
   // ---------------------------------------------------------------- mounts and ownership
-  const mountDeps = (path: string, extra: string[]) => [...extra, ...(dirAction.has(path) ? [dirAction.get(path)!] : []), ...(fstabId ? [fstabId] : [])];
+  const mountDeps = (path: string, extra: string[]) => [...extra, ...(dirAction.has(path) ? [dirAction.get(path)!] : [])];
+  const entryOf = new Map(entries.map((e) => [e.file, e]));
   plan.volumes.forEach((v, vi) => {
     const key = `${v.vg}/${v.name}`;
     if (skipped.has(key)) return;
@@ -87,12 +93,16 @@ export function diffMounts(ctx: DiffContext, { lvDone, fsDone, skipped }: Volume
     }
     if (!live || fsInfo.fresh) {
       mountId = `mount:${m.path}:create`;
-      const steps: Step[] = [exec(['mount', m.path])];
+      // Explicit type, options and device: the same line fstab will hold, tried before fstab is written.
+      const e = entryOf.get(m.path);
+      const opts = (e?.mntops ?? m.options).join(',') || 'defaults';
+      const steps: Step[] = [exec(['mount', '-t', v.filesystem.type, '-o', opts, `/dev/${key}`, m.path], { explainArgv: MOUNT_EXPLAIN_ARGV })];
+      fstabAfter.push(mountId);
       const known = st.paths?.[m.path];
       if (known?.entries && !live) {
         find('DIFF-MOUNT-HIDES-FILES', 'warning', `${m.path} already holds ${known.entries} entr${known.entries === 1 ? 'y' : 'ies'} on the filesystem below: mounting ${key} there hides them (move them first if they matter)`, ['volumes', vi, 'mount', 'path']);
       }
-      add('mount', { id: mountId, kind: 'create', resource: `mount ${m.path}`, summary: `mount /dev/${key} at ${m.path} (options from ${FSTAB_PATH})`, steps, dependsOn: mountDeps(m.path, fsInfo.deps) });
+      add('mount', { id: mountId, kind: 'create', resource: `mount ${m.path}`, summary: `mount /dev/${key} at ${m.path} (${v.filesystem.type}, the options of its ${FSTAB_PATH} line, which is written only after this mount worked)`, steps, dependsOn: mountDeps(m.path, fsInfo.deps) });
     } else {
       const cmp = compareMountOptions(v.filesystem.type, m.options, live.options);
       if (!cmp.same) {
@@ -104,9 +114,10 @@ export function diffMounts(ctx: DiffContext, { lvDone, fsDone, skipped }: Volume
             kind: 'change',
             resource: `mount ${m.path}`,
             summary: `mount options of ${m.path} differ (${what}): remount`,
-            steps: [exec(['mount', '-o', ['remount', ...cmp.remountOptions].join(','), m.path])],
-            dependsOn: fstabId ? [fstabId] : [],
+            steps: [exec(['mount', '-o', ['remount', ...cmp.remountOptions].join(','), m.path], { explainArgv: MOUNT_EXPLAIN_ARGV })],
+            dependsOn: [],
           });
+          fstabAfter.push(mountId);
         } else {
           find(
             'DIFF-REMOUNT-INSUFFICIENT',
@@ -143,20 +154,21 @@ export function diffMounts(ctx: DiffContext, { lvDone, fsDone, skipped }: Volume
       });
     }
   });
+  if (fstabAction) add('fstab', { ...fstabAction, dependsOn: [...new Set([...fstabAction.dependsOn, ...fstabAfter])] });
   plan.networkMounts.forEach((n, ni) => {
     const live = state.mounts.find((x) => x.target === n.path);
     if (live) {
       if (live.source !== n.source) find('DIFF-MOUNT-TAKEN', 'error', `${n.path} is already a mount of ${live.source} (${live.fstype}); the plan wants ${n.source}`, ['networkMounts', ni, 'path']);
       return;
     }
-    add('mount', {
+    add('netmount', {
       id: `mount:${n.path}:create`,
       kind: 'create',
       resource: `mount ${n.path}`,
       summary: `mount ${n.type} ${n.source} at ${n.path} (${n.tier} tier)`,
       // A NAS that does not answer must not hang apply: bounded.
       steps: [exec(['mount', n.path], { timeoutMs: 120_000 })],
-      dependsOn: mountDeps(n.path, []),
+      dependsOn: [...mountDeps(n.path, []), ...(fstabId ? [fstabId] : [])],
     });
   });
 }

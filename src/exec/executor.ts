@@ -130,7 +130,9 @@ export class Executor {
         if (!ok(r)) {
           const why = r.notFound ? 'is not installed (command not found)' : r.timedOut ? `timed out after ${step.timeoutMs} ms` : `failed with exit code ${r.exitCode}`;
           const out = lastLines(r.stderr) || lastLines(r.stdout);
-          throw new StepError(`${describeStep(step)} ${why}${out ? ':\n' + out.replace(/^/gm, '    ') : ''}`);
+          const ex = step.explainArgv && !r.notFound ? await this.runner.run(step.explainArgv, { timeoutMs: 10_000 }) : undefined;
+          const kernel = ex && ok(ex) ? lastLines(ex.stdout, 6) : '';
+          throw new StepError(`${describeStep(step)} ${why}${out ? ':\n' + out.replace(/^/gm, '    ') : ''}${kernel ? `\n  ${step.explainArgv!.join(' ')}:\n${kernel.replace(/^/gm, '    ')}` : ''}`);
         }
         return;
       }

@@ -8,7 +8,16 @@ export type ActionKind = 'create' | 'change' | 'replace' | 'destroy';
 
 export type Step =
   /** Run a program: argv exactly, no shell. */
-  | { type: 'exec'; argv: string[]; mutating: boolean; timeoutMs?: number; progress?: 'mkfs' | 'none'; /** working directory (tar -C is preferred; fio needs one) */ cwd?: string }
+  | {
+      type: 'exec';
+      argv: string[];
+      mutating: boolean;
+      timeoutMs?: number;
+      progress?: 'mkfs' | 'none';
+      /** working directory (tar -C is preferred; fio needs one) */ cwd?: string;
+      /** Read-only argv run when the step fails; the tail of its output joins the error (a refused mount: `dmesg`, the kernel's own words). */
+      explainArgv?: string[];
+    }
   /** Replace a file atomically after a check command passes on the temp copy (fstab → findmnt --verify). */
   | {
       type: 'write-file';

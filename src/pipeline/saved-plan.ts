@@ -36,7 +36,7 @@ const FindingZ = z.object({
 });
 
 const StepZ = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('exec'), argv: z.array(z.string()).min(1), mutating: z.boolean(), timeoutMs: z.number().optional(), progress: z.enum(['mkfs', 'none']).optional() }),
+  z.object({ type: z.literal('exec'), argv: z.array(z.string()).min(1), mutating: z.boolean(), timeoutMs: z.number().optional(), progress: z.enum(['mkfs', 'none']).optional(), cwd: z.string().optional(), explainArgv: z.array(z.string()).min(1).optional() }),
   z.object({ type: z.literal('write-file'), path: z.string(), content: z.string(), mode: z.number().optional(), backup: z.boolean(), verifyArgv: z.array(z.string()).optional() }),
   z.object({ type: z.literal('mkdir'), path: z.string(), mode: z.number() }),
   z.object({ type: z.literal('write-sysfs'), path: z.string(), value: z.string() }),

@@ -30,7 +30,9 @@ test('fresh 4 TB drive: every volume gets lv + mkfs + mount + perm, with exact c
     const s0 = lv.steps[0]!;
     assert.deepEqual(s0.type === 'exec' && s0.argv, ['lvcreate', '-l', String(vl.extents), '-n', v.name, '-r', String(v.readAhead), '--wipesignatures', 'y', '--yes', 'vg_jts']);
     assert.equal(byId(actions, `fs:vg_jts/${v.name}:create`).steps[0]!.type, 'exec');
-    assert.deepEqual(argvs(byId(actions, `mount:${v.mount!.path}:create`)), [`mount ${v.mount!.path}`]);
+    // mounted with its explicit type and its fstab line's options BEFORE fstab is written (issue 12)
+    const [mountLine] = argvs(byId(actions, `mount:${v.mount!.path}:create`));
+    assert.equal(mountLine, `mount -t ${v.filesystem.type} -o ${[...v.mount!.options.filter((o) => o !== 'defaults'), ...(v.mount!.options.includes('nofail') ? [] : ['nofail']), ...(v.mount!.options.some((o) => o.startsWith('x-systemd.device-timeout')) ? [] : ['x-systemd.device-timeout=30s'])].join(',')} /dev/${v.vg}/${v.name} ${v.mount!.path}`);
     assert.deepEqual(argvs(byId(actions, `perm:${v.mount!.path}:set`)), [`chown ${v.mount!.owner}:${v.mount!.group} ${v.mount!.path}`, `chmod ${v.mount!.mode} ${v.mount!.path}`]);
   }
   // 600 GB = 143052 extents of 4 MiB, rounded up (600e9 / 4194304 = 143051.15).
@@ -47,12 +49,13 @@ test('fresh 4 TB drive: every volume gets lv + mkfs + mount + perm, with exact c
   assert.equal(actions.every((a) => a.kind === 'create'), true);
 });
 
-test('ordering: pv → vg → lv → mkfs → users → mkdir → fstab → mount → chown/chmod; deps point backwards', () => {
+test('ordering: pv → vg → lv → mkfs → users → mkdir → mount → fstab → network mounts → chown/chmod; deps point backwards', () => {
   const loaded = loadPlan();
   const state = described();
   const actions = diffPlan(loaded, state, layoutOf(loaded, state));
-  const order = ['pv', 'vg', 'pool', 'lv', 'fs', 'group', 'user', 'dir', 'fstab', 'mount', 'perm'];
-  const phase = (a: Action) => order.indexOf(a.id.split(':')[0]!);
+  const order = ['pv', 'vg', 'pool', 'lv', 'fs', 'group', 'user', 'dir', 'mount', 'fstab', 'netmount', 'perm'];
+  const isNet = (a: Action) => a.id.startsWith('mount:') && loaded.plan.networkMounts.some((n) => a.id === `mount:${n.path}:create`);
+  const phase = (a: Action) => order.indexOf(isNet(a) ? 'netmount' : a.id.split(':')[0]!);
   for (let i = 1; i < actions.length; i++) assert.ok(phase(actions[i - 1]!) <= phase(actions[i]!), `${actions[i - 1]!.id} before ${actions[i]!.id}`);
   const pos = new Map(actions.map((a, i) => [a.id, i]));
   for (const a of actions) for (const d of a.dependsOn) assert.ok((pos.get(d) ?? Infinity) < pos.get(a.id)!, `${a.id} depends on ${d}, which must come first`);
@@ -62,6 +65,8 @@ test('ordering: pv → vg → lv → mkfs → users → mkdir → fstab → moun
   const fstab = byId(actions, 'fstab:/etc/fstab:write');
   assert.ok(fstab.dependsOn.includes('fs:vg_jts/lv_kafka:create'));
   assert.ok(fstab.dependsOn.includes('dir:/var/lib/kafka:create'));
+  // fstab is committed only after every new volume mounted (a refused mount leaves /etc/fstab unchanged)
+  for (const v of loaded.plan.volumes) if (v.mount) assert.ok(fstab.dependsOn.includes(`mount:${v.mount.path}:create`), `fstab after mount ${v.mount.path}`);
 });
 
 test('fully applied host plans to zero actions (kernel option spellings tolerated)', () => {
