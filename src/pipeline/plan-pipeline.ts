@@ -22,6 +22,7 @@ import { readTuneFacts } from '../tune/facts.js';
 import { planTune } from '../tune/actions.js';
 import { TuneError } from '../tune/validate.js';
 import { EXIT } from '../core/exit-codes.js';
+import { addRepairs, OFFLINE_REPAIRS_NOTE } from './repairs.js';
 
 export { DEFAULT_PLAN_PATH };
 
@@ -154,6 +155,10 @@ export async function runPlan(opts: RunPlanOptions): Promise<PlanRun> {
   const diff = diffPlanDetailed(loaded, state, layout);
   findings.push(...diff.findings);
   const actions = [...diff.actions];
+  // Repairs the diff cannot see (an interrupted mkfs.xfs, a filesystem short of its LV): read from the
+  // live superblocks, so only with the probe; apply runs exactly these (src/pipeline/repairs.ts).
+  if (opts.drivesFile) findings.push(OFFLINE_REPAIRS_NOTE);
+  else findings.push(...(await addRepairs(runner, loaded.plan, state as ProbedState, actions)));
   if (!opts.skipTune) {
     // After the storage actions: the same actions `tune apply` would run now. Read-ahead is left to the
     // diff (lvcreate -r / lvchange -r); a second lvchange -r of the same value would fail. Described
