@@ -2,12 +2,15 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './core/exit-codes.js';
 
+import type { CommandContext, CommandModule } from './commands/context.js';
+import { processContext } from './commands/context.js';
+import { processIo, type CommandIo } from './ui/io.js';
+
 /**
- * One thin file per command; each exports `register(program)`. They are imported lazily: a run loads
+ * One thin file per command; each exports `register(program, ctx)`. They are imported lazily: a run loads
  * only the command it names (under emulation in the sandbox, loading every command's modules costs
  * seconds per invocation). Help and unknown commands load them all.
  */
-type CommandModule = { register(program: Command, ctx: { main: (argv: string[]) => Promise<void> }): void };
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   plan: () => import('./commands/plan.js'),
   apply: () => import('./commands/apply.js'),
@@ -23,21 +26,55 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 };
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 
-/** The program with every command (`only` given and known: just that one). */
-export async function buildProgram(only?: string): Promise<Command> {
+/** The program with every command (`only` given and known: just that one), printing through `ctx.io`. */
+export async function buildProgram(only?: string, ctx: CommandContext = processContext(processIo(), runCommandLine)): Promise<Command> {
   const program = new Command();
   program
     .name('jts-storage')
     .description('Plan, apply, verify, tune, snapshot, monitor and benchmark the JTS database host storage (LVM on NVMe)')
     .version('0.1.0')
+    .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) })
     .showHelpAfterError()
     // A usage error (unknown command/option, missing or malformed argument) exits 64 (sysexits
     // EX_USAGE), distinct from 1 = invalid plan/refused; subcommands inherit this.
     .exitOverride();
   const names = only && only in COMMANDS ? [only] : COMMAND_NAMES;
   const mods = await Promise.all(names.map((n) => COMMANDS[n]!()));
-  for (const mod of mods) mod.register(program, { main });
+  for (const mod of mods) mod.register(program, ctx);
   return program;
+}
+
+/**
+ * Runs one command line (argv without "node jts-storage") with `io` in this process and returns its
+ * exit code: usage errors 64, a UserError 1 (its message on io.stderr), else the command's own code.
+ * `undefined` when the named command still prints to the process's streams itself (not `takesIo`):
+ * the caller runs it as a process instead.
+ */
+export async function runCommandLine(argv: string[], io: CommandIo): Promise<number | undefined> {
+  const name = argv[0];
+  if (!name || !(name in COMMANDS) || !(await COMMANDS[name]!()).takesIo) return undefined;
+  return runWith(['node', 'jts-storage', ...argv], io);
+}
+
+async function runWith(argv: string[], io: CommandIo): Promise<number> {
+  let code: number | undefined;
+  const ctx: CommandContext = { io, exit: (c) => void (code = c), run: runCommandLine };
+  try {
+    const program = await buildProgram(argv[2], ctx);
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has printed the message (and help) already; help and --version are not errors.
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (e instanceof UserError) {
+      io.stderr(`error: ${e.message}\n`);
+      return EXIT.ERROR;
+    }
+    throw e;
+  }
+  // Commands that do not take I/O yet set process.exitCode themselves.
+  return code ?? Number(process.exitCode ?? 0);
 }
 
 let pipeGuard = false;
@@ -51,20 +88,5 @@ export async function main(argv: string[]): Promise<void> {
       throw err;
     });
   }
-  try {
-    const program = await buildProgram(argv[2]);
-    await program.parseAsync(argv);
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // commander has printed the message (and help) already; help and --version are not errors.
-      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-      return;
-    }
-    if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
-  }
+  process.exitCode = await runWith(argv, processIo());
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import * as readline from 'node:readline/promises';
 import { ExecRunner } from '../core/exec-runner.js';
 import { UserError } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH } from '../model/load-plan.js';
@@ -12,7 +11,12 @@ import { lockTimeoutMs } from '../exec/host-run.js';
 import { progressFor } from '../exec/progress.js';
 import { verifyPlan } from '../verify/run-verify.js';
 import { formatVerifyReport } from '../verify/verify.js';
+import type { Runner } from '../core/runner.js';
 import { ACTION_SYMBOL } from '../ui/plan-render.js';
+import { envOf, type CommandIo } from '../ui/io.js';
+import { show } from '../ui/view.js';
+import { LineProgress } from '../exec/progress.js';
+import type { CommandContext } from './context.js';
 
 
 function human(o: ApplyOutcome): string {
@@ -30,8 +34,74 @@ function human(o: ApplyOutcome): string {
   return l.join('\n');
 }
 
+export interface ApplyOptions {
+  plan: string;
+  yes?: boolean;
+  allowDestroy: string[];
+  dryRun?: boolean;
+  skipTune?: boolean;
+  auditLog: string;
+  lockFile: string;
+  lockTimeout?: string;
+  json?: boolean;
+}
+
+/**
+ * `jts-storage apply [saved-plan]`: carry out the plan's actions and nothing else, then verify.
+ * Returns the exit code (0 applied or nothing to do, 2 drift after apply, 1 failed or refused).
+ * The action list and warnings go to stderr as it plans; the outcome to stdout (human or --json).
+ */
+export async function applyCommand(saved: string | undefined, opts: ApplyOptions, io: CommandIo & { runner: Runner }): Promise<number> {
+  const runner = io.runner;
+  const savedFile = saved ? await readSavedPlan(runner, saved) : undefined;
+  if (savedFile?.stateSource === 'described') {
+    throw new UserError(`${saved}: this plan was made offline against described drives (--drives); it can be read, not applied. Run plan on this host with --out, then apply that`);
+  }
+  const savedPlan = savedFile?.result;
+  const planFile = savedFile?.planFile ?? opts.plan;
+  // Test hook (docs/apply.md): die by SIGKILL right after action k, as a power cut would.
+  const crashK = Number(envOf(io).JTS_STORAGE_CRASH_AFTER_ACTION ?? '');
+  const say = (s: string) => io.stderr(s + '\n');
+  const outcome = await runApply({
+    runner,
+    deps: {
+      plan: async (r) => {
+        const p = await planForApply(r, planFile, { skipTune: opts.skipTune });
+        if (!opts.json || io.progressTo?.isTTY) {
+          for (const a of p.result.actions) say(`  ${ACTION_SYMBOL[a.kind].padEnd(3)} ${a.resource}: ${a.summary}${a.destructive ? `  (DESTROYS ${a.destructive.loses}; forced by ${a.destructive.forcedBy})` : ''}`);
+        }
+        for (const w of p.result.warnings) say(`warning: ${w.file ? `${w.file}:${w.line ?? '?'}: ` : ''}${w.message}`);
+        return p;
+      },
+      verify: (r, plan, state) => verifyPlan(r, plan, state),
+    },
+    saved: savedPlan,
+    savedPlanSha256: savedFile?.planSha256,
+    yes: !!opts.yes,
+    dryRun: !!opts.dryRun,
+    allowDestroy: opts.allowDestroy,
+    auditLog: opts.auditLog,
+    lockPath: opts.lockFile,
+    lockTimeoutMs: lockTimeoutMs(opts.lockTimeout, 0),
+    interactive: !!io.interactive,
+    confirm: async (q) => (io.ask ? (await io.ask(q)).trim().toLowerCase() === 'yes' : false),
+    say,
+    progress: io.progressTo ? progressFor(io.progressTo) : new LineProgress(io.stderr),
+    pid: io.pid ?? process.pid,
+    crashAfterAction: Number.isInteger(crashK) && crashK > 0 ? crashK : undefined,
+    crash: () => process.kill(process.pid, 'SIGKILL'),
+  });
+  const { actions, ...rest } = outcome;
+  const slim = { ...rest, exec: rest.exec && { ...rest.exec, outputs: undefined }, actions: actions.map((a) => ({ id: a.id, kind: a.kind, resource: a.resource, summary: a.summary, steps: a.steps.length })) };
+  show(io, opts.json, slim, () => human(outcome) + '\n');
+  if (opts.json && outcome.status !== 'applied' && outcome.status !== 'nothing-to-do' && outcome.status !== 'dry-run') say(human(outcome));
+  return outcome.exitCode;
+}
+
+export const takesIo = true;
+
 /** `jts-storage apply`: carry out the plan's actions and nothing else; then verify. */
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('apply')
     .description('carry out the plan (pvcreate, vgcreate, lvcreate, mkfs, users, directories, fstab, mount), safely and resumably; then verify')
@@ -45,60 +115,5 @@ export function register(program: Command): void {
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
     .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
     .option('--json', 'machine-readable outcome on stdout (progress stays on stderr)')
-    .action(async (saved: string | undefined, opts: { plan: string; yes?: boolean; allowDestroy: string[]; dryRun?: boolean; skipTune?: boolean; auditLog: string; lockFile: string; lockTimeout?: string; json?: boolean }) => {
-      const runner = new ExecRunner();
-      const savedFile = saved ? await readSavedPlan(runner, saved) : undefined;
-      if (savedFile?.stateSource === 'described') {
-        throw new UserError(`${saved}: this plan was made offline against described drives (--drives); it can be read, not applied. Run plan on this host with --out, then apply that`);
-      }
-      const savedPlan = savedFile?.result;
-      const planFile = savedFile?.planFile ?? opts.plan;
-      const interactive = !!(process.stdin.isTTY && process.stderr.isTTY);
-      // Test hook (docs/apply.md): die by SIGKILL right after action k, as a power cut would.
-      const crashK = Number(process.env.JTS_STORAGE_CRASH_AFTER_ACTION ?? '');
-      const say = (s: string) => process.stderr.write(s + '\n');
-      const outcome = await runApply({
-        runner,
-        deps: {
-          plan: async (r) => {
-            const p = await planForApply(r, planFile, { skipTune: opts.skipTune });
-            if (!opts.json || process.stderr.isTTY) {
-              for (const a of p.result.actions) say(`  ${ACTION_SYMBOL[a.kind].padEnd(3)} ${a.resource}: ${a.summary}${a.destructive ? `  (DESTROYS ${a.destructive.loses}; forced by ${a.destructive.forcedBy})` : ''}`);
-            }
-            for (const w of p.result.warnings) say(`warning: ${w.file ? `${w.file}:${w.line ?? '?'}: ` : ''}${w.message}`);
-            return p;
-          },
-          verify: (r, plan, state) => verifyPlan(r, plan, state),
-        },
-        saved: savedPlan,
-        savedPlanSha256: savedFile?.planSha256,
-        yes: !!opts.yes,
-        dryRun: !!opts.dryRun,
-        allowDestroy: opts.allowDestroy,
-        auditLog: opts.auditLog,
-        lockPath: opts.lockFile,
-        lockTimeoutMs: lockTimeoutMs(opts.lockTimeout, 0),
-        interactive,
-        confirm: async (q) => {
-          const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-          try {
-            return (await rl.question(q)).trim().toLowerCase() === 'yes';
-          } finally {
-            rl.close();
-          }
-        },
-        say,
-        progress: progressFor(process.stderr),
-        pid: process.pid,
-        crashAfterAction: Number.isInteger(crashK) && crashK > 0 ? crashK : undefined,
-        crash: () => process.kill(process.pid, 'SIGKILL'),
-      });
-      if (opts.json) {
-        const { actions, ...rest } = outcome;
-        const slim = { ...rest, exec: rest.exec && { ...rest.exec, outputs: undefined }, actions: actions.map((a) => ({ id: a.id, kind: a.kind, resource: a.resource, summary: a.summary, steps: a.steps.length })) };
-        process.stdout.write(JSON.stringify(slim, null, 2) + '\n');
-        if (outcome.status !== 'applied' && outcome.status !== 'nothing-to-do' && outcome.status !== 'dry-run') say(human(outcome));
-      } else process.stdout.write(human(outcome) + '\n');
-      process.exitCode = outcome.exitCode;
-    });
+    .action(async (saved: string | undefined, opts: ApplyOptions) => ctx.exit(await applyCommand(saved, opts, { ...ctx.io, runner: new ExecRunner() })));
 }

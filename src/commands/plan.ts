@@ -4,9 +4,11 @@ import type { Runner } from '../core/runner.js';
 import { EXIT, UserError } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH, planJson, runPlan } from '../pipeline/plan-pipeline.js';
 import { makeSavedPlan, writeSavedPlan } from '../pipeline/saved-plan.js';
-import { jsonText } from '../ui/json.js';
 import { renderPlan } from '../ui/plan-render.js';
 import { wantColor } from '../ui/color.js';
+import { envOf, type CommandIo } from '../ui/io.js';
+import { show } from '../ui/view.js';
+import type { CommandContext } from './context.js';
 
 export interface PlanCliOptions {
   plan?: string;
@@ -19,11 +21,8 @@ export interface PlanCliOptions {
   color?: boolean;
 }
 
-export interface PlanIo {
+export interface PlanIo extends CommandIo {
   runner: Runner;
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  isTTY?: boolean;
 }
 
 /**
@@ -47,19 +46,19 @@ export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number
       exit = EXIT.ERROR;
     }
   }
-  if (o.json) {
-    io.stdout(jsonText({ ...planJson(run), exitCode: exit, savedPlan: saved ?? null }));
-    if (saveError) io.stderr(`error: ${saveError}\n`);
-  } else {
-    io.stdout(renderPlan(run, { color: wantColor(o.color, io.isTTY), source: o.drives ? `the drives described in ${o.drives}` : undefined }));
-    if (saved) io.stdout(`Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.\n`);
-    if (saveError) io.stderr(`error: ${saveError}\n`);
-  }
+  show(io, o.json, { ...planJson(run), exitCode: exit, savedPlan: saved ?? null }, () => {
+    let text = renderPlan(run, { color: wantColor(o.color, io.isTTY, envOf(io)), source: o.drives ? `the drives described in ${o.drives}` : undefined });
+    if (saved) text += `Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.\n`;
+    return text;
+  });
+  if (saveError) io.stderr(`error: ${saveError}\n`);
   return exit;
 }
 
+export const takesIo = true;
+
 /** Thin commander wiring; the logic is planCommand. */
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('plan')
     .description('Show what apply would do: validate and lint the plan, probe the host (read-only) or use --drives, and print the exact commands (exit 0 no changes, 2 changes, 1 invalid)')
@@ -69,12 +68,5 @@ export function register(program: Command): void {
     .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that apply runs after the storage actions')
     .option('--json', 'print { errors, warnings, infos, actions, stateHash, summary, layout }')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)')
-    .action(async (o: PlanCliOptions) => {
-      process.exitCode = await planCommand(o, {
-        runner: new ExecRunner(),
-        stdout: (s) => void process.stdout.write(s),
-        stderr: (s) => void process.stderr.write(s),
-        isTTY: process.stdout.isTTY,
-      });
-    });
+    .action(async (o: PlanCliOptions) => ctx.exit(await planCommand(o, { ...ctx.io, runner: new ExecRunner() })));
 }

@@ -1,20 +1,92 @@
 import { Option, type Command } from 'commander';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ExecRunner } from '../core/exec-runner.js';
 import { EXIT } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH, loadPlanFile } from '../model/load-plan.js';
 import { loadDrivesFile } from '../model/drives-file.js';
 import { DEFAULT_DRIVES_FILE, formatRehearseReport, rehearse, runStepsInGuest } from '../rehearse/rehearse.js';
-import { runCliInProcess, type CliMain } from './in-process.js';
 import type { RehearseStep } from '../rehearse/steps.js';
+import { capturedIo, envOf, type CommandIo } from '../ui/io.js';
+import { show } from '../ui/view.js';
+import type { CommandContext, RunCommandLine } from './context.js';
+
+export interface RehearseOptions {
+  plan: string;
+  drives: string;
+  keep?: boolean;
+  /** Seconds. */
+  timeout: number;
+  json?: boolean;
+  inGuest?: boolean;
+  out?: string;
+}
+
+/**
+ * A guest step run in this process: the command's function called with stdout captured (the step's
+ * JSON) and the step's environment; stderr (its progress) goes to this process's stderr, live.
+ * `undefined` when the command still prints to the process's streams itself: the harness then runs
+ * it as a process.
+ */
+export function inProcessStep(run: RunCommandLine) {
+  return async (argv: string[], env: Record<string, string>): Promise<{ exitCode: number; stdout: string; stderr: string; durationMs: number } | undefined> => {
+    const t0 = performance.now();
+    const cap = capturedIo(env);
+    try {
+      const exitCode = await run(argv, cap.io);
+      if (exitCode === undefined) return undefined;
+      return { exitCode, stdout: cap.stdout(), stderr: '', durationMs: performance.now() - t0 };
+    } catch (e) {
+      const stderr = `${(e as Error).stack ?? e}`;
+      cap.io.stderr(stderr + '\n');
+      return { exitCode: EXIT.ERROR, stdout: cap.stdout(), stderr, durationMs: performance.now() - t0 };
+    }
+  };
+}
 
 /**
  * `jts-storage rehearse`: one sandbox VM with drives shaped like the plan's; plan, apply, verify,
  * re-apply (0 mutating commands) and the other checks of src/rehearse/steps.ts inside; a summary.
- * `--in-guest` is the half that runs inside the VM (started by the host half).
+ * `--in-guest` is the half that runs inside the VM (started by the host half); its steps run in this
+ * process through `run` unless JTS_REHEARSE_SPAWN=1 (one process per step, as a user would run them).
+ * Returns the exit code: 0 every step passed, 1 otherwise.
  */
-export function register(program: Command, ctx: { main?: CliMain } = {}): void {
+export async function rehearseCommand(opts: RehearseOptions, io: CommandIo, run?: RunCommandLine): Promise<number> {
+  if (opts.inGuest) {
+    if (!opts.out) throw new Error('--in-guest needs --out');
+    const stepsText = await fs.readFile(path.join(opts.out, 'steps.json'), 'utf8').catch(() => undefined);
+    const results = await runStepsInGuest({
+      runner: new ExecRunner(),
+      steps: stepsText ? (JSON.parse(stepsText) as RehearseStep[]) : undefined,
+      planFile: opts.plan,
+      outDir: opts.out,
+      log: (s) => io.stderr(s),
+      inProcess: envOf(io).JTS_REHEARSE_SPAWN === '1' || !run ? undefined : inProcessStep(run),
+    });
+    return results.every((r) => r.ok) ? EXIT.OK : EXIT.ERROR;
+  }
+  const loaded = await loadPlanFile(opts.plan);
+  const drivesState = await loadDrivesFile(opts.drives);
+  const report = await rehearse({
+    planFile: opts.plan,
+    planText: loaded.text,
+    plan: loaded.plan,
+    drivesFile: opts.drives,
+    drivesState,
+    keep: !!opts.keep,
+    timeoutS: opts.timeout,
+    log: (s) => io.stderr(s),
+  });
+  const text = opts.json ? '' : (await formatRehearseReport(report)) + '\n';
+  show(io, opts.json, report, () => text);
+  return report.ok ? EXIT.OK : EXIT.ERROR;
+}
+
+export const takesIo = true;
+
+/** Thin commander wiring; the logic is rehearseCommand. */
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('rehearse')
     .description('rehearse the plan on a disposable VM with drives like the host\'s: plan, apply, verify, idempotent re-apply, …; summary; exit 1 if any step failed')
@@ -25,36 +97,5 @@ export function register(program: Command, ctx: { main?: CliMain } = {}): void {
     .option('--json', 'machine-readable report on stdout')
     .addOption(new Option('--in-guest', 'run the steps inside the sandbox guest (started by rehearse itself)').hideHelp())
     .addOption(new Option('--out <dir>', 'result directory of --in-guest').hideHelp())
-    .action(async (opts: { plan: string; drives: string; keep?: boolean; timeout: number; json?: boolean; inGuest?: boolean; out?: string }) => {
-      if (opts.inGuest) {
-        if (!opts.out) throw new Error('--in-guest needs --out');
-        const stepsText = await fs.readFile(path.join(opts.out, 'steps.json'), 'utf8').catch(() => undefined);
-        const results = await runStepsInGuest({
-          runner: new ExecRunner(),
-          steps: stepsText ? (JSON.parse(stepsText) as RehearseStep[]) : undefined,
-          planFile: opts.plan,
-          outDir: opts.out,
-          log: (s) => process.stderr.write(s),
-          // JTS_REHEARSE_SPAWN=1: one process per step, as a user would run them.
-          inProcess: process.env.JTS_REHEARSE_SPAWN === '1' || !ctx.main ? undefined : (argv, env) => runCliInProcess(ctx.main!, argv, env),
-        });
-        process.exitCode = results.every((r) => r.ok) ? EXIT.OK : EXIT.ERROR;
-        return;
-      }
-      const loaded = await loadPlanFile(opts.plan);
-      const drivesState = await loadDrivesFile(opts.drives);
-      const report = await rehearse({
-        planFile: opts.plan,
-        planText: loaded.text,
-        plan: loaded.plan,
-        drivesFile: opts.drives,
-        drivesState,
-        keep: !!opts.keep,
-        timeoutS: opts.timeout,
-        log: (s) => process.stderr.write(s),
-      });
-      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else process.stdout.write((await formatRehearseReport(report)) + '\n');
-      process.exitCode = report.ok ? EXIT.OK : EXIT.ERROR;
-    });
+    .action(async (opts: RehearseOptions) => ctx.exit(await rehearseCommand(opts, ctx.io, ctx.run)));
 }

@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/exit-codes.js';
 import { DriveSpecError, parseDriveSpec, prepareSandbox, runInSandbox, SandboxError, type SandboxDrive, type SandboxOptions } from '../sandbox/index.js';
+import type { CommandIo } from '../ui/io.js';
+import { show } from '../ui/view.js';
+import type { CommandContext } from './context.js';
 
-/** `jts-storage sandbox`: run one command as root in a disposable VM (docs/sandbox.md). */
-export function register(program: Command): void {
+export const takesIo = true;
+
+/** `jts-storage sandbox`: thin commander wiring; the logic is sandboxCommand. */
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('sandbox')
     .description('run COMMAND as root in a disposable QEMU VM with a real kernel, device-mapper and virtual drives; exits with its exit code')
@@ -31,53 +36,59 @@ Examples:
 Exit code: the command's; 124 when --timeout stopped it; 125 when the guest died without reporting one
 (the console tail is printed); with --power-cut-*: 0 when the cut happened, else the command's code.`,
     )
-    .action(async (command: string[], o: Record<string, unknown>) => {
-      const json = Boolean(o.json);
-      const progress = (m: string) => {
-        if (!json || o.prepare) process.stderr.write(`sandbox: ${m}\n`);
-      };
-      try {
-        if (o.prepare) {
-          const k = await prepareSandbox({ onProgress: progress });
-          if (json) process.stdout.write(JSON.stringify(k, null, 2) + '\n');
-          else process.stdout.write(`sandbox kernel ${k.kernelVersion} ready\n  kernel: ${k.kernelPath}\n  initrd: ${k.initrdPath}\n`);
-          return;
-        }
-        if (command.length === 0) throw new UserError('sandbox: no command given: jts-storage sandbox [options] -- COMMAND [ARGS...]');
-        const drives: SandboxDrive[] = (o.drive as string[]).map((s) => parseDriveSpec(s));
-        const opts: SandboxOptions = {
-          drives,
-          memoryMiB: intOpt(o.memory, '--memory'),
-          cpus: intOpt(o.cpus, '--cpus'),
-          timeoutS: numOpt(o.timeout, '--timeout'),
-          keep: Boolean(o.keep),
-          accel: accelOpt(o.accel),
-          onProgress: json ? undefined : progress,
-          onOutput: json ? undefined : (c) => process.stdout.write(c),
-        };
-        if (typeof o.imageDir === 'string') opts.imageDir = o.imageDir;
-        if (typeof o.outDir === 'string') opts.outDir = o.outDir;
-        if (o.powerCutAfter !== undefined || o.powerCutOn !== undefined) {
-          opts.powerCut = {};
-          if (o.powerCutAfter !== undefined) opts.powerCut.afterS = numOpt(o.powerCutAfter, '--power-cut-after');
-          if (typeof o.powerCutOn === 'string') opts.powerCut.onMarker = o.powerCutOn;
-        }
-        if (opts.keep && !opts.imageDir) progress('--keep without --image-dir: the images stay in a temp dir (printed below)');
-        const r = await runInSandbox(command, opts);
-        if (json) {
-          process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        } else {
-          if (r.timedOut) process.stderr.write(`sandbox: timed out after ${opts.timeoutS} s; console tail:\n${r.consoleTail}\n`);
-          else if (r.powerCut) process.stderr.write(`sandbox: power cut ${((r.wallMs - r.bootMs) / 1000).toFixed(1)} s after the command started\n`);
-          else if (r.exitCode === 125 && !/\S/.test(r.output)) process.stderr.write(`sandbox: the guest died without an exit code; console tail:\n${r.consoleTail}\n`);
-          if (opts.keep) process.stderr.write(`sandbox: images kept in ${r.imageDir}\n`);
-        }
-        process.exitCode = r.powerCut ? 0 : r.exitCode;
-      } catch (e) {
-        if (e instanceof DriveSpecError || e instanceof SandboxError) throw new UserError(e.message);
-        throw e;
-      }
-    });
+    .action(async (command: string[], o: Record<string, unknown>) => ctx.exit(await sandboxCommand(command, o, ctx.io)));
+}
+
+/**
+ * `jts-storage sandbox [--prepare] -- COMMAND…`: run one command as root in a disposable VM
+ * (docs/sandbox.md). Returns the command's exit code (124 timeout, 125 guest died; 0 after a power
+ * cut). Without --json the guest's output streams to io.stdout as it comes. UserError on bad options.
+ */
+export async function sandboxCommand(command: string[], o: Record<string, unknown>, io: CommandIo): Promise<number> {
+  const json = Boolean(o.json);
+  const progress = (m: string) => {
+    if (!json || o.prepare) io.stderr(`sandbox: ${m}\n`);
+  };
+  try {
+    if (o.prepare) {
+      const k = await prepareSandbox({ onProgress: progress });
+      show(io, json, k, () => `sandbox kernel ${k.kernelVersion} ready\n  kernel: ${k.kernelPath}\n  initrd: ${k.initrdPath}\n`);
+      return 0;
+    }
+    if (command.length === 0) throw new UserError('sandbox: no command given: jts-storage sandbox [options] -- COMMAND [ARGS...]');
+    const drives: SandboxDrive[] = (o.drive as string[]).map((s) => parseDriveSpec(s));
+    const opts: SandboxOptions = {
+      drives,
+      memoryMiB: intOpt(o.memory, '--memory'),
+      cpus: intOpt(o.cpus, '--cpus'),
+      timeoutS: numOpt(o.timeout, '--timeout'),
+      keep: Boolean(o.keep),
+      accel: accelOpt(o.accel),
+      onProgress: json ? undefined : progress,
+      onOutput: json ? undefined : (c) => io.stdout(c),
+    };
+    if (typeof o.imageDir === 'string') opts.imageDir = o.imageDir;
+    if (typeof o.outDir === 'string') opts.outDir = o.outDir;
+    if (o.powerCutAfter !== undefined || o.powerCutOn !== undefined) {
+      opts.powerCut = {};
+      if (o.powerCutAfter !== undefined) opts.powerCut.afterS = numOpt(o.powerCutAfter, '--power-cut-after');
+      if (typeof o.powerCutOn === 'string') opts.powerCut.onMarker = o.powerCutOn;
+    }
+    if (opts.keep && !opts.imageDir) progress('--keep without --image-dir: the images stay in a temp dir (printed below)');
+    const r = await runInSandbox(command, opts);
+    // Without --json the output was streamed as it came (onOutput): only the JSON is printed here.
+    if (json) show(io, true, r, () => '');
+    else {
+      if (r.timedOut) io.stderr(`sandbox: timed out after ${opts.timeoutS} s; console tail:\n${r.consoleTail}\n`);
+      else if (r.powerCut) io.stderr(`sandbox: power cut ${((r.wallMs - r.bootMs) / 1000).toFixed(1)} s after the command started\n`);
+      else if (r.exitCode === 125 && !/\S/.test(r.output)) io.stderr(`sandbox: the guest died without an exit code; console tail:\n${r.consoleTail}\n`);
+      if (opts.keep) io.stderr(`sandbox: images kept in ${r.imageDir}\n`);
+    }
+    return r.powerCut ? 0 : r.exitCode;
+  } catch (e) {
+    if (e instanceof DriveSpecError || e instanceof SandboxError) throw new UserError(e.message);
+    throw e;
+  }
 }
 
 function collect(v: string, prev: string[]): string[] {

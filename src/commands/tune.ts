@@ -13,6 +13,8 @@ import { withHostRun, lockTimeoutMs } from '../exec/host-run.js';
 import { dryRunLines, type ExecResult } from '../exec/executor.js';
 import { progressFor } from '../exec/progress.js';
 import * as path from 'node:path';
+import type { CommandIo } from '../ui/io.js';
+import type { CommandContext } from './context.js';
 
 /**
  * `jts-storage tune apply|status`: I/O scheduler per drive class (udev rule + sysfs at once),
@@ -101,16 +103,13 @@ export async function tuneStatusCommand(o: { plan?: string; json?: boolean }, io
   return s.drift.length ? EXIT.CHANGES : EXIT.OK;
 }
 
-const processIo = (): TuneIo => ({
-  runner: new ExecRunner(),
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
-  pid: process.pid,
-  progressTo: process.stderr,
-});
+/** The command's I/O from the CLI's (ui/io.ts), with a process runner. */
+const tuneIo = (io: CommandIo): TuneIo => ({ ...io, runner: new ExecRunner(), pid: io.pid ?? process.pid });
+
+export const takesIo = true;
 
 /** Thin commander wiring; the logic is tuneApplyCommand / tuneStatusCommand. */
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext): void {
   const tune = program.command('tune').description('Apply or check the I/O scheduler, read-ahead, sysctl and storage timers of the plan');
 
   tune
@@ -122,16 +121,12 @@ export function register(program: Command): void {
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
     .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
     .option('--json', 'machine-readable output')
-    .action(async (o: TuneApplyOptions) => {
-      process.exitCode = await tuneApplyCommand(o, processIo());
-    });
+    .action(async (o: TuneApplyOptions) => ctx.exit(await tuneApplyCommand(o, tuneIo(ctx.io))));
 
   tune
     .command('status')
     .description('Per drive: scheduler, write cache, discard, rotational; per volume: read-ahead, discard; timers; drift vs plan (exit 0 clean, 2 drift)')
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--json', 'machine-readable output')
-    .action(async (o: { plan?: string; json?: boolean }) => {
-      process.exitCode = await tuneStatusCommand(o, processIo());
-    });
+    .action(async (o: { plan?: string; json?: boolean }) => ctx.exit(await tuneStatusCommand(o, tuneIo(ctx.io))));
 }

@@ -99,7 +99,8 @@ export async function runStepsInGuest(o: {
    * Run a step in this process instead of a new `node bin/jts-storage.js` (saves the CLI's start-up,
    * tens of seconds per step under emulation). Returns what the child would have.
    */
-  inProcess?: (argv: string[], env: Record<string, string>) => Promise<{ exitCode: number; stdout: string; stderr: string; durationMs: number }>;
+  /** Runs a step in this process; resolves undefined when that command must run as a process. */
+  inProcess?: (argv: string[], env: Record<string, string>) => Promise<{ exitCode: number; stdout: string; stderr: string; durationMs: number } | undefined>;
 }): Promise<StepResult[]> {
   const steps = o.steps ?? DEFAULT_STEPS;
   const results: StepResult[] = [];
@@ -133,16 +134,16 @@ export async function runStepsInGuest(o: {
     }
     o.log(`\n▶ rehearse step ${i + 1}/${steps.length}: ${step.name}: jts-storage ${argv.join(' ')}\n`);
     const env = { ...step.env, JTS_STORAGE_REHEARSAL: '1' };
-    const r = o.inProcess
-      ? await o.inProcess(argv, env)
-      : await o.runner.run([o.node ?? process.execPath, BIN, ...argv], {
+    const r =
+      (o.inProcess && (await o.inProcess(argv, env))) ??
+      (await o.runner.run([o.node ?? process.execPath, BIN, ...argv], {
           env,
           // stderr is the step's progress: stream it to the console (the host shows it live).
           onOutput: (chunk, stream) => {
             if (stream === 'stderr') o.log(chunk);
           },
           timeoutMs: 20 * 60_000,
-        });
+        }));
     const json = step.parseJson ? parseJsonOut(r.stdout) : undefined;
     const reason = judge(step, r.exitCode, json);
     const res: StepResult = {
