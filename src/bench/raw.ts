@@ -4,6 +4,8 @@ import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import { runTool } from '../host/env.js';
 import { parseLvmJson, VGS_FREE_ARGV } from '../host/lvm.js';
+import { lsblkDeviceArgv, parseLsblkJson } from '../host/lsblk.js';
+import { parseWipefsJson, wipefsProbeArgv } from '../host/wipefs.js';
 
 /**
  * The "raw" side of a ratio: a block device with no filesystem, measured with the same profiles.
@@ -29,52 +31,24 @@ export function parseRawSpec(s: string): RawSpec {
   throw new UserError(`--raw ${s}: give "scratch" (a scratch LV in the VG's free space), "scratch:VG", or a blank device under /dev/`);
 }
 
-interface LsblkNode {
-  path?: string;
-  name?: string;
-  type?: string;
-  fstype?: string | null;
-  pttype?: string | null;
-  mountpoint?: string | null;
-  mountpoints?: (string | null)[];
-  size?: number | string;
-  model?: string | null;
-  serial?: string | null;
-  children?: LsblkNode[];
-}
-
-function parseJson<T>(text: string, tool: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new Error(`${tool}: output is not JSON (${(e as Error).message})`);
-  }
-}
-
 /** Reasons a device must not be written (empty = blank). Pure: lsblk -J and wipefs -J texts in. */
 export function blankDeviceProblems(lsblkJson: string, wipefsJson: string): string[] {
-  const doc = parseJson<{ blockdevices?: LsblkNode[] }>(lsblkJson, 'lsblk');
-  const dev = doc.blockdevices?.[0];
+  const dev = parseLsblkJson(lsblkJson)[0];
   if (!dev) return ['lsblk does not know the device'];
   const problems: string[] = [];
-  if (dev.type && !['disk', 'lvm', 'part', 'loop'].includes(dev.type)) problems.push(`device type is "${dev.type}"`);
+  if (dev.type !== 'unknown' && !['disk', 'lvm', 'part', 'loop'].includes(dev.type)) problems.push(`device type is "${dev.type}"`);
   if (dev.fstype) problems.push(`it holds a ${dev.fstype} signature`);
   if (dev.pttype) problems.push(`it has a ${dev.pttype} partition table`);
-  const mps = [dev.mountpoint, ...(dev.mountpoints ?? [])].filter((m): m is string => !!m);
-  if (mps.length) problems.push(`it is mounted at ${mps.join(', ')}`);
-  if (dev.children?.length) problems.push(`it has partitions or holders: ${dev.children.map((c) => c.path ?? c.name).join(', ')}`);
-  // wipefs prints nothing at all when it finds no signature.
-  if (wipefsJson.trim()) {
-    const w = parseJson<{ signatures?: { type?: string; offset?: string }[] }>(wipefsJson, 'wipefs');
-    for (const s of w.signatures ?? []) problems.push(`wipefs finds a ${s.type ?? '?'} signature at offset ${s.offset ?? '?'}`);
-  }
+  if (dev.mountpoints.length) problems.push(`it is mounted at ${dev.mountpoints.join(', ')}`);
+  if (dev.children.length) problems.push(`it has partitions or holders: ${dev.children.map((c) => c.path).join(', ')}`);
+  for (const s of parseWipefsJson(wipefsJson)) problems.push(`wipefs finds a ${s.type ?? '?'} signature at offset ${s.offset ?? '?'}`);
   return problems;
 }
 
 export async function checkBlankDevice(runner: Runner, device: string, needBytes: number): Promise<void> {
-  const l = await runner.run(['lsblk', '-J', '-b', '-o', 'PATH,NAME,TYPE,FSTYPE,PTTYPE,MOUNTPOINT,SIZE', device]);
+  const l = await runTool(runner, lsblkDeviceArgv(device));
   if (!ok(l)) throw new UserError(`--raw ${device}: lsblk cannot read it: ${l.stderr.trim() || `exit ${l.exitCode}`}`);
-  const w = await runner.run(['wipefs', '--no-act', '--json', device]);
+  const w = await runTool(runner, wipefsProbeArgv(device));
   if (!ok(w)) throw new UserError(`--raw ${device}: wipefs cannot read it: ${w.stderr.trim() || `exit ${w.exitCode}`}`);
   const problems = blankDeviceProblems(l.stdout, w.stdout);
   if (problems.length) {
@@ -83,7 +57,7 @@ export async function checkBlankDevice(runner: Runner, device: string, needBytes
         'Use --raw scratch (a scratch LV in the volume group\'s free space) instead.',
     );
   }
-  const size = Number(parseJson<{ blockdevices?: LsblkNode[] }>(l.stdout, 'lsblk').blockdevices?.[0]?.size ?? 0);
+  const size = parseLsblkJson(l.stdout)[0]?.sizeBytes ?? 0;
   if (size && size < needBytes) throw new UserError(`--raw ${device}: ${size} bytes, smaller than the ${needBytes}-byte test region`);
 }
 

@@ -1,5 +1,6 @@
 import { runTool } from '../host/env.js';
 import { FINDMNT_LIST_ARGV } from '../host/findmnt.js';
+import { lsblkDrivesUnderArgv, parseLsblkJson, walkDevices } from '../host/lsblk.js';
 import { createHash } from 'node:crypto';
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
@@ -80,23 +81,12 @@ function testFileName(now: Date): string {
   return `.jts-storage-bench-${t}.dat`;
 }
 
-interface LsblkDisk {
-  path?: string;
-  type?: string;
-  model?: string | null;
-  serial?: string | null;
-  children?: LsblkDisk[];
-}
-
-/** `lsblk -J -s -o PATH,TYPE,MODEL,SERIAL DEV`: with -s the children are what DEV sits on, down to the disk. */
 export function disksUnder(json: string): { path: string; model?: string; serial?: string }[] {
   const out: { path: string; model?: string; serial?: string }[] = [];
-  const visit = (n: LsblkDisk) => {
-    if (n.type === 'disk' && n.path) out.push({ path: n.path, model: n.model?.trim() || undefined, serial: n.serial?.trim() || undefined });
-    for (const c of n.children ?? []) visit(c);
-  };
   try {
-    for (const n of (JSON.parse(json) as { blockdevices?: LsblkDisk[] }).blockdevices ?? []) visit(n);
+    for (const top of parseLsblkJson(json)) walkDevices(top, (n) => {
+      if (n.type === 'disk') out.push({ path: n.path, model: n.model, serial: n.serial });
+    });
   } catch {
     // Drive identity is metadata: a failure leaves it out rather than stopping the bench.
   }
@@ -271,7 +261,7 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
     }
     for (const t of all) {
       if (t.device) {
-        const l = await runner.run(['lsblk', '-J', '-s', '-o', 'PATH,TYPE,MODEL,SERIAL', t.device]);
+        const l = await runTool(runner, lsblkDrivesUnderArgv(t.device));
         if (ok(l)) t.drives = disksUnder(l.stdout);
       }
     }

@@ -9,7 +9,7 @@
 
 import { dmName, HEALTH_FULLREPORT_ARGV, parseLvmJson } from '../host/lvm.js';
 import { FINDMNT_LIST_ARGV, parseFindmntJson, type MountEntry } from '../host/findmnt.js';
-import { parseToolJson, num as n, str } from '../host/json.js';
+import { LSBLK_HEALTH_ARGV, lsblkPvArgv, parseLsblkJson, type LsblkDevice } from '../host/lsblk.js';
 
 export { dmName };
 
@@ -67,22 +67,14 @@ export const LVM_ARGV = HEALTH_FULLREPORT_ARGV;
 
 export const FINDMNT_ARGV = FINDMNT_LIST_ARGV;
 /** Every block device (flat, with PKNAME): only when LVM could not be read, to find the drives at all. */
-export const LSBLK_ARGV = ['lsblk', '-J', '-l', '-b', '-o', 'NAME,KNAME,PATH,TYPE,TRAN,ROTA,SERIAL,MODEL,SCHED,PKNAME,SIZE'];
+export const LSBLK_ARGV = LSBLK_HEALTH_ARGV;
 
 /**
- * The PVs in scope and what they sit on (`-s`, inverse dependencies: partition, dm/md layers, disks),
- * as a tree whose children are the devices below. Health's usual lsblk call: its cost follows the PVs,
- * not the number of volumes (the full listing walks every LV's dm device: 0.8 s at 200 volumes against
- * 0.2 s at 7 in the sandbox guest). No PKNAME: in an inverse tree lsblk prints the tree parent, which
- * is the device above.
+ * The PVs in scope and what they sit on (host/lsblk.ts lsblkPvArgv): health's usual lsblk call, whose
+ * cost follows the PVs, not the number of volumes (the full listing walks every LV's dm device: 0.8 s
+ * at 200 volumes against 0.2 s at 7 in the sandbox guest).
  */
-export function lsblkPvArgv(devices: string[]): string[] {
-  return ['lsblk', '-J', '-b', '-s', '-o', 'NAME,KNAME,PATH,TYPE,TRAN,ROTA,SERIAL,MODEL,SCHED,SIZE', ...devices];
-}
-
-function parseJson(text: string, what: string): unknown {
-  return parseToolJson(text, what);
-}
+export { lsblkPvArgv };
 
 /** Any LVM JSON report (`lvm fullreport`, `lvs`, `vgs`, `pvs`) read by host/lvm.ts, in health's shapes. */
 export function parseLvmReport(text: string): LvmReport {
@@ -162,33 +154,29 @@ export interface HBlock {
  * are the devices below (slaves) instead of the ones above (holders).
  */
 export function parseLsblk(text: string, opts: { inverse?: boolean } = {}): HBlock[] {
-  const j = parseJson(text, 'lsblk') as { blockdevices?: Record<string, unknown>[] };
-  if (!j || !Array.isArray(j.blockdevices)) throw new Error('lsblk: no "blockdevices" array');
   const out: HBlock[] = [];
-  const walk = (bs: Record<string, unknown>[], parent?: string) => {
+  const walk = (bs: LsblkDevice[], parent?: string) => {
     for (const b of bs) {
-      const name = String(b['name'] ?? '');
-      const kids = Array.isArray(b['children']) ? (b['children'] as Record<string, unknown>[]) : [];
-      const kidNames = kids.map((k) => str(k['kname']) ?? String(k['name'] ?? ''));
-      const below = opts.inverse ? kidNames : [str(b['pkname']) ?? parent].filter((x): x is string => !!x);
+      const kidNames = b.children.map((k) => k.kname);
+      const below = opts.inverse ? kidNames : [b.pkname ?? parent].filter((x): x is string => !!x);
       out.push({
-        name,
-        kname: str(b['kname']) ?? name,
-        path: str(b['path']) ?? `/dev/${name}`,
-        type: String(b['type'] ?? ''),
-        tran: str(b['tran']),
-        rota: b['rota'] === true || b['rota'] === '1' || b['rota'] === 1,
-        serial: str(b['serial'])?.trim(),
-        model: str(b['model'])?.trim(),
-        sched: str(b['sched']),
+        name: b.name,
+        kname: b.kname,
+        path: b.path,
+        type: b.type === 'unknown' ? '' : b.type,
+        tran: b.tran,
+        rota: b.rota ?? false,
+        serial: b.serial,
+        model: b.model,
+        sched: b.sched,
         pkname: below[0],
         below,
-        sizeBytes: n(b['size']),
+        sizeBytes: b.sizeBytes || undefined,
       });
-      if (kids.length) walk(kids, opts.inverse ? undefined : str(b['kname']) ?? name);
+      if (b.children.length) walk(b.children, opts.inverse ? undefined : b.kname);
     }
   };
-  walk(j.blockdevices);
+  walk(parseLsblkJson(text));
   return out;
 }
 

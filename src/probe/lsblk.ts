@@ -8,38 +8,9 @@
  */
 import type { DriveInfo } from '../model/host-state.js';
 import type { ProbedDrive, ProbedFs } from './types.js';
-import { asArray, asRecord, bool, num, parseToolJson, str } from '../host/json.js';
+import { parseLsblkJson, walkDevices, type LsblkDevice } from '../host/lsblk.js';
 
-export interface LsblkDevice {
-  name: string;
-  kname: string;
-  path: string;
-  type: string;
-  majMin?: string;
-  sizeBytes: number;
-  fstype?: string;
-  fsver?: string;
-  uuid?: string;
-  label?: string;
-  pttype?: string;
-  mountpoints: string[];
-  fssize?: number;
-  fsused?: number;
-  serial?: string;
-  wwn?: string;
-  model?: string;
-  tran?: string;
-  rota?: boolean;
-  discMax?: number;
-  logSec?: number;
-  phySec?: number;
-  sched?: string;
-  raKb?: number;
-  subsystems?: string;
-  /** Kernel path of the parent in the tree (undefined for top-level devices). */
-  parent?: string;
-  children: LsblkDevice[];
-}
+export type { LsblkDevice };
 
 export interface LsblkResult {
   /** Top-level devices as lsblk prints them (a device with several parents appears under each). */
@@ -51,52 +22,7 @@ export interface LsblkResult {
 /** Mount points that make a drive the system disk: never a target for pvcreate or wipefs. */
 export const ROOT_MOUNTPOINTS = new Set(['/', '/boot', '/boot/efi', '/usr', '/var', '[SWAP]']);
 
-function readDevice(raw: unknown, parent?: string): LsblkDevice {
-  const r = asRecord(raw);
-  const name = str(r['name']) ?? '?';
-  const kname = str(r['kname']) ?? name;
-  const path = str(r['path']) ?? `/dev/${name}`;
-  // util-linux >= 2.37 has "mountpoints" (array, [null] when none); older has "mountpoint" (string|null).
-  const mps = Array.isArray(r['mountpoints'])
-    ? (r['mountpoints'] as unknown[]).map(str).filter((x): x is string => !!x)
-    : [str(r['mountpoint'])].filter((x): x is string => !!x);
-  const dev: LsblkDevice = {
-    name,
-    kname,
-    path,
-    type: str(r['type']) ?? 'unknown',
-    majMin: str(r['maj:min']),
-    sizeBytes: num(r['size']) ?? 0,
-    fstype: str(r['fstype']),
-    fsver: str(r['fsver']),
-    uuid: str(r['uuid']),
-    label: str(r['label']),
-    pttype: str(r['pttype']),
-    mountpoints: mps,
-    fssize: num(r['fssize']),
-    fsused: num(r['fsused']),
-    serial: str(r['serial'])?.trim(),
-    wwn: str(r['wwn']),
-    model: str(r['model'])?.trim(),
-    tran: str(r['tran']),
-    rota: r['rota'] === undefined || r['rota'] === null ? undefined : bool(r['rota']),
-    discMax: num(r['disc-max']),
-    logSec: num(r['log-sec']),
-    phySec: num(r['phy-sec']),
-    sched: str(r['sched']),
-    raKb: num(r['ra']),
-    subsystems: str(r['subsystems']),
-    parent,
-    children: [],
-  };
-  dev.children = asArray(r['children']).map((c) => readDevice(c, path));
-  return dev;
-}
-
-function walk(d: LsblkDevice, f: (d: LsblkDevice) => void): void {
-  f(d);
-  for (const c of d.children) walk(c, f);
-}
+const walk = walkDevices;
 
 /** Memory-backed and empty devices are not drives anyone plans storage on. */
 function isPlannableDisk(d: LsblkDevice): boolean {
@@ -114,8 +40,7 @@ export function driveKind(d: Pick<LsblkDevice, 'tran' | 'kname' | 'rota' | 'subs
 }
 
 export function parseLsblk(json: string): LsblkResult {
-  const doc = asRecord(parseToolJson(json, 'lsblk'));
-  const tree = asArray(doc['blockdevices']).map((b) => readDevice(b));
+  const tree = parseLsblkJson(json);
   const drives: ProbedDrive[] = [];
   const fsByDevice = new Map<string, ProbedFs>();
   for (const top of tree) {

@@ -24,14 +24,16 @@ import { blkidFilesystems, parseBlkidExport } from './blkid.js';
 import { FULLREPORT_ARGV, parseFullReport } from './lvm.js';
 import { FINDMNT_TREE_ARGV } from '../host/findmnt.js';
 import { runTool } from '../host/env.js';
+import { LSBLK_PROBE_ARGV } from '../host/lsblk.js';
+import { BLKID_ARGV } from '../host/blkid.js';
 import { parseFindmnt } from './findmnt.js';
 import { parseGroup, parsePasswd } from './accounts.js';
 import { parseQueue, QUEUE_ATTRS, type QueueAttr } from './sysfs.js';
 import { BY_ID_ARGV, parseByIdLinks } from './by-id.js';
 import type { PathInfo, ProbedDrive, ProbedFs, ProbedState } from './types.js';
 
-export const LSBLK_ARGV = ['lsblk', '-J', '-b', '-O'];
-export const BLKID_ARGV = ['blkid', '-o', 'export'];
+export const LSBLK_ARGV = LSBLK_PROBE_ARGV;
+export { BLKID_ARGV };
 export const FINDMNT_ARGV = FINDMNT_TREE_ARGV;
 export const UNAME_ARGV = ['uname', '-r'];
 

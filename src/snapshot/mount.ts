@@ -15,6 +15,8 @@ import type { LvRow, SnapshotInfo } from './lvm-report.js';
 import { findLv, readLvm } from './lvm-report.js';
 import { parseFindmntJson, readMountTable, type MountEntry } from '../host/findmnt.js';
 import { dmName } from '../host/lvm.js';
+import { runTool } from '../host/env.js';
+import { blkidProbeArgv, parseBlkidExport } from '../host/blkid.js';
 import type { ActionRunner } from '../model/actions.js';
 import { execAction, mkdirAction, must, detail } from './actions.js';
 
@@ -50,12 +52,11 @@ export function mountsOf(lv: LvRow, mounts: MountRow[]): MountRow[] {
   return mounts.filter((m) => (lv.majMin && m.majMin === lv.majMin) || m.source === dm || m.source === lv.path);
 }
 
-/** blkid -p -o export: KEY=value lines, probed from the device itself (no cache). */
+/** The filesystem type on a device, probed from the device itself (host/blkid.ts, `blkid -p`, no cache). */
 export async function fsType(runner: Runner, dev: string): Promise<string | undefined> {
-  const r = await runner.run(['blkid', '-p', '-o', 'export', dev]);
+  const r = await runTool(runner, blkidProbeArgv(dev));
   if (!ok(r)) return undefined;
-  const m = /^TYPE=(.*)$/m.exec(r.stdout);
-  return m?.[1]?.trim();
+  return parseBlkidExport(r.stdout, dev)[0]?.type;
 }
 
 export function snapshotMountOptions(fstype: string, norecovery = false): string[] {
