@@ -9,7 +9,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecRunner } from '../../src/core/exec-runner.js';
-import { runCliInProcess } from '../../src/commands/in-process.js';
 import { main } from '../../src/cli.js';
 
 const OUT = process.argv[2]!;
@@ -23,11 +22,31 @@ async function sh(argv: string[], env?: Record<string, string>): Promise<string>
   return res.stdout;
 }
 
+/** The CLI in this process (one node start under TCG), stdout captured, as test/snapshot/vm-driver.ts does. */
 async function cli(name: string, args: string[]): Promise<void> {
-  const res = await runCliInProcess(main, args, {});
-  writeFileSync(join(OUT, `${name}.out`), res.stdout);
-  writeFileSync(join(OUT, `${name}.rc`), `${res.exitCode}\n`);
-  log.push(`jts-storage ${args.join(' ')} # ${res.exitCode}`);
+  let so = '';
+  let se = '';
+  const ow = process.stdout.write.bind(process.stdout);
+  const ew = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string | Uint8Array) => ((so += String(c)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => ((se += String(c)), true)) as typeof process.stderr.write;
+  process.exitCode = 0;
+  let rc = 0;
+  try {
+    await main(['node', 'jts-storage', ...args]);
+    rc = Number(process.exitCode ?? 0);
+  } catch (e) {
+    se += `uncaught: ${(e as Error).stack}\n`;
+    rc = 99;
+  } finally {
+    process.stdout.write = ow;
+    process.stderr.write = ew;
+    process.exitCode = 0;
+  }
+  writeFileSync(join(OUT, `${name}.out`), so);
+  writeFileSync(join(OUT, `${name}.err`), se);
+  writeFileSync(join(OUT, `${name}.rc`), `${rc}\n`);
+  log.push(`jts-storage ${args.join(' ')} # ${rc}`);
 }
 
 const LVS_FILL = ['lvs', '--reportformat', 'json', '-o', 'lv_name,snap_percent,data_percent', 'vg_t'];
