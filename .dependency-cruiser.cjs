@@ -9,7 +9,7 @@ const LAYERS = [
   /* 4 */ ['diff', 'tune', 'verify', 'health', 'snapshot', 'bench'],
   /* 5 */ ['exec', 'prove'],
   /* 6 */ ['pipeline'],
-  /* 7 */ ['rehearse', 'report', 'ui'],
+  /* 7 */ ['rehearse', 'report', 'ui', 'fleet'],
   /* 8 */ ['commands'],
 ];
 const rank = new Map(LAYERS.flatMap((names, r) => names.map((n) => [n, r])));

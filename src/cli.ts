@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   snapshot: () => import('./commands/snapshot.js'),
   bench: () => import('./commands/bench.js'),
   report: () => import('./commands/report.js'),
+  export: () => import('./commands/export.js'),
 };
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 

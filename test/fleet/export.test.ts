@@ -1,0 +1,168 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseDocument } from 'yaml';
+import { FakeRunner } from '../support/fake-runner.js';
+import { readRepo } from '../diff/helpers.js';
+import { exportAnsibleCommand } from '../../src/commands/export.js';
+import { runPlan } from '../../src/pipeline/plan-pipeline.js';
+import { managedEntries } from '../../src/render/fstab-format.js';
+import type { Action } from '../../src/model/actions.js';
+
+const FILES = ['plans/jts.yaml', 'examples/seed-literal.yaml', 'examples/drives/4tb-nvme.yaml', 'examples/drives/2tb-nvme.yaml', 'test/fixtures/apply/tiny.yaml', 'test/fixtures/fleet/tiny-drives-0.yaml', 'test/fixtures/fleet/tiny-drives-1.yaml'];
+
+function runner(extra: Record<string, string> = {}): FakeRunner {
+  const r = new FakeRunner();
+  for (const f of FILES) r.files.set(f, readRepo(f));
+  for (const [k, v] of Object.entries(extra)) r.files.set(k, v);
+  return r;
+}
+
+async function exp(args: Parameters<typeof exportAnsibleCommand>[0], r = runner()) {
+  let out = '';
+  let err = '';
+  const code = await exportAnsibleCommand(args, { runner: r, stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  return { code, out, err, r };
+}
+
+type Vars = Record<string, any>;
+const execs = (actions: Action[], cmd: string) => actions.flatMap((a) => a.steps).flatMap((s) => (s.type === 'exec' && s.argv[0]!.startsWith(cmd) ? [s.argv] : []));
+
+test('export ansible of the default plan on the 4 TB drive: the host vars are the plan\'s actions, value for value', async () => {
+  const { code, r, err } = await exp({ plan: 'plans/jts.yaml', drives: 'examples/drives/4tb-nvme.yaml', out: 'out' });
+  assert.equal(code, 0, err);
+  assert.deepEqual(r.calls, [], 'offline: no process at all');
+  const vars = parse(r.files.get('out/host_vars/localhost.yml')!) as Vars;
+  const { result } = await runPlan({ runner: runner(), planFile: 'plans/jts.yaml', drivesFile: 'examples/drives/4tb-nvme.yaml' });
+  const byId = '/dev/disk/by-id/nvme-QEMU_NVMe_Ctrl_JTS-NVME-0';
+  assert.deepEqual(vars.jts_storage_drives, [{ id: 'nvme0', device: byId, vg: 'vg_jts' }]);
+  assert.deepEqual(vars.jts_storage_vgs, [{ vg: 'vg_jts', pvs: [byId], pesize: '4m', pv_options: '--dataalignment 4m', vg_options: '' }]);
+  // lvcreate -l N -n NAME … VG → lvol size N × 4 MiB in MiB, same order
+  const lvc = execs(result.actions, 'lvcreate');
+  assert.equal(vars.jts_storage_lvs.length, lvc.length);
+  lvc.forEach((argv, i) => {
+    const n = Number(argv[argv.indexOf('-l') + 1]);
+    const lv = vars.jts_storage_lvs[i];
+    assert.equal(lv.lv, argv[argv.indexOf('-n') + 1]);
+    assert.equal(lv.extents, n);
+    assert.equal(lv.size, `${n * 4}m`);
+    assert.equal(lv.opts, `-r ${argv[argv.indexOf('-r') + 1]} --wipesignatures y`);
+  });
+  assert.equal(vars.jts_storage_lvs.find((l: Vars) => l.lv === 'lv_clickhouse').extents, 381466, '`rest` resolved for this drive');
+  // mkfs.TYPE OPTS DEV → filesystem fstype/opts/dev
+  const mkfs = execs(result.actions, 'mkfs.');
+  assert.deepEqual(vars.jts_storage_filesystems, mkfs.map((a) => ({ dev: a[a.length - 1], fstype: a[0]!.slice(5), opts: a.slice(1, -1).join(' ') })));
+  // the fstab block is apply's text; the mounts are its lines
+  const fstab = result.actions.flatMap((a) => a.steps).find((s) => s.type === 'write-file' && s.path === '/etc/fstab');
+  assert.ok(fstab && fstab.type === 'write-file');
+  assert.equal(`# ${vars.jts_storage_fstab_begin}\n${vars.jts_storage_fstab_block}\n# ${vars.jts_storage_fstab_end}\n`, fstab.content);
+  assert.deepEqual(
+    vars.jts_storage_mounts.map((m: Vars) => [m.src, m.path, m.fstype, m.opts, m.dump, m.passno].join(' ')),
+    managedEntries(fstab.content).map((e) => [e.spec, e.file, e.vfstype, e.mntops.join(','), e.freq, e.passno].join(' ')),
+  );
+  assert.equal(vars.jts_storage_mounts.find((m: Vars) => m.path === '/var/lib/kafka').opts, 'noatime,logbufs=8,logbsize=256k,nofail,x-systemd.device-timeout=30s');
+  // owners and modes: chown/chmod pairs
+  const chown = execs(result.actions, 'chown');
+  const chmod = execs(result.actions, 'chmod');
+  assert.deepEqual(
+    vars.jts_storage_perms,
+    chown.map((c, i) => ({ path: c[2], owner: c[1]!.split(':')[0], group: c[1]!.split(':')[1], mode: chmod[i]![1] })),
+  );
+  assert.deepEqual(vars.jts_storage_perms.find((p: Vars) => p.path === '/backup'), { path: '/backup', owner: 'root', group: 'backup', mode: '0750' });
+  // accounts
+  assert.deepEqual(vars.jts_storage_users.find((u: Vars) => u.name === 'postgres'), { name: 'postgres', system: true, shell: '/usr/sbin/nologin', home: '/var/lib/postgresql', group: 'postgres' });
+  assert.equal(vars.jts_storage_groups.length, execs(result.actions, 'groupadd').length);
+  // the udev rule and the units: apply's text, byte for byte
+  const writes = result.actions.flatMap((a) => a.steps).filter((s) => s.type === 'write-file' && s.path !== '/etc/fstab');
+  assert.deepEqual(vars.jts_storage_files, writes.map((s) => s.type === 'write-file' && { dest: s.path, content: s.content, mode: '0644' }));
+  assert.ok((vars.jts_storage_files as unknown as Vars[]).some((f: Vars) => f.dest === '/etc/udev/rules.d/60-jts-storage-scheduler.rules'));
+  assert.deepEqual(vars.jts_storage_timers, ['jts-storage-fstrim.timer', 'jts-storage-health.timer', 'jts-storage-snapshot.timer']);
+});
+
+test('the playbook: standard modules, nothing that can destroy, the drive check before any change', async () => {
+  const { code, r } = await exp({ plan: 'test/fixtures/apply/tiny.yaml', drives: 'test/fixtures/fleet/tiny-drives-0.yaml', out: 'o' });
+  assert.equal(code, 0);
+  const play = (parse(r.files.get('o/site.yml')!) as Vars[])[0]!;
+  const mod = (t: Vars) => Object.keys(t).find((k) => k.includes('.'))!;
+  const mods = play.tasks.map(mod);
+  for (const m of ['community.general.lvg', 'community.general.lvol', 'community.general.filesystem', 'ansible.posix.mount', 'ansible.builtin.user', 'ansible.builtin.group', 'ansible.builtin.file', 'ansible.builtin.copy', 'ansible.builtin.systemd', 'ansible.posix.sysctl', 'ansible.builtin.blockinfile', 'ansible.builtin.assert']) assert.ok(mods.includes(m), m);
+  const t = (m: string) => play.tasks.find((x: Vars) => mod(x) === m)[m];
+  assert.equal(t('community.general.lvg').force, false);
+  assert.equal(t('community.general.lvol').shrink, false);
+  assert.equal(t('community.general.lvol').force, false);
+  assert.equal(t('community.general.filesystem').force, false);
+  assert.ok(mods.indexOf('ansible.builtin.assert') < mods.indexOf('community.general.lvg'), 'the drive check comes before the first change');
+  for (const x of play.tasks.slice(0, mods.indexOf('ansible.builtin.assert'))) assert.equal(x.changed_when, false, `${x.name} only reads`);
+  assert.equal(t('ansible.builtin.blockinfile').validate, 'findmnt --verify --tab-file %s');
+  assert.equal(r.files.get('o/inventory.yml'), 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n');
+});
+
+test('inventory: per-host drives and drive identities; a host whose plan fails refuses the whole export (exit 1, nothing written)', async () => {
+  const inv = [
+    'all:',
+    '  vars: { ansible_connection: local }',
+    '  children:',
+    '    db:',
+    '      hosts:',
+    '        db-a: { jts_storage_drives: ../test/fixtures/fleet/tiny-drives-0.yaml }',
+    '        db-b:',
+    '          jts_storage_drives: ../test/fixtures/fleet/tiny-drives-1.yaml',
+    '          jts_storage_drive_ids: { hot0: { serial: JTS-TINY-1 } }',
+  ].join('\n');
+  const r = runner({ 'inv/hosts.yml': inv, '../test/fixtures/fleet/tiny-drives-0.yaml': readRepo('test/fixtures/fleet/tiny-drives-0.yaml'), '../test/fixtures/fleet/tiny-drives-1.yaml': readRepo('test/fixtures/fleet/tiny-drives-1.yaml') });
+  r.files.set('inv/../test/fixtures/fleet/tiny-drives-0.yaml', readRepo('test/fixtures/fleet/tiny-drives-0.yaml'));
+  r.files.set('inv/../test/fixtures/fleet/tiny-drives-1.yaml', readRepo('test/fixtures/fleet/tiny-drives-1.yaml'));
+  const ok = await exp({ plan: 'test/fixtures/apply/tiny.yaml', inventory: 'inv/hosts.yml', out: 'o' }, r);
+  assert.equal(ok.code, 0, ok.err);
+  const a = parse(r.files.get('o/host_vars/db-a.yml')!) as Vars;
+  const b = parse(r.files.get('o/host_vars/db-b.yml')!) as Vars;
+  assert.equal(a.jts_storage_drives[0].device, '/dev/disk/by-id/nvme-QEMU_NVMe_Ctrl_JTS-TINY-0');
+  assert.equal(b.jts_storage_drives[0].device, '/dev/disk/by-id/nvme-QEMU_NVMe_Ctrl_JTS-TINY-1');
+  assert.ok(!r.files.has('o/inventory.yml'), 'the user\'s inventory is used as it is');
+
+  // the default plan: db-b's 2 TB drive cannot hold it → refused, nothing written
+  const inv2 = 'all:\n  hosts:\n    big: { jts_storage_drives: /d/4tb.yaml }\n    small: { jts_storage_drives: /d/2tb.yaml }\n';
+  const r2 = runner({ 'i.yml': inv2, '/d/4tb.yaml': readRepo('examples/drives/4tb-nvme.yaml'), '/d/2tb.yaml': readRepo('examples/drives/2tb-nvme.yaml') });
+  const bad = await exp({ plan: 'plans/jts.yaml', inventory: 'i.yml', out: 'o' }, r2);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /^small: refused: /m);
+  assert.match(bad.err, /nothing exported/);
+  assert.ok(![...r2.files.keys()].some((k) => k.startsWith('o/')), 'nothing written');
+});
+
+test('lint errors refuse the export: seed-literal plan exits 1 and writes nothing', async () => {
+  const { code, r, err } = await exp({ plan: 'examples/seed-literal.yaml', drives: 'examples/drives/4tb-nvme.yaml', out: 'o' });
+  assert.equal(code, 1);
+  assert.match(err, /error/);
+  assert.ok(![...r.files.keys()].some((k) => k.startsWith('o/')));
+});
+
+test('a value with Jinja delimiters reaches the host verbatim (!unsafe)', async () => {
+  const plan = readRepo('test/fixtures/apply/tiny.yaml').replace('users:', 'tuning:\n  sysctl:\n    - { key: vm.swappiness, value: "1", reason: "a {{ brace }} in the reason" }\nusers:');
+  const r = runner({ 'p.yaml': plan });
+  const { code, err } = await exp({ plan: 'p.yaml', drives: 'test/fixtures/fleet/tiny-drives-0.yaml', out: 'o' }, r);
+  assert.equal(code, 0, err);
+  const text = r.files.get('o/host_vars/localhost.yml')!;
+  const doc = parseDocument(text);
+  const files = doc.get('jts_storage_files') as any;
+  const sysctl = files.items.find((n: any) => n.get('dest') === '/etc/sysctl.d/60-jts-storage.conf');
+  assert.ok(sysctl, text);
+  assert.equal(sysctl.get('content', true).tag, '!unsafe');
+});
+
+test('ansible-playbook --syntax-check passes on the export (when ansible is installed)', async (t) => {
+  if (spawnSync('ansible-playbook', ['--version']).status !== 0) return t.skip('ansible-playbook is not installed (scripts/setup.sh installs Debian\'s ansible)');
+  const { r } = await exp({ plan: 'plans/jts.yaml', drives: 'examples/drives/4tb-nvme.yaml', out: 'o' });
+  const dir = mkdtempSync(join(tmpdir(), 'jts-fleet-'));
+  try {
+    mkdirSync(join(dir, 'host_vars'));
+    for (const [k, v] of r.files) if (k.startsWith('o/')) writeFileSync(join(dir, k.slice(2)), v);
+    const res = spawnSync('ansible-playbook', ['-i', join(dir, 'inventory.yml'), join(dir, 'site.yml'), '--syntax-check'], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1' } });
+    assert.equal(res.status, 0, res.stdout + res.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
