@@ -12,7 +12,7 @@ DEB_PACKAGES=(
   locales                                             # a decimal-comma locale for the locale tests (below)
   prometheus prometheus-node-exporter                 # promtool check metrics, textfile collector tests
   chromium                                            # the HTML report test (playwright-core drives it)
-  ansible                                             # export ansible: 7.7 = ansible-core 2.14 + community.general, ansible.posix (no ansible-lint in bookworm)
+  ansible ansible-lint                                # export ansible / the role: 7.7 = ansible-core 2.14 + community.general, ansible.posix; ansible-lint 6.13
 )
 
 missing=()

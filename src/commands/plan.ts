@@ -9,12 +9,15 @@ import { wantColor } from '../ui/color.js';
 import { envOf, type CommandIo } from '../ui/io.js';
 import { show } from '../ui/view.js';
 import type { CommandContext } from './context.js';
+import { planInventoryCommand } from '../fleet/fleet-plan.js';
 
 export interface PlanCliOptions {
   plan?: string;
   drives?: string;
   out?: string;
   json?: boolean;
+  /** Plan every host of this Ansible inventory (src/fleet/fleet-plan.ts): one line per host. */
+  inventory?: string;
   /** Leave out the tuning actions (`tune apply`'s). */
   skipTune?: boolean;
   /** commander's --no-color sets false. */
@@ -32,6 +35,7 @@ export interface PlanIo extends CommandIo {
  */
 export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number> {
   const planFile = o.plan ?? DEFAULT_PLAN_PATH;
+  if (o.inventory) return planInventoryCommand({ ...o, plan: planFile, inventory: o.inventory }, io);
   const run = await runPlan({ runner: io.runner, planFile, drivesFile: o.drives, skipTune: o.skipTune });
   let exit: number = run.exitCode;
   let saved: string | undefined;
@@ -64,6 +68,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .description('Show what apply would do: validate and lint the plan, probe the host (read-only) or use --drives, and print the exact commands (exit 0 no changes, 2 changes, 1 invalid)')
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--drives <file>', 'plan offline against described drives (YAML, see examples/drives/) instead of probing this host')
+    .option('--inventory <file>', 'plan every host of a YAML Ansible inventory (jts_storage_drives per host): one line each; exit 1 if any is invalid, else 2 if any would change')
     .option('--out <file>', 'save the plan (actions + plan and state hashes) for `apply <file>`')
     .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that apply runs after the storage actions')
     .option('--json', 'print { errors, warnings, infos, actions, stateHash, summary, layout }')

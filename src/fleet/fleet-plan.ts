@@ -101,3 +101,17 @@ export function fleetPlanJson(f: FleetPlan): Record<string, unknown> {
     hosts: f.hosts.map((h) => ({ host: h.host, verdict: h.verdict, exitCode: h.exitCode, source: h.source, drivesFile: h.drivesFile ?? null, error: h.error ?? null, plan: h.run ? planJson(h.run) : null })),
   };
 }
+
+/**
+ * `plan --inventory INV [--json]` as the plan command calls it: prints the summary (or the JSON) and
+ * returns the aggregated exit code.
+ */
+export async function planInventoryCommand(
+  o: { plan: string; inventory: string; json?: boolean; skipTune?: boolean; drives?: string; out?: string },
+  io: { runner: Runner; stdout: (s: string) => void },
+): Promise<number> {
+  if (o.drives || o.out) throw new UserError(`plan --inventory plans each host from its own drives (jts_storage_drives) and saves no plan: ${o.drives ? '--drives' : '--out'} does not apply`);
+  const f = await planInventory(io.runner, { planFile: o.plan, inventoryFile: o.inventory, skipTune: o.skipTune });
+  io.stdout(o.json ? JSON.stringify(fleetPlanJson(f), null, 2) + '\n' : formatFleetPlan(f));
+  return f.exitCode;
+}

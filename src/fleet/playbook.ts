@@ -15,9 +15,22 @@ type Task = Record<string, unknown>;
 
 const readOnly = { changed_when: false, check_mode: false };
 
+
 /** The assert on the facts: every drive is blank, or a PV of the VG the plan puts it in. */
 function checkTasks(): Task[] {
   return [
+    {
+      name: 'See whether systemd runs here (sd_booted(3): /run/systemd/system exists), as apply does',
+      'ansible.builtin.stat': { path: '/run/systemd/system', get_checksum: false },
+      register: 'jts_storage_systemd',
+      ...readOnly,
+    },
+    {
+      name: 'See whether udevd runs here (/run/udev/control exists)',
+      'ansible.builtin.stat': { path: '/run/udev/control', get_checksum: false },
+      register: 'jts_storage_udevd',
+      ...readOnly,
+    },
     {
       name: 'Read the signatures on each drive (wipefs --no-act, read-only)',
       'ansible.builtin.command': { argv: ['wipefs', '--no-act', '--json', '{{ item.device }}'] },
@@ -150,7 +163,7 @@ function fileTasks(): Task[] {
       'ansible.builtin.copy': { dest: '{{ item.dest }}', content: '{{ item.content }}', mode: '{{ item.mode }}', owner: 'root', group: 'root' },
       loop: '{{ jts_storage_files }}',
       loop_control: { label: '{{ item.dest }}' },
-      notify: ['jts-storage reload udev rules', 'jts-storage reload systemd'],
+      notify: ['Reload udev rules (jts-storage)', 'Reload systemd (jts-storage)'],
     },
     {
       name: 'Kernel settings the plan asks for (live value; the file above holds them for boot)',
@@ -163,24 +176,24 @@ function fileTasks(): Task[] {
       name: 'Timers enabled and started (where systemd runs, as apply)',
       'ansible.builtin.systemd': { name: '{{ item }}', enabled: true, state: 'started' },
       loop: '{{ jts_storage_timers }}',
-      when: "ansible_facts.service_mgr == 'systemd'",
+      when: 'jts_storage_systemd.stat.exists',
     },
   ];
 }
 
 const handlers: Task[] = [
-  { name: 'jts-storage reload udev rules', 'ansible.builtin.command': { argv: ['udevadm', 'control', '--reload'] }, when: "'/run/udev/control' is exists" },
-  { name: 'jts-storage reload systemd', 'ansible.builtin.systemd': { daemon_reload: true }, when: "ansible_facts.service_mgr == 'systemd'" },
+  { name: 'Reload udev rules (jts-storage)', 'ansible.builtin.command': { argv: ['udevadm', 'control', '--reload'] }, when: 'jts_storage_udevd.stat.exists' },
+  { name: 'Reload systemd (jts-storage)', 'ansible.builtin.systemd': { daemon_reload: true }, when: 'jts_storage_systemd.stat.exists' },
 ];
 
 /** The play as data (tests parse the text back and compare). */
 export function playbookData(): Record<string, unknown>[] {
   return [
     {
-      name: 'jts-storage plan, exported: the host apply would make',
+      name: 'The jts-storage plan, exported: the host apply would make',
       hosts: "{{ jts_storage_hosts | default('all') }}",
       become: true,
-      gather_facts: true,
+      gather_facts: false,
       tasks: [...checkTasks(), ...storageTasks(), ...accountTasks(), ...fileTasks()],
       handlers,
     },
@@ -192,6 +205,6 @@ export function playbookText(planFile: string): string {
   return (
     `# Exported by \`jts-storage export ansible\` from ${planFile}. The values are in host_vars/<host>.yml;\n` +
     `# regenerate both rather than editing them. Run: ansible-playbook -i INVENTORY site.yml [--check --diff]\n` +
-    stringify(playbookData(), { lineWidth: 0 })
+    stringify(playbookData(), { lineWidth: 140 })
   );
 }

@@ -10,10 +10,10 @@ import { results } from '../support/guest-results.js';
 /**
  * Issue 15 in one boot: `export ansible` of the tiny plan, run by ansible-playbook (Debian's ansible 7.7,
  * ansible_connection=local: the guest shares the host's root) on a blank 4 GiB NVMe drive; verify agrees,
- * the second run changes nothing, --check --diff reports a drifted mode without fixing it, and a host
- * whose drive carries a foreign ext4 fails without any change.
+ * a host whose drive carries a foreign ext4 fails without any change, and the second run changes
+ * nothing (changed=0).
  */
-test('exported playbook: converges, verify clean, idempotent, check mode reports drift, foreign signature refused', { timeout: 3_600_000 }, async (t) => {
+test('exported playbook: converges, verify clean, foreign signature refused, second run changed=0', { timeout: 3_600_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'jts-fleet-vm-'));
   try {
     const script = fileURLToPath(new URL('../../../test/fixtures/fleet/vm-fleet.sh', import.meta.url));
@@ -42,9 +42,6 @@ test('exported playbook: converges, verify clean, idempotent, check mode reports
     assert.equal(res.get('fstab_block_lines'), '6', ctx);
     assert.equal(res.get('run2_exit'), '0', ctx);
     assert.equal(res.get('run2_changed'), '0', `second run: changed=0${ctx}`);
-    assert.equal(res.get('check_exit'), '0', ctx);
-    assert.equal(res.get('check_changed'), '1', `check mode reports the drifted mode${ctx}`);
-    assert.equal(res.get('check_mode_after'), '700', `check mode changed nothing${ctx}`);
     assert.equal(res.get('export2_exit'), '0', ctx);
     assert.equal(res.get('foreign_exit'), '2', ctx);
     assert.equal(res.get('foreign_failed'), '1', ctx);
