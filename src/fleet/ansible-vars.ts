@@ -10,7 +10,8 @@
  *   groupadd / useradd    → jts_storage_groups/users ansible.builtin.group / user
  *   mkdir                 → jts_storage_dirs         ansible.builtin.file (only where missing, as apply)
  *   /etc/fstab block      → jts_storage_fstab_block  ansible.builtin.blockinfile (apply's markers, apply's text)
- *   mount PATH            → jts_storage_mounts       ansible.posix.mount (the block's own fields)
+ *   mount [-t T -o O SRC] PATH → jts_storage_mounts  ansible.posix.mount (the block's own fields, which
+ *                         must equal the mount's -t/-o/SRC)
  *   chown + chmod         → jts_storage_perms        ansible.builtin.file
  *   other write-file      → jts_storage_files        ansible.builtin.copy (udev rule, units, sysctl.d)
  *   sysctl -p FILE        → jts_storage_sysctl       ansible.posix.sysctl
@@ -109,6 +110,7 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
   };
   const pvOptions = new Map<string, string[]>();
   const mountPaths: string[] = [];
+  const mountChecks: { path: string; src: string; fstype: string; opts: string }[] = [];
   let fstabText = '';
   const extentBytes = (vg: string): number => {
     const l = layout.vgs.find((x) => x.name === vg);
@@ -164,6 +166,10 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
       });
     } else if (cmd === 'mount' && args.length === 1) {
       mountPaths.push(args[0]!);
+    } else if (cmd === 'mount' && args.length === 6 && args[0] === '-t' && args[2] === '-o') {
+      // apply mounts with the fstab line's own type and options before it commits the block
+      mountPaths.push(args[5]!);
+      mountChecks.push({ path: args[5]!, src: args[4]!, fstype: args[1]!, opts: args[3]! });
     } else if (cmd === 'chown' && args.length === 2) {
       const [owner, group] = args[0]!.split(':');
       Object.assign(perm(args[1]!), { owner, group: group ?? owner });
@@ -213,6 +219,9 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
       const e = entries.find((x) => x.file === path);
       if (!e) throw new ExportError(`mount ${path}: no line for it in the fstab block`);
       v.jts_storage_mounts.push({ path, src: e.spec, fstype: e.vfstype, opts: e.mntops.join(","), dump: String(e.freq), passno: String(e.passno) });
+      const c = mountChecks.find((x) => x.path === path);
+      const m = v.jts_storage_mounts[v.jts_storage_mounts.length - 1]!;
+      if (c && (c.src !== m.src || c.fstype !== m.fstype || c.opts !== m.opts)) throw new ExportError(`mount ${path}: apply mounts ${c.src} ${c.fstype} ${c.opts}, the fstab line says ${m.src} ${m.fstype} ${m.opts}`);
     }
   } else if (mountPaths.length) {
     throw new ExportError(`mount ${mountPaths[0]}: the plan writes no fstab block`);
