@@ -5,6 +5,8 @@ import { DEFAULT_PLAN_PATH } from '../pipeline/plan-pipeline.js';
 import { exportAnsible } from '../fleet/export.js';
 import { formatFinding } from '../ui/findings.js';
 import { jsonText } from '../ui/json.js';
+import type { CommandIo } from '../ui/io.js';
+import type { CommandContext } from './context.js';
 
 export interface ExportCliOptions {
   plan?: string;
@@ -14,10 +16,8 @@ export interface ExportCliOptions {
   json?: boolean;
 }
 
-export interface ExportIo {
+export interface ExportIo extends CommandIo {
   runner: Runner;
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
 }
 
 /**
@@ -51,8 +51,10 @@ export async function exportAnsibleCommand(o: ExportCliOptions, io: ExportIo): P
   return 0;
 }
 
+export const takesIo = true;
+
 /** Thin commander wiring; the logic is src/fleet/export.ts. */
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext): void {
   const exp = program.command('export').description('Export the plan for another engine');
   exp
     .command('ansible')
@@ -62,11 +64,5 @@ export function register(program: Command): void {
     .option('--drives <file>', 'one host (localhost) with these described drives, when there is no inventory')
     .option('--json', 'print { exitCode, written, hosts: [{ host, drivesFile, error, errors, actions }] }')
     .requiredOption('--out <dir>', 'directory to write site.yml, host_vars/ (and inventory.yml with --drives) into')
-    .action(async (o: ExportCliOptions) => {
-      process.exitCode = await exportAnsibleCommand(o, {
-        runner: new ExecRunner(),
-        stdout: (s) => void process.stdout.write(s),
-        stderr: (s) => void process.stderr.write(s),
-      });
-    });
+    .action(async (o: ExportCliOptions) => ctx.exit(await exportAnsibleCommand(o, { ...ctx.io, runner: new ExecRunner() })));
 }
