@@ -22,11 +22,18 @@
  * 64 bytes per chunk, chunk starting at 64 KiB and doubling until metadata <= 128 MiB, at least 2 MiB,
  * rounded up to extents; the diff passes the result explicitly (--poolmetadatasize) so LVM agrees.
  */
-import type { Plan, Drive, Volume } from './plan-schema.js';
-import type { HostState, DriveInfo, LvInfo } from './host-state.js';
+import type { Plan, Volume } from './plan-schema.js';
+import type { HostState, DriveInfo } from './host-state.js';
 import type { Finding } from './actions.js';
 import type { LoadedPlan } from './load-plan.js';
-import { parseSize, parseBytes, ceilDiv, floorDiv, formatBytes, formatShortfall, MiB } from './units.js';
+import { parseSize, parseBytes, ceilDiv, formatBytes, formatShortfall } from './units.js';
+import { peStartBytes, pvExtents, percentExtents, thinMetadataBytes } from './lvm-extents.js';
+import { matchDrive } from './drive-match.js';
+import { foreignUse, type ForeignLv } from './foreign-use.js';
+
+export { PV_MDA_START, PV_DEFAULT_MDA_SIZE, peStartBytes, pvExtents, percentExtents, thinMetadataBytes } from './lvm-extents.js';
+export { matchDrive, type DriveMatch } from './drive-match.js';
+export { foreignUse, type ForeignLv } from './foreign-use.js';
 
 export interface VolumeLayout {
   name: string;
@@ -67,7 +74,7 @@ export interface VgLayout {
    */
   foreignExtents?: number;
   /** The visible LVs behind foreignExtents (hidden ones are summed as "hidden"). */
-  foreignLvs?: { name: string; extents: number; kind: 'snapshot' | 'thin-pool' | 'volume' | 'hidden' }[];
+  foreignLvs?: ForeignLv[];
   /** False when a drive of this VG was not found: the arithmetic is partial. */
   complete?: boolean;
 }
@@ -76,88 +83,6 @@ export interface Layout {
   /** Plan drive id → the probed/described drive it matched. */
   drives: Map<string, DriveInfo>;
   findings: Finding[];
-}
-
-/** Page size: where the first metadata area starts (x86-64, arm64 with 4K pages). */
-export const PV_MDA_START = 4096;
-/** lvm2 2.03 default metadata area size: 1 MiB − page size, so pe_start defaults to 1 MiB. */
-export const PV_DEFAULT_MDA_SIZE = MiB - PV_MDA_START;
-
-/** pe_start of a PV made with `pvcreate --dataalignment <alignment>` (bytes). */
-export function peStartBytes(alignmentBytes: number, opts: { mdaSizeBytes?: number; alignmentOffsetBytes?: number; pageSize?: number } = {}): number {
-  const mdaStart = opts.pageSize ?? PV_MDA_START;
-  const mdaEnd = mdaStart + (opts.mdaSizeBytes ?? (opts.pageSize ? MiB - opts.pageSize : PV_DEFAULT_MDA_SIZE));
-  const align = alignmentBytes > 0 ? alignmentBytes : MiB;
-  return ceilDiv(mdaEnd, align) * align + (opts.alignmentOffsetBytes ?? 0);
-}
-
-/** Extents a whole-device PV gives. */
-export function pvExtents(deviceBytes: number, extentBytes: number, alignmentBytes: number): number {
-  const usable = floorDiv(deviceBytes, 512) * 512 - peStartBytes(alignmentBytes);
-  return usable <= 0 ? 0 : floorDiv(usable, extentBytes);
-}
-
-/** lvcreate -l N%VG */
-export function percentExtents(percent: number, totalExtents: number): number {
-  // Exact for decimals: N is scaled to an integer before multiplying (lvm2 keeps percents as fixed point too).
-  const scaled = BigInt(Math.round(percent * 1e6));
-  return Number((scaled * BigInt(totalExtents)) / 100000000n);
-}
-
-/** Thin pool metadata estimate (bytes), lvm2 "generic" chunk policy. */
-export function thinMetadataBytes(poolBytes: number): number {
-  let chunk = 64 * 1024;
-  const maxOptimal = 128 * MiB;
-  let meta = Math.ceil(poolBytes / chunk) * 64;
-  while (meta > maxOptimal && chunk < 1024 * MiB) {
-    chunk *= 2;
-    meta = Math.ceil(poolBytes / chunk) * 64;
-  }
-  return Math.min(Math.max(meta, 2 * MiB), 16 * 1024 * MiB);
-}
-
-function normWwn(w: string): string {
-  return w
-    .trim()
-    .toLowerCase()
-    .replace(/^(wwn-|eui\.|naa\.|0x)/, '')
-    .replace(/^0x/, '');
-}
-
-export interface DriveMatch {
-  drive?: DriveInfo;
-  by?: 'byId' | 'serial' | 'wwn' | 'path';
-  /** Identity fields that point at different drives, or at none. */
-  problem?: string;
-}
-
-/** Match a plan drive to a probed/described one by stable identity. All identity fields given must agree. */
-export function matchDrive(d: Drive, drives: DriveInfo[]): DriveMatch {
-  const hits: { by: DriveMatch['by']; drive: DriveInfo | undefined; value: string }[] = [];
-  if (d.byId) hits.push({ by: 'byId', value: d.byId, drive: drives.find((x) => x.byIds.includes(d.byId!)) });
-  if (d.serial) hits.push({ by: 'serial', value: d.serial, drive: drives.find((x) => x.serial !== undefined && x.serial.trim() === d.serial!.trim()) });
-  if (d.wwn) hits.push({ by: 'wwn', value: d.wwn, drive: drives.find((x) => x.wwn !== undefined && normWwn(x.wwn) === normWwn(d.wwn!)) });
-  if (d.path) hits.push({ by: 'path', value: d.path, drive: drives.find((x) => x.path === d.path) });
-  const found = hits.filter((h) => h.drive);
-  if (found.length === 0) {
-    return { problem: `no drive has ${hits.map((h) => `${h.by} ${h.value}`).join(' or ')}` };
-  }
-  const distinct = new Set(found.map((h) => h.drive!.path));
-  if (distinct.size > 1) {
-    return { problem: `identity fields point at different drives: ${found.map((h) => `${h.by} ${h.value} → ${h.drive!.path}`).join(', ')}` };
-  }
-  const missing = hits.filter((h) => !h.drive && h.by !== 'path');
-  if (missing.length) {
-    return {
-      drive: found[0]!.drive,
-      by: found[0]!.by,
-      problem: `${found[0]!.by} matches ${found[0]!.drive!.path} but ${missing.map((h) => `${h.by} ${h.value}`).join(', ')} does not: wrong drive?`,
-    };
-  }
-  // Prefer the most stable identity for reporting.
-  const order = ['byId', 'wwn', 'serial', 'path'] as const;
-  const best = order.map((o) => found.find((h) => h.by === o)).find(Boolean)!;
-  return { drive: best.drive, by: best.by };
 }
 
 /** "volumes[2].size" → ['volumes', 2, 'size'] */
@@ -442,62 +367,6 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
   });
 
   return { vgs, drives, findings };
-}
-
-/** Hidden internal LVs: [pool_tdata], [lvol0_pmspare], RAID/mirror images and logs, pool data/metadata. */
-function isHiddenLv(lv: Pick<LvInfo, 'name' | 'attr'>): boolean {
-  return lv.name.startsWith('[') || ['i', 'I', 'l', 'T', 'D', 'e'].includes(lv.attr[0] ?? '-');
-}
-
-/**
- * Extents an existing VG holds outside the plan. From LVM's own figures, so nothing is guessed:
- *   held = vg_extent_count − vg_free_count (everything allocated, hidden LVs included);
- *   the plan's own existing LVs (its volumes, its thin pools' data) are subtracted by name;
- *   thin volumes (lv_attr V) hold no VG extents (they live in their pool) and are skipped;
- *   hidden extents (pool metadata, the metadata spare, mirror logs: not in the probe's report) are
- *   what is held beyond the visible LVs; the plan's own pools' metadata and the spare, which the
- *   layout already counts, are taken off them.
- * Classic snapshots (lv_attr s) are foreign even when their origin is in the plan: their
- * copy-on-write space is drawn from the VG.
- */
-export function foreignUse(
-  plan: Plan,
-  vgName: string,
-  planPools: string[],
-  state: HostState,
-  vgInfo: { extentCount: number; freeExtentCount: number },
-  extentSize: number,
-  layoutPools: { name: string; metadataExtents: number }[],
-  layoutPmspare: number,
-): { extents: number; lvs: NonNullable<VgLayout['foreignLvs']> } {
-  const planVols = new Set(plan.volumes.filter((v) => v.vg === vgName).map((v) => v.name));
-  const pools = new Set(planPools);
-  const lvs: NonNullable<VgLayout['foreignLvs']> = [];
-  let visible = 0;
-  let planPoolsExisting = 0;
-  let planPoolMeta = 0;
-  for (const lv of state.lvs) {
-    if (lv.vgName !== vgName || lv.attr[0] === 'V' || isHiddenLv(lv)) continue;
-    const e = ceilDiv(lv.sizeBytes, extentSize);
-    visible += e;
-    const kind = lv.attr[0] === 's' || lv.attr[0] === 'S' ? 'snapshot' : lv.attr[0] === 't' ? 'thin-pool' : 'volume';
-    if (kind === 'thin-pool' && pools.has(lv.name)) {
-      planPoolsExisting++;
-      planPoolMeta += layoutPools.find((p) => p.name === lv.name)?.metadataExtents ?? 0;
-      continue;
-    }
-    if (kind === 'volume' && planVols.has(lv.name)) continue;
-    lvs.push({ name: lv.name, extents: e, kind });
-  }
-  const held = Math.max(0, vgInfo.extentCount - vgInfo.freeExtentCount);
-  const hiddenAll = Math.max(0, held - visible);
-  // The probe's report does not list hidden LVs, so their owner is known only when one side has no pool:
-  // no plan pool on the host → all hidden extents are foreign; no foreign pool → all are the plan's.
-  // Both → the plan's share is taken as the layout says (metadata of its pools + the spare).
-  const foreignPools = lvs.some((l) => l.kind === 'thin-pool');
-  const hidden = planPoolsExisting === 0 ? hiddenAll : !foreignPools ? 0 : Math.max(0, hiddenAll - planPoolMeta - layoutPmspare);
-  if (hidden > 0) lvs.push({ name: 'hidden (pool metadata, spare)', extents: hidden, kind: 'hidden' });
-  return { extents: lvs.reduce((a, l) => a + l.extents, 0), lvs };
 }
 
 function safeSize(text: string) {

@@ -7,6 +7,11 @@ import type { Runner } from '../core/runner.js';
 import { ExecRunner } from '../core/exec-runner.js';
 import { cpioNewc, type CpioEntry } from './cpio.js';
 import { initScript } from './guest-scripts.js';
+import { mergeModuleOrder, parseDeb822, parseModulesDevname, parseShowDepends, pickKernelPackage } from './kernel-meta.js';
+import { extractVmlinux, stripModuleSignature } from './kernel-image.js';
+
+export { parseModulesDevname, parseDeb822, pickKernelPackage, parseShowDepends, mergeModuleOrder } from './kernel-meta.js';
+export { bzImagePayload, stripModuleSignature } from './kernel-image.js';
 
 /**
  * The sandbox's kernel and initramfs, built once per kernel version into
@@ -32,16 +37,6 @@ const INITRD_FORMAT = 6;
  * more of emulated CPU on a busy host.
  */
 export const INITRD_MODULES = ['virtio_pci', 'virtio_rng', '9pnet_virtio', '9p', 'overlay', 'nvme', 'virtio_blk', 'virtio_scsi', 'ahci', 'sd_mod', 'dm_mod'];
-
-/** `modules.devname` lines ("loop loop-control c10:237"): the device nodes whose opening loads a module. */
-export function parseModulesDevname(text: string): { module: string; name: string; type: 'c' | 'b'; major: number; minor: number }[] {
-  const out: { module: string; name: string; type: 'c' | 'b'; major: number; minor: number }[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(\S+)\s+(\S+)\s+([cb])(\d+):(\d+)\s*$/.exec(line);
-    if (m && !m[2]!.includes('..')) out.push({ module: m[1]!, name: m[2]!, type: m[3] as 'c' | 'b', major: Number(m[4]), minor: Number(m[5]) });
-  }
-  return out;
-}
 
 export const KERNEL_META_PACKAGE = 'linux-image-amd64';
 export const BUSYBOX = '/bin/busybox';
@@ -79,59 +74,6 @@ export async function readPreparedKernel(root = cacheRoot()): Promise<PreparedKe
     /* missing or unreadable: not prepared */
   }
   return undefined;
-}
-
-/** Fields of one deb822 stanza (apt-cache show); continuation lines are folded. */
-export function parseDeb822(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  let last: string | undefined;
-  for (const line of text.split('\n')) {
-    if (line === '') {
-      if (Object.keys(out).length) break; // first stanza only
-      continue;
-    }
-    if (/^\s/.test(line) && last) {
-      out[last] += '\n' + line.trim();
-      continue;
-    }
-    const i = line.indexOf(':');
-    if (i > 0) {
-      last = line.slice(0, i);
-      out[last] = line.slice(i + 1).trim();
-    }
-  }
-  return out;
-}
-
-/** The versioned generic kernel package among the meta package's dependencies (never -cloud-, -rt-). */
-export function pickKernelPackage(depends: string): string | undefined {
-  for (const alt of depends.split(',')) {
-    for (const choice of alt.split('|')) {
-      const name = choice.trim().split(/\s+/)[0] ?? '';
-      if (/^linux-image-\d[\w.+-]*-amd64(-unsigned)?$/.test(name) && !/-(cloud|rt)-/.test(name)) return name;
-    }
-  }
-  return undefined;
-}
-
-/** `insmod PATH` lines of `modprobe --show-depends`, relative to the module dir, first occurrence kept. */
-export function parseShowDepends(out: string, moduleDir: string): string[] {
-  const res: string[] = [];
-  for (const line of out.split('\n')) {
-    const m = /^insmod\s+(\S+)/.exec(line.trim());
-    if (!m) continue;
-    const abs = m[1]!;
-    const rel = abs.startsWith(moduleDir + '/') ? abs.slice(moduleDir.length + 1) : abs;
-    if (!res.includes(rel)) res.push(rel);
-  }
-  return res;
-}
-
-/** Module load order over several targets: each target's dependencies first, no duplicates. */
-export function mergeModuleOrder(lists: string[][]): string[] {
-  const out: string[] = [];
-  for (const l of lists) for (const m of l) if (!out.includes(m)) out.push(m);
-  return out;
 }
 
 function safeDirName(s: string): string {
@@ -366,83 +308,6 @@ async function finishInitrd(runner: Runner, root: string, k: PreparedKernel, pro
   await fs.writeFile(tmpManifest, JSON.stringify(result, null, 2) + '\n');
   await fs.rename(tmpManifest, manifestPath(root));
   return result;
-}
-
-/** Where a bzImage's compressed kernel starts and how long it is (boot protocol >= 2.08 header). */
-export function bzImagePayload(b: Buffer): { offset: number; length: number; format: 'xz' | 'gzip' | 'zstd' | 'other' } | undefined {
-  if (b.length < 0x260 || b.toString('ascii', 0x202, 0x206) !== 'HdrS' || b.readUInt16LE(0x206) < 0x208) return undefined;
-  const setupSects = b[0x1f1] || 4;
-  const offset = (setupSects + 1) * 512 + b.readUInt32LE(0x248);
-  const length = b.readUInt32LE(0x24c);
-  if (offset + length > b.length) return undefined;
-  const magic = b.subarray(offset, offset + 6);
-  const format = magic.equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))
-    ? 'xz'
-    : magic[0] === 0x1f && magic[1] === 0x8b
-      ? 'gzip'
-      : magic.readUInt32LE(0) === 0xfd2fb528
-        ? 'zstd'
-        : 'other';
-  return { offset, length, format };
-}
-
-/**
- * The uncompressed ELF vmlinux, which QEMU boots through the PVH entry point (CONFIG_PVH=y). Any
- * failure means falling back to the bzImage: slower boots, same guest.
- */
-async function extractVmlinux(runner: Runner, k: PreparedKernel, kdir: string, progress: (m: string) => void): Promise<string | undefined> {
-  const out = path.join(kdir, `vmlinux-${k.kernelVersion}`);
-  if (existsSync(out)) return out;
-  try {
-    const config = await fs.readFile(path.join(path.dirname(k.kernelPath), `config-${k.kernelVersion}`), 'utf8').catch(() => '');
-    if (!/^CONFIG_PVH=y$/m.test(config)) {
-      progress('the kernel has no PVH entry: booting the compressed bzImage (slower)');
-      return undefined;
-    }
-    const b = await fs.readFile(k.kernelPath);
-    const p = bzImagePayload(b);
-    if (!p || (p.format !== 'xz' && p.format !== 'zstd')) {
-      progress(`kernel payload ${p?.format ?? 'unknown'}: booting the compressed bzImage (slower)`);
-      return undefined;
-    }
-    progress(`extracting the uncompressed kernel (${p.format}) for faster emulated boots…`);
-    const tmpOut = `${out}.tmp-${process.pid}`;
-    const packed = `${tmpOut}.${p.format === 'xz' ? 'xz' : 'zst'}`;
-    await fs.writeFile(packed, b.subarray(p.offset, p.offset + p.length));
-    // --single-stream: the payload is followed by its decompressed size (4 bytes), not another stream.
-    const argv = p.format === 'xz' ? ['xz', '-d', '-q', '--single-stream', packed] : ['zstd', '-q', '-d', '--rm', packed];
-    const r = await runner.run(argv);
-    await fs.rm(packed, { force: true });
-    const head = existsSync(tmpOut) ? (await fs.readFile(tmpOut)).subarray(0, 4) : Buffer.alloc(0);
-    if (r.exitCode !== 0 || !head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
-      await fs.rm(tmpOut, { force: true });
-      progress(`could not extract vmlinux (${argv[0]} exited ${r.exitCode}): booting the bzImage (slower)`);
-      return undefined;
-    }
-    await fs.rename(tmpOut, out);
-    return out;
-  } catch (e) {
-    progress(`could not extract vmlinux (${(e as Error).message}): booting the bzImage (slower)`);
-    return undefined;
-  }
-}
-
-const SIG_MAGIC = Buffer.from('~Module signature appended~\n');
-
-/**
- * Drops a module's appended signature. The guest kernel does not enforce signatures (no secure boot
- * in QEMU) but it still hashes and verifies every signed module it loads: in the emulated CPU that is
- * seconds per boot for the initramfs's modules. Unsigned, they load at once (the kernel notes a taint).
- */
-export function stripModuleSignature(ko: Buffer): Buffer {
-  if (ko.length < SIG_MAGIC.length + 12 || !ko.subarray(ko.length - SIG_MAGIC.length).equals(SIG_MAGIC)) return ko;
-  const info = ko.length - SIG_MAGIC.length - 12; // struct module_signature
-  const signerLen = ko[info + 3]!;
-  const keyIdLen = ko[info + 4]!;
-  const sigLen = ko.readUInt32BE(info + 8);
-  const start = info - sigLen - signerLen - keyIdLen;
-  if (start <= 0) return ko;
-  return ko.subarray(0, start);
 }
 
 /** A module file's bytes; compressed modules (.ko.xz/.zst/.gz) are decompressed with busybox/zstd. */
