@@ -93,7 +93,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--plan <file>', 'plan file', DEFAULT_PLAN_PATH)
     .option('--drives <file>', 'described drives: sizes, serials, models of the VM\'s disks', DEFAULT_DRIVES_FILE)
     .option('--keep', 'keep the drive images and the step results (paths printed)')
-    .option('--timeout <s>', 'stop the VM after this many seconds', (v) => Number(v), 900)
+    .option('--timeout <s>', 'stop the VM after this many seconds (a safety stop: 145 s is typical on an idle 2-core host, a loaded one takes several times that)', (v) => Number(v), 2400)
     .option('--json', 'machine-readable report on stdout')
     .addOption(new Option('--in-guest', 'run the steps inside the sandbox guest (started by rehearse itself)').hideHelp())
     .addOption(new Option('--out <dir>', 'result directory of --in-guest').hideHelp())

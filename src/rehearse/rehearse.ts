@@ -248,7 +248,7 @@ export async function rehearse(o: RehearseOptions): Promise<RehearseReport> {
       imageDir,
       keep: true,
       cwd: PACKAGE_ROOT,
-      timeoutS: o.timeoutS ?? 900,
+      timeoutS: o.timeoutS ?? 2400,
       expectWriteBytes: 2.5e9,
       onOutput: (c) => log(c),
       onProgress: (m) => log(`sandbox: ${m}\n`),

@@ -13,7 +13,7 @@ test('rehearse: the default plan on a 4 TB NVMe — plan, apply, verify clean, i
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/jts-storage.js'), 'rehearse', '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 40 * 60_000,
+    timeout: 45 * 60_000, // above rehearse's own 2400 s safety stop
     maxBuffer: 64 * 1024 * 1024,
   });
   const report = JSON.parse(r.stdout) as {
