@@ -10,11 +10,15 @@ import { DEFAULT_RESULTS_DIR, loadResults, saveResults } from '../bench/results.
 import { renderBenchText } from '../bench/text.js';
 import { FIGURES } from '../bench/figures.js';
 import { healthNow } from '../report/health.js';
+import type { Runner } from '../core/runner.js';
+import type { CommandIo } from '../ui/io.js';
+import type { CommandContext } from './context.js';
+import { show } from '../ui/view.js';
 import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
 import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
 import { lockTimeoutMs, withHostRun } from '../exec/host-run.js';
 
-interface BenchOpts {
+export interface BenchOpts {
   plan?: string;
   profile?: string[];
   volume?: string[];
@@ -47,17 +51,106 @@ function fmtTime(s: number): string {
 }
 
 /** Progress on stderr (stdout carries the results): one line per step, redrawn in place on a terminal. */
-function progressPrinter(): (p: BenchProgress) => void {
-  const tty = process.stderr.isTTY;
+function progressPrinter(io: CommandIo): (p: BenchProgress) => void {
+  const tty = !!io.progressTo?.isTTY;
   return (p) => {
     const line = p.phase === 'cleanup' ? p.message : `[${p.step}/${p.total}] ${p.message} — about ${fmtTime(p.secondsLeft)} of measurement left`;
-    if (tty) process.stderr.write(`\r\x1b[K${line}${p.phase === 'cleanup' ? '\n' : ''}`);
-    else process.stderr.write(line + '\n');
+    if (tty) io.stderr(`\r\x1b[K${line}${p.phase === 'cleanup' ? '\n' : ''}`);
+    else io.stderr(line + '\n');
   };
 }
 
-/** `jts-storage bench`: fio per database workload on each mounted volume, ratio to raw, save and compare. */
-export function register(program: Command): void {
+/** `jts-storage bench`: fio per database workload on each mounted volume, ratio to raw, save and compare. Returns the exit code. */
+export async function benchCommand(o: BenchOpts, io: CommandIo & { runner: Runner }): Promise<number> {
+  if (o.listProfiles) {
+    if (o.json) show(io, true, { profiles: PROFILES, groups: PROFILE_GROUPS, figures: FIGURES }, () => '');
+    else {
+      for (const p of PROFILES) {
+        io.stdout(`${p.name} — ${p.title}\n  ${p.reason}\n  reports: ${p.reports.join(', ')}\n${p.compareWith ? `  compare with: ${p.compareWith}\n` : ''}`);
+      }
+      io.stdout(`groups: ${Object.entries(PROFILE_GROUPS).map(([k, v]) => `${k} = ${v.join(' ')}`).join('; ')}\n`);
+    }
+    return EXIT.OK;
+  }
+  const runtimeS = num(o.runtime, '--runtime', 1);
+  const repeat = num(o.repeat, '--repeat', 1);
+  const noisePct = num(o.noise, '--noise', 0);
+  let sizeBytes: number;
+  try {
+    sizeBytes = parseBytes(o.size);
+  } catch (e) {
+    throw new UserError(`--size: ${(e as Error).message}`);
+  }
+  const runner = io.runner;
+  // Read the baseline first: a typo in --compare must not cost a whole bench run.
+  const baseline = o.compare ? await loadResults(runner, o.compare, o.resultsDir) : undefined;
+  // Like apply and rehearse: the default plan, unless only directories were asked for.
+  const planFile = o.plan ?? (o.dir?.length ? undefined : DEFAULT_PLAN_PATH);
+  const loaded = planFile ? await loadPlanFile(planFile) : undefined;
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  let results;
+  let dryLines: string[] = [];
+  try {
+    // The scratch LV, the test files and the fio runs are Actions: under the host lock, in the audit log.
+    results = await withHostRun(
+      {
+        runner,
+        command: 'bench',
+        pid: io.pid ?? process.pid,
+        dryRun: !!o.dryRun,
+        auditLog: o.auditLog,
+        lockPath: o.lockFile,
+        lockTimeoutMs: lockTimeoutMs(o.lockTimeout, 0),
+        say: (s) => io.stderr(s + '\n'),
+      },
+      async (h) => {
+        const r = await runBench({ runner: h.runner, act: h }, {
+      plan: loaded ? { plan: loaded.plan, file: loaded.file, text: loaded.text } : undefined,
+      profiles: o.profile,
+      volumes: o.volume,
+      dirs: o.dir,
+      raw: o.raw,
+      runtimeS,
+      rampS: o.ramp !== undefined ? num(o.ramp, '--ramp', 0) : undefined,
+      repeat,
+      sizeBytes,
+      onProgress: progressPrinter(io),
+      // Health covers the plan's storage: without a plan there is nothing to say it about.
+      collectHealth: loaded ? () => healthNow(runner, loaded.plan, loaded.file) : undefined,
+      signal: ac.signal,
+        });
+        dryLines = h.dryRunLines();
+        return r;
+      },
+    );
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+  if (o.dryRun) {
+    show(io, o.json, { dryRun: true, steps: dryLines }, () => `dry run: these steps would run, none ran:\n${dryLines.join('\n')}\n`);
+    return EXIT.OK;
+  }
+  if (baseline) {
+    results.comparison = compareResults(results, baseline, { noisePct, baselineName: o.compare });
+    results.summary = summaryLine(results);
+  }
+  if (o.save) {
+    results.name = o.save;
+    const p = await saveResults(runner, results, o.save, o.resultsDir);
+    if (!o.json) io.stderr(`saved ${p}\n`);
+  }
+  show(io, o.json, results, () => renderBenchText(results));
+  return results.comparison?.regressions.length ? EXIT.CHANGES : EXIT.OK;
+}
+
+export const takesIo = true;
+
+/** Thin commander wiring; the logic is benchCommand. */
+export function register(program: Command, ctx: CommandContext): void {
   program
     .command('bench')
     .description('Benchmark each mounted volume with fio per database workload; ratio to the raw drive or a scratch LV, save and compare baselines (exit 2 on a regression)')
@@ -80,89 +173,5 @@ export function register(program: Command): void {
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
     .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
     .option('--json', 'print the results document as JSON')
-    .action(async (o: BenchOpts) => {
-      if (o.listProfiles) {
-        if (o.json) process.stdout.write(JSON.stringify({ profiles: PROFILES, groups: PROFILE_GROUPS, figures: FIGURES }, null, 2) + '\n');
-        else {
-          for (const p of PROFILES) {
-            process.stdout.write(`${p.name} — ${p.title}\n  ${p.reason}\n  reports: ${p.reports.join(', ')}\n${p.compareWith ? `  compare with: ${p.compareWith}\n` : ''}`);
-          }
-          process.stdout.write(`groups: ${Object.entries(PROFILE_GROUPS).map(([k, v]) => `${k} = ${v.join(' ')}`).join('; ')}\n`);
-        }
-        return;
-      }
-      const runtimeS = num(o.runtime, '--runtime', 1);
-      const repeat = num(o.repeat, '--repeat', 1);
-      const noisePct = num(o.noise, '--noise', 0);
-      let sizeBytes: number;
-      try {
-        sizeBytes = parseBytes(o.size);
-      } catch (e) {
-        throw new UserError(`--size: ${(e as Error).message}`);
-      }
-      const runner = new ExecRunner();
-      // Read the baseline first: a typo in --compare must not cost a whole bench run.
-      const baseline = o.compare ? await loadResults(runner, o.compare, o.resultsDir) : undefined;
-      // Like apply and rehearse: the default plan, unless only directories were asked for.
-      const planFile = o.plan ?? (o.dir?.length ? undefined : DEFAULT_PLAN_PATH);
-      const loaded = planFile ? await loadPlanFile(planFile) : undefined;
-      const ac = new AbortController();
-      const onSig = () => ac.abort();
-      process.once('SIGINT', onSig);
-      process.once('SIGTERM', onSig);
-      let results;
-      let dryLines: string[] = [];
-      try {
-        // The scratch LV, the test files and the fio runs are Actions: under the host lock, in the audit log.
-        results = await withHostRun(
-          {
-            runner,
-            command: 'bench',
-            pid: process.pid,
-            dryRun: !!o.dryRun,
-            auditLog: o.auditLog,
-            lockPath: o.lockFile,
-            lockTimeoutMs: lockTimeoutMs(o.lockTimeout, 0),
-            say: (s) => void process.stderr.write(s + '\n'),
-          },
-          async (h) => {
-            const r = await runBench({ runner: h.runner, act: h }, {
-          plan: loaded ? { plan: loaded.plan, file: loaded.file, text: loaded.text } : undefined,
-          profiles: o.profile,
-          volumes: o.volume,
-          dirs: o.dir,
-          raw: o.raw,
-          runtimeS,
-          rampS: o.ramp !== undefined ? num(o.ramp, '--ramp', 0) : undefined,
-          repeat,
-          sizeBytes,
-          onProgress: progressPrinter(),
-          // Health covers the plan's storage: without a plan there is nothing to say it about.
-          collectHealth: loaded ? () => healthNow(runner, loaded.plan, loaded.file) : undefined,
-          signal: ac.signal,
-            });
-            dryLines = h.dryRunLines();
-            return r;
-          },
-        );
-      } finally {
-        process.off('SIGINT', onSig);
-        process.off('SIGTERM', onSig);
-      }
-      if (o.dryRun) {
-        process.stdout.write(o.json ? JSON.stringify({ dryRun: true, steps: dryLines }, null, 2) + '\n' : `dry run: these steps would run, none ran:\n${dryLines.join('\n')}\n`);
-        return;
-      }
-      if (baseline) {
-        results.comparison = compareResults(results, baseline, { noisePct, baselineName: o.compare });
-        results.summary = summaryLine(results);
-      }
-      if (o.save) {
-        results.name = o.save;
-        const p = await saveResults(runner, results, o.save, o.resultsDir);
-        if (!o.json) process.stderr.write(`saved ${p}\n`);
-      }
-      process.stdout.write(o.json ? JSON.stringify(results, null, 2) + '\n' : renderBenchText(results));
-      if (results.comparison?.regressions.length) process.exitCode = EXIT.CHANGES;
-    });
+    .action(async (o: BenchOpts) => ctx.exit(await benchCommand(o, { ...ctx.io, runner: new ExecRunner() })));
 }

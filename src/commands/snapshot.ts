@@ -6,6 +6,9 @@ import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
 import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
 import { HostRun, lockTimeoutMs, withHostRun } from '../exec/host-run.js';
 import * as flows from '../snapshot/flows.js';
+import type { CommandContext } from './context.js';
+import { envOf, type CommandIo } from '../ui/io.js';
+import { show } from '../ui/view.js';
 import type { FlowOutput, SnapshotIo } from '../snapshot/flows.js';
 
 /**
@@ -15,14 +18,8 @@ import type { FlowOutput, SnapshotIo } from '../snapshot/flows.js';
  * --dry-run. This file wires commander. See docs/snapshots.md.
  */
 
-export interface SnapshotCliIo {
-  runner: Runner;
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  pid: number;
-  /** JTS_STORAGE_PLAN */
-  planEnv?: string;
-}
+/** The command's I/O (ui/io.ts; JTS_STORAGE_PLAN is read from its env) and the Runner. */
+export type SnapshotCliIo = CommandIo & { runner: Runner };
 
 /** Options every changing subcommand takes. */
 export interface HostRunCliOptions {
@@ -50,7 +47,7 @@ export async function snapshotCommand(
     {
       runner: io.runner,
       command: `snapshot ${sub}`,
-      pid: io.pid,
+      pid: io.pid ?? process.pid,
       dryRun: !!o.dryRun,
       lock: opts.lock,
       auditLog: o.auditLog ?? DEFAULT_AUDIT_LOG,
@@ -58,20 +55,13 @@ export async function snapshotCommand(
       lockTimeoutMs: lockTimeoutMs(o.lockTimeout, 0),
       say: (s) => io.stderr(s + '\n'),
     },
-    (h: HostRun) => flow({ runner: h.runner, act: h, planEnv: io.planEnv }, () => h.dryRunLines()),
+    (h: HostRun) => flow({ runner: h.runner, act: h, planEnv: envOf(io).JTS_STORAGE_PLAN }, () => h.dryRunLines()),
     (f) => f.exitCode === 0,
   );
-  io.stdout(o.json ? JSON.stringify(out.data, null, 2) + '\n' : out.text);
+  show(io, o.json, out.data, () => out.text);
   return out.exitCode;
 }
 
-const processIo = (): SnapshotCliIo => ({
-  runner: new ExecRunner(),
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
-  pid: process.pid,
-  planEnv: process.env.JTS_STORAGE_PLAN,
-});
 
 /** The options of every changing subcommand. */
 function changing(c: Command, dryRun = 'print the steps that would run, run nothing that changes the host'): Command {
@@ -83,11 +73,12 @@ function changing(c: Command, dryRun = 'print the steps that would run, run noth
     .option('--json', 'JSON output');
 }
 
-const setExit = (code: number) => {
-  process.exitCode = code;
-};
+export const takesIo = true;
 
-export function register(program: Command): void {
+/** Thin commander wiring; the flows are in src/snapshot/flows.ts, run by snapshotCommand. */
+export function register(program: Command, ctx: CommandContext): void {
+  const processIo = (): SnapshotCliIo => ({ ...ctx.io, runner: new ExecRunner() });
+  const setExit = (code: number) => ctx.exit(code);
   const snap = program.command('snapshot').description('LVM snapshots: create, list, prune, mount, umount, restore, export, verify, drill, autoextend (docs/snapshots.md)');
 
   changing(
@@ -112,7 +103,8 @@ export function register(program: Command): void {
     .option('--json', 'JSON output')
     .action(async (o: { plan?: string; json?: boolean }) => {
       const out = await flows.listFlow(o, { runner: new ExecRunner() });
-      process.stdout.write(o.json ? JSON.stringify(out.data, null, 2) + '\n' : out.text);
+      show(ctx.io, o.json, out.data, () => out.text);
+      ctx.exit(out.exitCode);
     });
 
   changing(

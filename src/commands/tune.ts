@@ -13,6 +13,7 @@ import { withHostRun, lockTimeoutMs } from '../exec/host-run.js';
 import { dryRunLines, type ExecResult } from '../exec/executor.js';
 import { progressFor } from '../exec/progress.js';
 import * as path from 'node:path';
+import { show } from '../ui/view.js';
 import type { CommandIo } from '../ui/io.js';
 import type { CommandContext } from './context.js';
 
@@ -23,14 +24,8 @@ import type { CommandContext } from './context.js';
  * through the one executor (src/exec/host-run.ts: lock, audit log, --dry-run).
  */
 
-export interface TuneIo {
-  runner: Runner;
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  pid: number;
-  /** Progress of the steps on stderr (a stream); undefined: none. */
-  progressTo?: NodeJS.WriteStream;
-}
+/** The command's I/O (ui/io.ts) and the Runner it reads and changes the host through. */
+export type TuneIo = CommandIo & { runner: Runner };
 
 export interface TuneApplyOptions {
   plan?: string;
@@ -54,7 +49,7 @@ export async function tuneApplyCommand(o: TuneApplyOptions, io: TuneIo): Promise
     if (!o.json) io.stdout(s + '\n');
   };
   if (o.dryRun) {
-    if (o.json) io.stdout(JSON.stringify({ dryRun: true, actions: tp.actions, notes: tp.notes }, null, 2) + '\n');
+    if (o.json) show(io, true, { dryRun: true, actions: tp.actions, notes: tp.notes }, () => '');
     else {
       for (const l of dryRunLines(tp.actions)) out(l);
       if (!tp.actions.length) out('Nothing to change: the host matches the plan’s tuning.');
@@ -68,7 +63,7 @@ export async function tuneApplyCommand(o: TuneApplyOptions, io: TuneIo): Promise
       {
         runner: base,
         command: 'tune apply',
-        pid: io.pid,
+        pid: io.pid ?? process.pid,
         dryRun: false,
         auditLog: o.auditLog ?? DEFAULT_AUDIT_LOG,
         lockPath: o.lockFile ?? DEFAULT_LOCK_PATH,
@@ -83,7 +78,7 @@ export async function tuneApplyCommand(o: TuneApplyOptions, io: TuneIo): Promise
   }
   // Read the host again: what is true now, not what we meant to do.
   const status = tuneStatus(loaded, await readTuneFacts(base, loaded.plan));
-  if (o.json) io.stdout(JSON.stringify({ actions: tp.actions, notes: tp.notes, result: slim(result), status }, null, 2) + '\n');
+  if (o.json) show(io, true, { actions: tp.actions, notes: tp.notes, result: slim(result), status }, () => '');
   else {
     if (!tp.actions.length) out('Nothing to change: the host matches the plan’s tuning.');
     else if (result?.ok) out(`Applied ${tp.actions.length} action(s), ${result.mutating} change(s) on the host.`);
@@ -99,7 +94,7 @@ export async function tuneStatusCommand(o: { plan?: string; json?: boolean }, io
   const loaded = await loadPlanFile(o.plan ?? DEFAULT_PLAN_PATH);
   const facts = await readTuneFacts(io.runner, loaded.plan);
   const s = tuneStatus(loaded, facts);
-  io.stdout(o.json ? JSON.stringify(s, null, 2) + '\n' : formatTuneStatus(s) + '\n');
+  show(io, o.json, s, () => formatTuneStatus(s) + '\n');
   return s.drift.length ? EXIT.CHANGES : EXIT.OK;
 }
 
