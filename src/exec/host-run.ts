@@ -54,6 +54,9 @@ export function lockTimeoutMs(value: string | number | undefined, fallbackS: num
   return Math.round(n * 1000);
 }
 
+/** Run ids this process has issued, with how often (the id has one-second resolution). */
+const issued = new Map<string, number>();
+
 export class HostRun implements ActionRunner {
   readonly runId: string;
   readonly audit: AuditLog;
@@ -70,7 +73,12 @@ export class HostRun implements ActionRunner {
 
   constructor(private readonly o: HostRunOptions) {
     this.dryRun = o.dryRun;
-    this.runId = AuditLog.runId(o.runner.now(), o.pid);
+    // Two runs of one process within a second (in-process callers: rehearse, the VM drivers) get
+    // distinct ids: "-2", "-3"… after the first.
+    const id = AuditLog.runId(o.runner.now(), o.pid);
+    const n = (issued.get(id) ?? 0) + 1;
+    issued.set(id, n);
+    this.runId = n === 1 ? id : `${id}-${n}`;
     this.auditFile = o.dryRun ? undefined : (o.auditLog ?? DEFAULT_AUDIT_LOG);
     this.audit = new AuditLog(o.runner, this.auditFile, this.runId);
     this.runner = new AuditingRunner(o.runner, this.audit);

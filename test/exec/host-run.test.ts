@@ -73,3 +73,11 @@ test('--lock-timeout: seconds to ms; bad input refused', () => {
   assert.throws(() => lockTimeoutMs('soon', 0), /--lock-timeout: "soon"/);
   assert.throws(() => lockTimeoutMs('-1', 0), /--lock-timeout/);
 });
+
+test('two runs of one process in the same second get distinct run ids', () => {
+  const f = new FakeRunner();
+  const a = new HostRun({ ...base, runner: f, dryRun: true, pid: 4711 });
+  const b = new HostRun({ ...base, runner: f, dryRun: true, pid: 4711 });
+  assert.notEqual(a.runId, b.runId);
+  assert.equal(b.runId, `${a.runId}-2`);
+});
