@@ -13,6 +13,8 @@ import { verifyPlan } from '../verify/run-verify.js';
 import { formatVerifyReport } from '../verify/verify.js';
 import type { Runner } from '../core/runner.js';
 import { ACTION_SYMBOL } from '../ui/plan-render.js';
+import { loadPlanFile } from '../model/load-plan.js';
+import { proveCases, proveFindings, proveOnHost } from '../prove/prove.js';
 import { envOf, type CommandIo } from '../ui/io.js';
 import { show } from '../ui/view.js';
 import { LineProgress } from '../exec/progress.js';
@@ -44,6 +46,10 @@ export interface ApplyOptions {
   lockFile: string;
   lockTimeout?: string;
   json?: boolean;
+  /** commander's --no-prove sets false: skip making and mounting the new filesystems on loop images first. */
+  prove?: boolean;
+  /** Where the proof puts its sparse images (default /var/tmp). */
+  proveDir?: string;
 }
 
 /**
@@ -71,6 +77,7 @@ export async function applyCommand(saved: string | undefined, opts: ApplyOptions
           for (const a of p.result.actions) say(`  ${ACTION_SYMBOL[a.kind].padEnd(3)} ${a.resource}: ${a.summary}${a.destructive ? `  (DESTROYS ${a.destructive.loses}; forced by ${a.destructive.forcedBy})` : ''}`);
         }
         for (const w of p.result.warnings) say(`warning: ${w.file ? `${w.file}:${w.line ?? '?'}: ` : ''}${w.message}`);
+        if (opts.prove !== false && !opts.dryRun) await proveFirst(r, planFile, p, opts.proveDir, say);
         return p;
       },
       verify: (r, plan, state) => verifyPlan(r, plan, state),
@@ -98,6 +105,26 @@ export async function applyCommand(saved: string | undefined, opts: ApplyOptions
   return outcome.exitCode;
 }
 
+/**
+ * Before the first mutating command: the filesystems and mounts this run creates or changes, made and
+ * mounted on sparse loop images on this kernel in a private mount namespace (never the plan's drives).
+ * Errors: UserError listing the kernel's refusals at file:line:col (nothing has run then).
+ */
+async function proveFirst(r: Runner, planFile: string, p: Awaited<ReturnType<typeof planForApply>>, dir: string | undefined, say: (s: string) => void): Promise<void> {
+  const touched = new Set<number>();
+  p.plan.volumes.forEach((v, i) => {
+    const ids = [`fs:${v.vg}/${v.name}:create`, `fs:${v.vg}/${v.name}:replace`, ...(v.mount ? [`mount:${v.mount.path}:create`, `mount:${v.mount.path}:remount`] : [])];
+    if (p.result.actions.some((a) => ids.includes(a.id))) touched.add(i);
+  });
+  const cases = proveCases(p.plan, p.layout, touched);
+  if (!cases.length) return;
+  const pr = await proveOnHost(r, cases, { workDir: dir ?? '/var/tmp' });
+  const loaded = await loadPlanFile(planFile);
+  const f = proveFindings(p.plan, cases, pr, loaded.locate, loaded.file);
+  if (f.findings.length) throw new UserError(`the kernel refuses what this plan would make (proved before any change; nothing was run; --no-prove skips the proof):\n${f.lines.filter((l) => !/: proved on kernel/.test(l)).join('\n')}`);
+  say(`proved on kernel ${pr.kernel}: ${cases.length} distinct filesystem/mount combination(s) made and mounted on loop images`);
+}
+
 export const takesIo = true;
 
 /** `jts-storage apply`: carry out the plan's actions and nothing else; then verify. */
@@ -115,5 +142,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
     .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
     .option('--json', 'machine-readable outcome on stdout (progress stays on stderr)')
+    .option('--no-prove', 'do not first make and mount the new filesystems on sparse loop images (the kernel-truth proof, docs/kernel-truth.md)')
+    .option('--prove-dir <dir>', 'where the proof puts its sparse images (default /var/tmp)')
     .action(async (saved: string | undefined, opts: ApplyOptions) => ctx.exit(await applyCommand(saved, opts, { ...ctx.io, runner: new ExecRunner() })));
 }

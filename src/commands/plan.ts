@@ -10,6 +10,8 @@ import { envOf, type CommandIo } from '../ui/io.js';
 import { show } from '../ui/view.js';
 import type { CommandContext } from './context.js';
 import { planInventoryCommand } from '../fleet/fleet-plan.js';
+import { proveCases, proveFindings, proveOnHost, type ProveRun } from '../prove/prove.js';
+import { proveInSandbox } from '../prove/prove-sandbox.js';
 
 export interface PlanCliOptions {
   plan?: string;
@@ -22,6 +24,10 @@ export interface PlanCliOptions {
   skipTune?: boolean;
   /** commander's --no-color sets false. */
   color?: boolean;
+  /** Try every distinct mkfs + mount of the plan on the running kernel (or, with --drives, in the sandbox). */
+  prove?: boolean;
+  /** Where prove's sparse images go (default /var/tmp). */
+  proveDir?: string;
 }
 
 export interface PlanIo extends CommandIo {
@@ -50,9 +56,24 @@ export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number
       exit = EXIT.ERROR;
     }
   }
-  show(io, o.json, { ...planJson(run), exitCode: exit, savedPlan: saved ?? null }, () => {
+  let prove: { kernel: string; where: string; lines: string[]; refused: number } | undefined;
+  if (o.prove && run.loaded && run.layout) {
+    const cases = proveCases(run.loaded.plan, run.layout);
+    let pr: ProveRun;
+    if (o.drives) pr = await proveInSandbox(cases, { onProgress: (m) => io.stderr(`prove: ${m}\n`) });
+    else {
+      if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new UserError('plan --prove on this host needs root (loop devices, a private mount namespace); or plan offline with --drives F --prove (the sandbox)');
+      pr = await proveOnHost(io.runner, cases, { workDir: o.proveDir ?? '/var/tmp' });
+    }
+    const f = proveFindings(run.loaded.plan, cases, pr, run.loaded.locate, run.loaded.file);
+    run.result.errors.push(...f.findings);
+    prove = { kernel: pr.kernel, where: pr.where, lines: f.lines, refused: f.findings.length };
+    if (f.findings.length) exit = EXIT.ERROR;
+  }
+  show(io, o.json, { ...planJson(run), exitCode: exit, savedPlan: saved ?? null, ...(prove ? { prove } : {}) }, () => {
     let text = renderPlan(run, { color: wantColor(o.color, io.isTTY, envOf(io)), source: o.drives ? `the drives described in ${o.drives}` : undefined });
     if (saved) text += `Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.\n`;
+    if (prove) text += `\nProved on kernel ${prove.kernel} (${prove.where === 'sandbox' ? 'the sandbox' : 'this host: loop devices in a private mount namespace'}):\n${prove.lines.map((l) => `  ${l}`).join('\n')}\n${prove.refused ? `${prove.refused} volume(s) refused by the kernel: exit 1\n` : ''}`;
     return text;
   });
   if (saveError) io.stderr(`error: ${saveError}\n`);
@@ -71,6 +92,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--inventory <file>', 'plan every host of a YAML Ansible inventory (jts_storage_drives per host): one line each; exit 1 if any is invalid, else 2 if any would change')
     .option('--out <file>', 'save the plan (actions + plan and state hashes) for `apply <file>`')
     .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that apply runs after the storage actions')
+    .option('--prove', 'make and mount every distinct filesystem of the plan on the running kernel (sparse loop images in a private mount namespace, never the plan drives); with --drives, in the sandbox')
+    .option('--prove-dir <dir>', 'where --prove puts its sparse images (default /var/tmp)')
     .option('--json', 'print { errors, warnings, infos, actions, stateHash, summary, layout }')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)')
     .action(async (o: PlanCliOptions) => ctx.exit(await planCommand(o, { ...ctx.io, runner: new ExecRunner() })));

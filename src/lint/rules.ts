@@ -130,6 +130,13 @@ export const RULES: RuleInfo[] = [
     source: 'Documentation/admin-guide/xfs.rst "Deprecated"; fs/xfs/Kconfig XFS_SUPPORT_V4',
   },
   {
+    id: 'JTS-PROVE-REFUSED',
+    severity: 'error',
+    title: 'The kernel refused the filesystem or its mount (plan --prove, apply)',
+    fact: 'plan --prove and apply make every distinct (filesystem, mkfs options, mount options, size class) of the plan on a sparse loop image and mount it in a private mount namespace, on the running kernel (or the sandbox\'s when planning offline); this finding carries mkfs\'s or the kernel\'s own refusal.',
+    source: 'the running kernel (uname -r); docs/kernel-truth.md',
+  },
+  {
     id: 'JTS-EXT4-JOURNAL-OPTS',
     severity: 'error',
     title: 'Journal mount options on an ext4 without a journal',

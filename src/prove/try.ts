@@ -40,13 +40,24 @@ export interface MountTry {
  * dmesg reading needs root (CAP_SYSLOG); without it `dmesg` is empty. Errors: none thrown; a refusal is
  * the verdict 'mount-refused' with mount(8)'s stderr and the kernel's lines.
  */
-export async function tryMount(r: Runner, fs: string, dev: string, dir: string, options: string[]): Promise<MountTry> {
-  await r.run(['dmesg', '-C']);
+export async function tryMount(r: Runner, fs: string, dev: string, dir: string, options: string[], o: { clearLog?: boolean } = {}): Promise<MountTry> {
+  // In the sandbox the log is cleared (dmesg -C); on a real host it is only read: the new lines are those after the old ones.
+  const clear = o.clearLog ?? true;
+  const before = clear ? (await r.run(['dmesg', '-C']), []) : (await r.run(['dmesg', '-t'], { env: ENV })).stdout.split('\n');
   const opts = options.length ? options.join(',') : 'defaults';
   const m = await r.run(['mount', '-t', fs, '-o', opts, dev, dir], { env: ENV, timeoutMs: 120_000 });
   const d = await r.run(['dmesg', '-t'], { env: ENV });
   if (m.exitCode === 0) await r.run(['umount', dir], { env: ENV, timeoutMs: 120_000 });
-  return { verdict: m.exitCode === 0 ? 'ok' : 'mount-refused', mountRc: m.exitCode, mountErr: m.stderr.trim().slice(0, 600), dmesg: d.stdout.trim().slice(0, 1200) };
+  return { verdict: m.exitCode === 0 ? 'ok' : 'mount-refused', mountRc: m.exitCode, mountErr: m.stderr.trim().slice(0, 600), dmesg: newLines(before, d.stdout.split('\n')).join('\n').trim().slice(0, 1200) };
+}
+
+/** The lines of `after` that follow the last line of `before` (the kernel log as a growing list). */
+export function newLines(before: string[], after: string[]): string[] {
+  const b = before.filter(Boolean);
+  if (!b.length) return after;
+  const last = b[b.length - 1]!;
+  const i = after.lastIndexOf(last);
+  return i < 0 ? after.slice(-8) : after.slice(i + 1);
 }
 
 /** Kernel release and the versions of e2fsprogs, xfsprogs and util-linux (mount), as the tools print them. */
