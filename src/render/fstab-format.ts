@@ -4,6 +4,8 @@
 // the block (the root filesystem, swap, whatever the admin wrote) is kept byte for byte, so an apply
 // can never break a line it does not manage, and removing the block gives the old file back.
 import type { Plan, Volume, NetworkMount } from '../model/plan-schema.js';
+import { assertSame, hasOddChar, RenderError } from './parse-back.js';
+import { commentSafe } from './types.js';
 
 export interface FstabEntry {
   spec: string; // UUID=… or /dev/VG/LV or server:/export
@@ -98,15 +100,40 @@ export function unescapeField(s: string): string {
 
 /** One fstab line; columns padded so the block reads as a table (deterministic for a given input). */
 export function renderEntries(entries: FstabEntry[]): string[] {
+  for (const e of entries) {
+    const bad = fstabEntryError(e);
+    if (bad) throw new RenderError(`fstab: ${bad}; nothing is written`);
+  }
   const rows = entries.map((e) => [escapeField(e.spec), escapeField(e.file), e.vfstype, e.mntops.join(','), String(e.freq), String(e.passno)]);
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(0, ...rows.map((r) => r[i]!.length)));
   const lines: string[] = [];
   entries.forEach((e, k) => {
-    if (e.comment) lines.push(`# ${e.comment.replace(/\n/g, ' ')}`);
+    if (e.comment) lines.push(`# ${commentSafe(e.comment)}`);
     const r = rows[k]!;
     lines.push(r.map((c, i) => (i < 5 ? c.padEnd(widths[i]!) : c)).join(' '));
   });
   return lines;
+}
+
+/**
+ * What fstab(5) cannot carry in one entry: a control character (only space, tab, newline and '\\' have octal
+ * escapes, and the plan refuses them anyway), a device or mount point starting with '#' (a comment line),
+ * a type or an option with whitespace, ',', '#' or '\\' (they split or end the field).
+ */
+export function fstabEntryError(e: FstabEntry): string | undefined {
+  for (const [what, v] of [['device', e.spec], ['mount point', e.file]] as const) {
+    if (v === '' || hasOddChar(v.replace(/[\t\n]/g, ''))) return `${what} ${JSON.stringify(v)} is empty or holds a control character`;
+    if (v.startsWith('#')) return `${what} ${JSON.stringify(v)} starts with '#' (fstab reads a comment)`;
+  }
+  if (!/^[a-z0-9._]+$/.test(e.vfstype)) return `type ${JSON.stringify(e.vfstype)} of ${e.file}`;
+  for (const o of e.mntops) if (o === '' || /[\s,#\\"]/.test(o) || hasOddChar(o)) return `mount option ${JSON.stringify(o)} of ${e.file} cannot be one fstab option`;
+  if (!Number.isInteger(e.freq) || !Number.isInteger(e.passno) || e.freq < 0 || e.passno < 0 || e.passno > 9) return `freq/passno of ${e.file}`;
+  return undefined;
+}
+
+/** The structure fstab(5) keeps of an entry, for comparing intended and parsed-back entries. */
+export function fstabShape(e: Pick<FstabEntry, 'spec' | 'file' | 'vfstype' | 'mntops' | 'freq' | 'passno'>) {
+  return { spec: e.spec, file: e.file, vfstype: e.vfstype, mntops: [...e.mntops], freq: e.freq, passno: e.passno };
 }
 
 export interface ParsedFstabLine {
@@ -170,6 +197,13 @@ export function parseFstab(text: string): ParsedFstabLine[] {
 
 /** Old fstab text + entries → new text, with exactly one managed block (markers), the rest untouched. */
 export function mergeManagedBlock(oldText: string, entries: FstabEntry[]): string {
+  const merged = mergeBlockText(oldText, entries);
+  // Read back with the product's own parser: the managed block holds exactly the intended entries.
+  assertSame('/etc/fstab managed block', entries.map(fstabShape), managedEntries(merged).map(fstabShape));
+  return merged;
+}
+
+function mergeBlockText(oldText: string, entries: FstabEntry[]): string {
   const blocks = findManagedBlocks(oldText);
   const block = [BEGIN_MARKER, ...renderEntries(entries), END_MARKER];
   const lines = oldText === '' ? [] : oldText.split('\n');

@@ -5,6 +5,7 @@
  */
 import type { Plan } from '../model/plan-schema.js';
 import { managedHeader, type RenderedFile } from './types.js';
+import { assertSame, hasOddChar, parseSysctlConf, RenderError } from './parse-back.js';
 
 export const SYSCTL_PATH = '/etc/sysctl.d/60-jts-storage.conf';
 
@@ -16,10 +17,18 @@ export function renderSysctl(plan: Plan, planFile?: string): RenderedFile | unde
   if (!s.length) return undefined;
   const lines = [managedHeader(plan.name, planFile, 'kernel settings the plan asks for'), ''];
   for (const e of s) {
-    for (const r of e.reason.split('\n')) lines.push(`# ${r}`);
+    // one comment line per reason, one `key = value` line per setting: nothing the format reads as a line end
+    if (!SYSCTL_KEY_RE.test(e.key)) throw new RenderError(`sysctl.d: key ${JSON.stringify(e.key)} is not a sysctl key`);
+    if (hasOddChar(e.value) || /[#;=]/.test(e.value) || e.value.trim() !== e.value || e.value === '') throw new RenderError(`sysctl.d: value ${JSON.stringify(e.value)} of ${e.key} cannot be written as one setting`);
+    if (hasOddChar(e.reason) || hasOddChar(e.override ?? '')) throw new RenderError(`sysctl.d: the reason of ${e.key} holds a control character`);
+    lines.push(`# ${e.reason}`);
+    if (e.override) lines.push(`# outside the storage allow-list: ${e.override}`);
     lines.push(`${e.key} = ${e.value}`, '');
   }
-  return { path: SYSCTL_PATH, content: lines.join('\n'), mode: 0o644, summary: `sysctl: ${s.map((e) => e.key).join(', ')}` };
+  const content = lines.join('\n');
+  const back = parseSysctlConf(content);
+  assertSame(SYSCTL_PATH, { entries: s.map((e) => ({ key: e.key, value: e.value })), bad: [] }, back);
+  return { path: SYSCTL_PATH, content, mode: 0o644, summary: `sysctl: ${s.map((e) => e.key).join(', ')}` };
 }
 
 /** /proc/sys path of a dotted key. */

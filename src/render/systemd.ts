@@ -20,6 +20,7 @@
  */
 import type { Plan } from '../model/plan-schema.js';
 import { managedHeader, type RenderedFile } from './types.js';
+import { assertSame, parseUnit, serializeUnit, type UnitSections } from './parse-back.js';
 
 export const UNIT_DIR = '/etc/systemd/system';
 export const HEALTH_SERVICE = 'jts-storage-health.service';
@@ -94,8 +95,17 @@ const COMMON_HARDENING = [
 ];
 
 function unitFile(path: string, header: string, sections: [string, string[]][], summary: string): RenderedFile {
-  const body = sections.map(([name, lines]) => `[${name}]\n${lines.join('\n')}\n`).join('\n');
-  return { path, content: `${header}\n\n${body}`, mode: 0o644, summary };
+  // Each line "Key=Value" (split at the first '='); serialized with checks, then read back: the same sections and keys.
+  // Description= expands specifiers (systemd.unit(5)): a '%' from the plan is written as '%%'.
+  const entry = (l: string): [string, string] => {
+    const k = l.slice(0, l.indexOf('='));
+    const v = l.slice(l.indexOf('=') + 1);
+    return [k, k === 'Description' ? v.replace(/%/g, '%%') : v];
+  };
+  const intended: UnitSections = sections.map(([name, ls]) => [name, ls.map(entry)]);
+  const content = serializeUnit(header, intended);
+  assertSame(path, { sections: intended, bad: [] }, parseUnit(content));
+  return { path, content, mode: 0o644, summary };
 }
 
 export function renderSystemdUnits(plan: Plan, opts: SystemdRenderOptions): SystemdRender {
