@@ -18,7 +18,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import type { ZodType } from 'zod';
 import { PlanSchema, PlanShapeSchema, type Plan } from './plan-schema.js';
 import { ALIAS_EXPANSION_MAX, decodePlanBytes, fieldPath, parsePlanYaml } from './plan-yaml.js';
-import { mountPathError } from './grammars.js';
+import { mountPathError, SYSCTL_STORAGE_ALLOW } from './grammars.js';
 import type { Finding } from './actions.js';
 import { UserError } from '../core/exit-codes.js';
 import { parseSize, parseBytes, isPowerOfTwo, SizeError } from './units.js';
@@ -525,6 +525,16 @@ export function checkPlanSemantics(loaded: LoadedPlan): Finding[] {
     if (e) add('PLAN-NAME', ['groups', i], e);
     if (groupNames.has(g)) add('PLAN-DUPLICATE', ['groups', i], `duplicate group "${g}"`);
     groupNames.add(g);
+  });
+
+  // sysctl keys outside the storage allow-list (docs/decisions.md) need an override saying why.
+  plan.tuning.sysctl.forEach((e, i) => {
+    if (!(SYSCTL_STORAGE_ALLOW as readonly string[]).includes(e.key) && e.override === undefined)
+      add(
+        'PLAN-SYSCTL-ALLOW',
+        ['tuning', 'sysctl', i, 'key'],
+        `sysctl ${e.key} is outside the storage allow-list (${SYSCTL_STORAGE_ALLOW.join(', ')}); a storage plan sets it only with \`override: <why this host needs it>\` in this entry`,
+      );
   });
 
   if (plan.health.criticalPercent <= plan.health.warningPercent)

@@ -6,6 +6,7 @@ import { UserError } from '../core/exit-codes.js';
 import { runPlan } from './plan-pipeline.js';
 import type { ProbedState } from '../probe/types.js';
 import type { PlanOutcome } from '../exec/apply.js';
+import { preflightWrittenFiles } from '../render/preflight.js';
 
 export { interruptedMkfs } from './repairs.js';
 
@@ -15,5 +16,8 @@ export async function planForApply(runner: Runner, planFile: string, opts: { ski
     const f = run.result.errors;
     throw new UserError(f.map((e) => `${e.file ? `${e.file}:${e.line ?? '?'}:${e.col ?? '?'}: ` : ''}${e.field ? `${e.field}: ` : ''}${e.message}`).join('\n') || 'the plan could not be computed');
   }
+  // Every file apply will write reads back as the plan intends, before the first command (src/render/preflight.ts).
+  const bad = await preflightWrittenFiles(runner, run.loaded.plan, run.result.actions);
+  if (bad.length) throw new UserError(`apply refused before its first command: a file it would write does not read back as the plan intends:\n${bad.map((b) => `  ${b}`).join('\n')}`);
   return { result: run.result, plan: run.loaded.plan, state: run.state as ProbedState, layout: run.layout, planSha256: run.planSha256 };
 }
