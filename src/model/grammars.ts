@@ -236,7 +236,7 @@ export function sysctlKeyError(k: string): string | undefined {
 
 /** systemd time and calendar values (OnCalendar=, OnUnitActiveSec=, minAge): no '%' specifiers, ';', quotes or '\'. */
 export function scheduleError(s: string): string | undefined {
-  if (!/^[A-Za-z0-9 ,.:*/~+-]{1,64}$/.test(s)) return `${show(s)} is not a systemd time or calendar expression (letters, digits and , . : * / ~ + - only)`;
+  if (!/^[A-Za-z0-9 ,.:*/~+-]{1,64}$/.test(s) || s.trim() !== s) return `${show(s)} is not a systemd time or calendar expression (letters, digits and , . : * / ~ + - only, no leading or trailing space)`;
   return undefined;
 }
 

@@ -153,7 +153,7 @@ test('bad input: read-ahead out of range, bad names, bad schedule — all report
       '  - { name: lv_b, vg: vg0, size: 1GiB, readAhead: 12 }',
       '  - { name: lv_c, vg: vg0, size: 1GiB, readAhead: 4194304 }',
     ].join('\n'),
-    tuning: 'tuning:\n  schedulers: { hdd: "bfq-" }\n  healthInterval: soon\n  snapshotSchedule: "hourly "\n  sysctl:\n    - { key: vm.swappiness, value: "1", reason: "a reason long enough" }\n    - { key: vm.swappiness, value: "2", reason: "a reason long enough" }',
+    tuning: 'tuning:\n  schedulers: { hdd: "bfq-" }\n  healthInterval: soon\n  snapshotSchedule: hourly\n  sysctl:\n    - { key: vm.swappiness, value: "1", reason: "a reason long enough" }\n    - { key: vm.swappiness, value: "2", reason: "a reason long enough" }',
   });
   try {
     planTune(loaded, state, undefined, await readTuneFacts(host(), loaded.plan), { cli: CLI });
@@ -161,7 +161,7 @@ test('bad input: read-ahead out of range, bad names, bad schedule — all report
   } catch (e) {
     assert.ok(e instanceof TuneError);
     const fields = e.findings.map((f) => f.field);
-    assert.deepEqual(fields.sort(), ['tuning.healthInterval', 'tuning.schedulers.hdd', 'tuning.snapshotSchedule', 'tuning.sysctl[0].key', 'tuning.sysctl[1].key', 'volumes[1].readAhead', 'volumes[2].readAhead'].sort());
+    assert.deepEqual(fields.sort(), ['tuning.healthInterval', 'tuning.schedulers.hdd', 'tuning.sysctl[0].key', 'tuning.sysctl[1].key', 'volumes[1].readAhead', 'volumes[2].readAhead'].sort());
     for (const f of e.findings) assert.ok(typeof f.line === 'number' && f.line > 0, `${f.field} has a line`);
     assert.match(e.message, /volumes\[1\]\.readAhead: read-ahead 12 sectors is not a multiple/);
     assert.match(e.message, /volumes\[2\]\.readAhead: read-ahead 4194304 sectors \(2048 MiB\) is out of range/);
