@@ -37,6 +37,7 @@ import { RULES, RULE_BY_ID, rule } from './rules.js';
 import { mountConstraintHits } from './mount-constraints.js';
 import { xfsMkfsHits, ext4MkfsHits } from './mkfs-limits.js';
 import { XFS_META } from './facts.js';
+import { lintLvm } from './lvm-rules.js';
 
 export interface LintOptions {
   /** Kernel release of the target host (uname -r); defaults to state.kernelRelease. */
@@ -136,6 +137,9 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
   plan.networkMounts.forEach((n, i) => {
     if (!n.options.includes('nofail')) emit('JTS-NETMOUNT-NOFAIL', ['networkMounts', i, 'options'], `network mount ${n.path} (${n.source}) has no nofail`);
   });
+
+  // LVM refusals (lvm-rules.ts): mixed block sizes, growing a classic-snapshot origin, partial/exported VG, full pool
+  out.push(...lintLvm(loaded, state, layout));
 
   // Overrides: unknown ids, then apply
   const fired = new Set(out.map((f) => `${f.field?.match(/^volumes\[(\d+)\]/)?.[1] ?? ''}:${f.rule}`));

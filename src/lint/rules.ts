@@ -3,6 +3,8 @@
  * from. lint.ts evaluates them; docs/lint-rules.md is rendered from this table (renderRulesMarkdown) and a
  * test keeps the two equal.
  */
+import { LVM_RULES } from './lvm-rule-table.js';
+
 export interface RuleInfo {
   id: string;
   severity: 'error' | 'warning' | 'info';
@@ -320,6 +322,7 @@ export const RULES: RuleInfo[] = [
     fact: 'The volume overrides a rule that has no finding on it; the override can be removed.',
     source: 'jts-storage docs/lint-rules.md',
   },
+  ...LVM_RULES,
 ];
 
 export const RULE_BY_ID: Map<string, RuleInfo> = new Map(RULES.map((r) => [r.id, r]));

@@ -37,6 +37,8 @@ export interface PvInfo {
   vgName: string;
   sizeBytes: number;
   peStartBytes?: number;
+  /** The VG names this PV but no device carries it (pv_attr[2] m, "[unknown]"). pvs(8). */
+  missing?: boolean;
 }
 
 export interface VgInfo {
@@ -47,6 +49,8 @@ export interface VgInfo {
   extentCount: number;
   freeExtentCount: number;
   pvNames: string[];
+  /** vg_attr (vgs(8)): [2] x = exported, [3] p = partial (a PV missing). */
+  attr?: string;
 }
 
 export interface LvInfo {

@@ -25,7 +25,7 @@ function readAheadSectors(v: number | 'auto' | undefined): number | 'auto' | und
 /** `lvm fullreport` JSON → PVs, VGs (with their PV names) and LVs. Throws HostReadError on unreadable output. */
 export function parseFullReport(json: string): LvmState {
   const rep = parseLvmJson(json, 'lvm fullreport');
-  const pvs: PvInfo[] = rep.pvs.map((p) => ({ name: p.name, vgName: p.vgName, sizeBytes: p.sizeBytes ?? p.devSizeBytes ?? 0, peStartBytes: p.peStartBytes }));
+  const pvs: PvInfo[] = rep.pvs.map((p) => ({ name: p.name, vgName: p.vgName, sizeBytes: p.sizeBytes ?? p.devSizeBytes ?? 0, peStartBytes: p.peStartBytes, ...(p.missing ? { missing: true } : {}) }));
   const vgs: VgInfo[] = rep.vgs.map((v) => ({
     name: v.name,
     sizeBytes: v.sizeBytes ?? 0,
@@ -34,6 +34,8 @@ export function parseFullReport(json: string): LvmState {
     extentCount: v.extentCount ?? 0,
     freeExtentCount: v.freeExtentCount ?? 0,
     pvNames: pvs.filter((p) => p.vgName === v.name).map((p) => p.name).sort(),
+    // Only when it says something (exported / partial): the usual "wz--n-" is not carried.
+    ...(v.attr && (v.attr[2] === 'x' || v.attr[3] === 'p') ? { attr: v.attr } : {}),
   }));
   const lvs: LvInfo[] = rep.lvs.map((l) => ({
     vgName: l.vg,

@@ -26,6 +26,11 @@ export interface SandboxDrive {
   kind?: DriveKind;
   /** Only for kind=scsi and kind=sata: see Rotation. */
   rotation?: Rotation;
+  /**
+   * Logical block (LBA) size the drive reports: 512 (default) or 4096 (a "4Kn" drive). QEMU's nvme,
+   * virtio-blk-pci and scsi-hd take `logical_block_size=`/`physical_block_size=`; ide-hd (sata) does not.
+   */
+  lbs?: 512 | 4096;
 }
 
 /** QEMU's `rotation_rate` for a rotation: 1 = solid state, else the rpm. */
@@ -46,7 +51,7 @@ export function parseRotation(text: string): Rotation {
 }
 
 /** The default drive: the spec's "4 TB" NVMe SSD, exactly 4,000,000,000,000 bytes. */
-export const DEFAULT_DRIVE: Readonly<Required<Omit<SandboxDrive, 'model' | 'rotation'>>> = {
+export const DEFAULT_DRIVE: Readonly<Required<Omit<SandboxDrive, 'model' | 'rotation' | 'lbs'>>> = {
   sizeBytes: 4_000_000_000_000,
   serial: 'JTS-NVME-0',
   kind: 'nvme',
@@ -126,6 +131,11 @@ export function validateDrive(d: SandboxDrive, where = 'drive'): void {
       throw new DriveSpecError(`${where}: model "${d.model}" must be 1-${max} characters of A-Z a-z 0-9 space . _ - (no leading or trailing space)`);
     }
   }
+  if (d.lbs !== undefined) {
+    if (d.lbs !== 512 && d.lbs !== 4096) throw new DriveSpecError(`${where}: lbs ${JSON.stringify(d.lbs)}: expected 512 or 4096`);
+    if (kind === 'sata') throw new DriveSpecError(`${where}: lbs= is not supported for kind=sata (QEMU's ide-hd has no logical_block_size)`);
+    if (d.sizeBytes % d.lbs !== 0) throw new DriveSpecError(`${where}: size ${d.sizeBytes} is not a multiple of the ${d.lbs}-byte logical block`);
+  }
   if (d.rotation !== undefined) {
     if (!ROTATION_KINDS.includes(kind)) {
       throw new DriveSpecError(`${where}: rotation= is only supported for kind=scsi and kind=sata (an NVMe drive is always solid state; virtio-blk cannot report it)`);
@@ -138,7 +148,7 @@ export function validateDrive(d: SandboxDrive, where = 'drive'): void {
 
 /**
  * Parses a `--drive` spec: comma-separated; a bare first part is the size; `size=`, `serial=`,
- * `model=`, `kind=`, `rotation=` otherwise; a bare `nvme`/`virtio`/`scsi`/`sata` part is the kind.
+ * `model=`, `kind=`, `rotation=`, `lbs=` otherwise; a bare `nvme`/`virtio`/`scsi`/`sata` part is the kind.
  */
 export function parseDriveSpec(spec: string): SandboxDrive {
   const parts = spec.split(',').map((p) => p.trim());
@@ -184,8 +194,12 @@ export function parseDriveSpec(spec: string): SandboxDrive {
         case 'rotation':
           d.rotation = parseRotation(value);
           break;
+        case 'lbs':
+          if (value !== '512' && value !== '4096') throw new DriveSpecError(`lbs "${value}": expected 512 or 4096`);
+          d.lbs = Number(value) as 512 | 4096;
+          break;
         default:
-          throw new DriveSpecError(`unknown key "${key}" (known: size, serial, model, kind, rotation)`);
+          throw new DriveSpecError(`unknown key "${key}" (known: size, serial, model, kind, rotation, lbs)`);
       }
     } catch (e) {
       if (e instanceof DriveSpecError && !e.message.startsWith('drive spec')) throw new DriveSpecError(`drive spec "${spec}": ${e.message}`);
@@ -198,6 +212,7 @@ export function parseDriveSpec(spec: string): SandboxDrive {
   if (d.model !== undefined) drive.model = d.model;
   if (d.kind !== undefined) drive.kind = d.kind;
   if (d.rotation !== undefined) drive.rotation = d.rotation;
+  if (d.lbs !== undefined) drive.lbs = d.lbs;
   validateDrive(drive, `drive spec "${spec}"`);
   return drive;
 }
@@ -209,6 +224,8 @@ export interface ResolvedDrive {
   kind: DriveKind;
   /** Set for sata (default ssd) and for scsi when asked; undefined: the device reports no rate. */
   rotation?: Rotation;
+  /** 4096 for a 4Kn drive; undefined = 512. */
+  lbs?: 512 | 4096;
   index: number;
 }
 
@@ -228,6 +245,7 @@ export function resolveDrives(drives: SandboxDrive[] | undefined): ResolvedDrive
     serials.add(serial);
     const r: ResolvedDrive = { sizeBytes: d.sizeBytes, serial, kind, index };
     if (d.model !== undefined) r.model = d.model;
+    if (d.lbs !== undefined && d.lbs !== 512) r.lbs = d.lbs;
     const rotation = d.rotation ?? (kind === 'sata' ? 'ssd' : undefined);
     if (rotation !== undefined) r.rotation = rotation;
     out.push(r);

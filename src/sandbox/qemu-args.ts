@@ -70,10 +70,12 @@ export function buildQemuArgs(b: QemuBoot): string[] {
   for (const { drive: d, imagePath } of b.drives) {
     const id = `d${d.index}`;
     a.push('-drive', `file=${qemuOptValue(imagePath)},if=none,id=${id},format=raw,discard=unmap,cache=writeback,aio=threads`);
+    // A 4Kn drive: logical and physical block size 4096 (the guest's queue/logical_block_size).
+    const lbs = d.lbs !== undefined && d.lbs !== 512 ? `,logical_block_size=${d.lbs},physical_block_size=${d.lbs}` : '';
     if (d.kind === 'nvme') {
-      a.push('-device', `nvme,serial=${d.serial},drive=${id}`);
+      a.push('-device', `nvme,serial=${d.serial},drive=${id}${lbs}`);
     } else if (d.kind === 'virtio') {
-      a.push('-device', `virtio-blk-pci,drive=${id},serial=${d.serial}`);
+      a.push('-device', `virtio-blk-pci,drive=${id},serial=${d.serial}${lbs}`);
     } else if (d.kind === 'sata') {
       // An AHCI controller (ICH9, as on Intel boards) per 6 ports; each ide-hd is one port's SATA disk.
       // QEMU's IDE answers SMART (read data, thresholds, return status) and TRIM; rotation_rate is
@@ -91,7 +93,7 @@ export function buildQemuArgs(b: QemuBoot): string[] {
         scsiBus = true;
       }
       const rot = d.rotation !== undefined ? `,rotation_rate=${rotationRate(d.rotation)}` : '';
-      a.push('-device', `scsi-hd,bus=scsi0.0,drive=${id},serial=${d.serial},vendor=JTS,product=${qemuOptValue(d.model ?? 'SANDBOX DISK')}${rot}`);
+      a.push('-device', `scsi-hd,bus=scsi0.0,drive=${id},serial=${d.serial},vendor=JTS,product=${qemuOptValue(d.model ?? 'SANDBOX DISK')}${rot}${lbs}`);
     }
   }
   return a;

@@ -1,0 +1,45 @@
+/**
+ * The LVM refusals the plan predicts (lvm-rules.ts evaluates them): each a command LVM refuses on the
+ * host state the plan meets, with LVM's own message and the source. Kept apart from rules.ts (mount and
+ * mkfs facts) and spread into RULES there, so docs/lint-rules.md lists them too. Every message was seen
+ * on the real kernel (lvm2 2.03.16, Debian 12) by scripts/sweep-lvm-truth.mjs where the sweep covers it
+ * (test/fixtures/lvm-truth/).
+ */
+/** Same shape as rules.ts's RuleInfo (not imported: rules.ts imports this file). */
+export const LVM_RULES: { id: string; severity: 'error' | 'warning' | 'info'; title: string; fact: string; source: string }[] = [
+  {
+    id: 'JTS-LVM-MIXED-BLOCK-SIZE',
+    severity: 'error',
+    title: 'One volume group over drives with different logical block sizes',
+    fact: 'With lvm.conf allow_mixed_block_sizes=0 (the default) vgcreate/vgextend refuse PVs whose logical block sizes differ: "Devices have inconsistent logical block sizes (512 and 4096)" — after pvcreate has already run on every drive. A filesystem made on a 512-byte LV cannot simply move onto 4096-byte sectors either.',
+    source: 'lvm.conf(5) devices/allow_mixed_block_sizes; lvm2 lib/metadata/metadata.c (vg_extend_each_pv); red-hat-storage/cephci issue 1536',
+  },
+  {
+    id: 'JTS-LVM-ORIGIN-RESIZE',
+    severity: 'error',
+    title: 'Growing a volume that has a classic snapshot',
+    fact: 'lvextend/lvresize refuse an active origin of a classic (COW) snapshot: "Snapshot origin volumes can be resized only while inactive: try lvchange -an." Thin snapshots do not block a resize of their thin origin.',
+    source: 'lvm2 lib/metadata/lv_manip.c (lv_resize); lvmthin(7) "Thin snapshots"; sodafoundation/api issue 495',
+  },
+  {
+    id: 'JTS-LVM-VG-PARTIAL',
+    severity: 'error',
+    title: 'The volume group misses a physical volume',
+    fact: 'While a PV of a VG is missing (vg_attr p, PV "[unknown]") LVM refuses metadata changes to the VG — lvcreate, lvextend, lvremove, snapshots: "Cannot change VG … while PVs are missing" — and I/O to LVs with extents on the missing PV fails.',
+    source: 'vgs(8) vg_attr bit 4 "(p)artial"; lvm(8); vgreduce(8) --removemissing',
+  },
+  {
+    id: 'JTS-LVM-VG-EXPORTED',
+    severity: 'error',
+    title: 'The volume group is exported',
+    fact: 'An exported VG (vgexport, vg_attr x) cannot be activated or changed until vgimport: every lvcreate/lvextend/vgextend on it fails with "Volume group … is exported".',
+    source: 'vgexport(8), vgimport(8); vgs(8) vg_attr bit 3 "e(x)ported"',
+  },
+  {
+    id: 'JTS-LVM-THIN-POOL-FULL',
+    severity: 'error',
+    title: 'New thin volumes or thin snapshots in a full thin pool',
+    fact: 'lvcreate refuses a new thin volume or thin snapshot in a pool whose data or metadata use has reached activation/thin_pool_autoextend_threshold (100 % by default): "Cannot create new thin volume, free space in thin pool … reached threshold". A pool at 100 % data stops (or errors) every write to its thin volumes.',
+    source: 'lvmthin(7) "Thin pool overprovisioning", "Metadata check and repair"; lvm2 lib/metadata/lv_manip.c (pool_below_threshold)',
+  },
+];

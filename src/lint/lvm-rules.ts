@@ -1,0 +1,140 @@
+/**
+ * LVM refusals predicted at plan time: what vgcreate/vgextend/lvcreate/lvextend would refuse on the host
+ * state the plan meets (rules in lvm-rule-table.ts, facts and sources there). Each finding names the
+ * objects and the ways out, so `plan` exits 1 before a single pvcreate runs instead of `apply` failing
+ * half-way. Evaluated by lint.ts (lintPlan) on the probed or described state and the resolved layout.
+ *
+ * What is checked (state → refusal):
+ *   - drives of one VG (planned, or already PVs of it) with different logical block sizes → vgcreate /
+ *     vgextend "Devices have inconsistent logical block sizes" (lvm.conf allow_mixed_block_sizes=0);
+ *   - a volume the plan grows that has a classic snapshot → lvextend "Snapshot origin volumes can be
+ *     resized only while inactive";
+ *   - a plan VG that exists partial (a PV missing) or exported → every change to it refused;
+ *   - a thin pool at 100 % data or metadata where the plan creates thin volumes → lvcreate refused.
+ * Not checked, because the lvm2 format has no such limit: extent count per PV/VG and LV count per VG
+ * (vgcreate(8) -l/--maxlogicalvolumes, -p: "0 … unlimited" for the lvm2 format).
+ */
+import type { LoadedPlan } from '../model/load-plan.js';
+import { fieldPath } from '../model/load-plan.js';
+import type { DriveInfo, HostState, LvInfo } from '../model/host-state.js';
+import type { Layout } from '../model/capacity.js';
+import type { Finding } from '../model/actions.js';
+import { formatBytes } from '../model/units.js';
+import { rule } from './rules.js';
+
+/** The thin pool fill at which lvcreate refuses new thin LVs (activation/thin_pool_autoextend_threshold default 100). */
+export const THIN_POOL_REFUSE_PERCENT = 100;
+
+const isClassicSnapshot = (l: LvInfo) => l.attr[0] === 's' || l.attr[0] === 'S';
+
+/** The drive a PV device sits on (the whole drive, or the drive whose partition it is). */
+function driveOfPv(pv: string, drives: DriveInfo[]): DriveInfo | undefined {
+  return drives.find((d) => d.path === pv) ?? drives.find((d) => pv.startsWith(d.path) && /^p?\d+$/.test(pv.slice(d.path.length)));
+}
+
+/** All LVM-refusal findings for the plan on this state, located at file:line:col. */
+export function lintLvm(loaded: LoadedPlan, state: HostState, layout: Layout): Finding[] {
+  const { plan, file } = loaded;
+  const out: Finding[] = [];
+  const emit = (id: string, path: (string | number)[], message: string) => {
+    const r = rule(id);
+    const p = loaded.locate(path);
+    const f: Finding = { rule: id, severity: r.severity, message: `${message} — ${r.fact}`, source: r.source, file, field: fieldPath(path) };
+    if (p) {
+      f.line = p.line;
+      f.col = p.col;
+    }
+    out.push(f);
+  };
+
+  plan.volumeGroups.forEach((vg, g) => {
+    // ---- mixed logical block sizes: the plan's drives plus the VG's existing PVs
+    const members: { label: string; drive: DriveInfo }[] = [];
+    for (const id of vg.drives) {
+      const d = layout.drives.get(id);
+      if (d) members.push({ label: `${id} (${d.path})`, drive: d });
+    }
+    const have = state.vgs.find((x) => x.name === vg.name);
+    for (const pv of have?.pvNames ?? []) {
+      const d = driveOfPv(pv, state.drives);
+      if (d && !members.some((m) => m.drive.path === d.path)) members.push({ label: `${pv} (already a PV of ${vg.name})`, drive: d });
+    }
+    const sizes = [...new Set(members.map((m) => m.drive.logicalSectorSize))].sort((a, b) => a - b);
+    if (sizes.length > 1) {
+      const list = members.map((m) => `${m.label} ${m.drive.logicalSectorSize}-byte`).join(', ');
+      emit(
+        'JTS-LVM-MIXED-BLOCK-SIZE',
+        ['volumeGroups', g, 'drives'],
+        `volume group ${vg.name} spans drives with different logical block sizes: ${list}; vgcreate would refuse ("Devices have inconsistent logical block sizes (${sizes.join(' and ')})") after pvcreate ran on each. ` +
+          `Ways out: one volume group per block size; or reformat one drive to the other's LBA format (nvme format --lbaf=N, destroys its data; \`nvme id-ns -H\` lists the formats); ` +
+          `or set allow_mixed_block_sizes=1 in lvm.conf at your own risk (a filesystem with 512-byte blocks cannot extend onto the 4096-byte drive)`,
+      );
+    }
+
+    if (!have) return;
+    // ---- exported / partial VG
+    if (have.attr?.[2] === 'x')
+      emit(
+        'JTS-LVM-VG-EXPORTED',
+        ['volumeGroups', g, 'name'],
+        `volume group ${vg.name} is exported on this host (vg_attr ${have.attr}): nothing in it can be created, grown or activated. Way out: \`vgimport ${vg.name}\` (if its drives belong to this host), then plan again`,
+      );
+    const missing = state.pvs.filter((p) => p.vgName === vg.name && p.missing);
+    if (have.attr?.[3] === 'p' || missing.length) {
+      const partial = state.lvs.filter((l) => l.vgName === vg.name && l.attr[8] === 'p').map((l) => l.name);
+      emit(
+        'JTS-LVM-VG-PARTIAL',
+        ['volumeGroups', g, 'name'],
+        `volume group ${vg.name} misses ${missing.length || 'a'} physical volume${missing.length > 1 ? 's' : ''} (vg_attr ${have.attr ?? '?'})${partial.length ? `; partial LVs: ${partial.join(', ')}` : ''}: LVM refuses every change to it. ` +
+          `Ways out: put the drive back and \`vgchange -ay ${vg.name}\`; or, if it is dead, restore what was on it and \`vgreduce --removemissing ${vg.name}\` (drops the LVs on it), then plan again`,
+      );
+    }
+
+    // ---- full thin pools that the plan creates thin volumes in
+    vg.thinPools.forEach((tp, k) => {
+      const pool = state.lvs.find((l) => l.vgName === vg.name && l.name === tp.name && l.attr[0] === 't');
+      if (!pool) return;
+      const full = [
+        ['data', pool.dataPercent],
+        ['metadata', pool.metadataPercent],
+      ].filter(([, v]) => typeof v === 'number' && (v as number) >= THIN_POOL_REFUSE_PERCENT) as [string, number][];
+      if (!full.length) return;
+      const newThin = plan.volumes.filter((v) => v.vg === vg.name && v.thinPool === tp.name && !state.lvs.some((l) => l.vgName === vg.name && l.name === v.name));
+      const thinSnaps = plan.volumes.filter((v) => v.vg === vg.name && v.thinPool === tp.name && v.snapshot?.type === 'thin');
+      if (!newThin.length && !thinSnaps.length) return;
+      emit(
+        'JTS-LVM-THIN-POOL-FULL',
+        ['volumeGroups', g, 'thinPools', k],
+        `thin pool ${vg.name}/${tp.name} is full (${full.map(([w, v]) => `${w} ${v} %`).join(', ')}): lvcreate refuses ${[
+          newThin.length ? `the new thin volume${newThin.length > 1 ? 's' : ''} ${newThin.map((v) => v.name).join(', ')}` : '',
+          thinSnaps.length ? `thin snapshots of ${thinSnaps.map((v) => v.name).join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join(' and ')} ("free space in thin pool reached threshold"), and writes to its thin volumes stop. ` +
+          `Ways out: grow the pool (\`lvextend -L +SIZE ${vg.name}/${tp.name}\`${full.some(([w]) => w === 'metadata') ? `, \`lvextend --poolmetadatasize +SIZE ${vg.name}/${tp.name}\`` : ''}) or give it a larger size in the plan; remove thin snapshots (jts-storage snapshot prune); fstrim its filesystems`,
+      );
+    });
+  });
+
+  // ---- growing an origin of classic snapshots
+  plan.volumes.forEach((v, i) => {
+    const lv = state.lvs.find((l) => l.vgName === v.vg && l.name === v.name);
+    if (!lv || isClassicSnapshot(lv)) return;
+    const want = layout.vgs.find((x) => x.name === v.vg)?.volumes.find((x) => x.name === v.name);
+    const wantBytes = want ? (want.virtualSizeBytes ?? want.sizeBytes) : undefined;
+    if (wantBytes === undefined || wantBytes <= lv.sizeBytes) return;
+    const snaps = state.lvs.filter((l) => l.vgName === v.vg && l.origin === v.name && isClassicSnapshot(l));
+    if (!snaps.length) return;
+    emit(
+      'JTS-LVM-ORIGIN-RESIZE',
+      ['volumes', i, 'size'],
+      `${v.vg}/${v.name} grows from ${formatBytes(lv.sizeBytes)} to ${formatBytes(wantBytes)} but has ${snaps.length} classic snapshot${snaps.length > 1 ? 's' : ''} (${snaps.map((s) => s.name).join(', ')}): ` +
+        `lvextend refuses ("Snapshot origin volumes can be resized only while inactive: try lvchange -an."). Ways out: ` +
+        `(1) remove the snapshots first (\`jts-storage snapshot prune\`, or \`lvremove ${snaps.map((s) => `${v.vg}/${s.name}`).join(' ')}\`; export one first if you need it), then apply; ` +
+        `(2) merge one back if you want its content (\`lvconvert --merge ${v.vg}/${snaps[0]!.name}\`); ` +
+        `(3) grow offline: stop its users, umount, \`lvchange -an ${v.vg}/${v.name}\`, lvextend, \`lvchange -ay\`, then grow the filesystem; ` +
+        `(4) make the volume thin (thinPool:) so its snapshots are thin and never block lvextend (docs/decisions.md, "Growth with snapshots")`,
+    );
+  });
+  return out;
+}
