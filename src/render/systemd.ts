@@ -94,6 +94,9 @@ const COMMON_HARDENING = [
   'LockPersonality=yes',
 ];
 
+/** The fstrim unit's hardening: COMMON_HARDENING without ProtectHome= (fstrim skips read-only mounts). */
+export const FSTRIM_HARDENING = COMMON_HARDENING.filter((l) => !l.startsWith('ProtectHome='));
+
 function unitFile(path: string, header: string, sections: [string, string[]][], summary: string): RenderedFile {
   // Each line "Key=Value" (split at the first '='); serialized with checks, then read back: the same sections and keys.
   // Description= expands specifiers (systemd.unit(5)): a '%' from the plan is written as '%%'.
@@ -144,7 +147,10 @@ export function renderSystemdUnits(plan: Plan, opts: SystemdRenderOptions): Syst
           hdr('TRIM where the distribution ships no fstrim.timer'),
           [
             ['Unit', ['Description=Discard unused blocks on the filesystems listed in /etc/fstab (jts-storage)', 'Documentation=man:fstrim(8)', 'ConditionVirtualization=!container']],
-            ['Service', ['Type=oneshot', execLine([fstrim, '--fstab', '--verbose']), ...COMMON_HARDENING, 'PrivateNetwork=yes', 'ProtectKernelTunables=yes']],
+            // No ProtectHome=: it makes /home, /root and /run/user read-only (or hidden) in the unit's
+            // namespace, and fstrim skips read-only mounts silently, so volumes under them were never
+            // trimmed (util-linux issue 948; util-linux dropped it from its own fstrim.service).
+            ['Service', ['Type=oneshot', execLine([fstrim, '--fstab', '--verbose']), ...FSTRIM_HARDENING, 'PrivateNetwork=yes', 'ProtectKernelTunables=yes']],
           ],
           'own fstrim service (the distribution has none)',
         ),

@@ -134,3 +134,14 @@ test('render command: --out-dir writes one file per unit, all verify', { skip: !
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('own fstrim unit has no ProtectHome= (fstrim skips read-only mounts: util-linux issue 948)', () => {
+  const r = renderSystemdUnits(defaultPlan().plan, { cli: defaultCliArgv(), fstrimPath: '/usr/sbin/fstrim' });
+  const svc = r.files.find((f) => f.path.endsWith('/jts-storage-fstrim.service'))!;
+  assert.ok(svc);
+  assert.doesNotMatch(svc.content, /ProtectHome=/);
+  assert.doesNotMatch(svc.content, /ProtectSystem=/);
+  assert.match(svc.content, /NoNewPrivileges=yes/);
+  // the other units keep it
+  assert.match(r.files.find((f) => f.path.endsWith(`/${HEALTH_SERVICE}`))!.content, /ProtectHome=read-only/);
+});
