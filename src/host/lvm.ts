@@ -64,9 +64,12 @@ export const PROBE_FULLREPORT_ARGV = fullreportArgv({ vg: PROBE_VG_FIELDS, pv: P
 /** Health's one LVM call: hidden LVs too (-a: pool data/metadata, a merging snapshot). */
 export const HEALTH_FULLREPORT_ARGV = fullreportArgv(
   {
-    vg: 'vg_name,vg_size,vg_free,vg_extent_size,vg_attr,vg_missing_pv_count'.split(','),
-    pv: 'pv_name,vg_name,pv_missing'.split(','),
-    lv: 'vg_name,lv_name,lv_size,lv_attr,origin,pool_lv,data_percent,metadata_percent,lv_snapshot_invalid,lv_kernel_major,lv_kernel_minor,lv_health_status'.split(','),
+    // A missing PV shows as pv_name "[unknown]" and a partial LV as lv_attr[8] 'p' with these fields
+    // already (health/lvm-integrity.ts); vg_attr, vg_missing_pv_count, pv_missing and lv_health_status
+    // are read too when present (case 06's capture has them).
+    vg: 'vg_name,vg_size,vg_free,vg_extent_size'.split(','),
+    pv: 'pv_name,vg_name'.split(','),
+    lv: 'vg_name,lv_name,lv_size,lv_attr,origin,pool_lv,data_percent,metadata_percent,lv_snapshot_invalid,lv_kernel_major,lv_kernel_minor'.split(','),
   },
   { all: true },
 );

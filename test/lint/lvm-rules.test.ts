@@ -42,3 +42,23 @@ test('01 kind: same sizes pass; a 4Kn drive added to an existing 512-byte VG is 
   const f = lint(plan, mixed).find((x) => x.rule === 'JTS-LVM-MIXED-BLOCK-SIZE')!;
   assert.match(f.message, /\/dev\/nvme0n1 \(already a PV of vg_data\) 512-byte/);
 });
+
+test('07: plan-c2 grows lv_data that has a classic snapshot: refused at plan time with the ways out', async () => {
+  const { parseLsblk } = await import('../../src/probe/lsblk.js');
+  const { parseFullReport } = await import('../../src/probe/lvm.js');
+  const { emptyHostState } = await import('../../src/model/host-state.js');
+  // The state captured by the LVM-truth sweep right after `lvcreate -s -L 64M vg_c/lv_data` (drive LT-C).
+  const truth = new URL('../../../test/fixtures/lvm-truth/', import.meta.url);
+  const st = emptyHostState('probe');
+  st.drives = parseLsblk(readFileSync(new URL('lsblk-after.json', truth), 'utf8')).drives;
+  Object.assign(st, parseFullReport(readFileSync(new URL('classic-snapshot.fullreport.json', truth), 'utf8')));
+  const c2 = read('07-grow-with-snapshot/plan-c2.yaml').replace('serial: SB-C', 'serial: LT-C');
+  const f = lint(c2, st).find((x) => x.rule === 'JTS-LVM-ORIGIN-RESIZE')!;
+  assert.ok(f);
+  assert.equal(f.severity, 'error');
+  assert.equal(f.field, 'volumes[0].size');
+  assert.match(f.message, /Snapshot origin volumes can be resized only while inactive/);
+  assert.match(f.message, /Ways out: \(1\) remove the snapshots/);
+  const c1 = read('07-grow-with-snapshot/plan-c1.yaml').replace('serial: SB-C', 'serial: LT-C');
+  assert.equal(lint(c1, st).find((x) => x.rule === 'JTS-LVM-ORIGIN-RESIZE'), undefined);
+});

@@ -1,0 +1,125 @@
+#!/bin/bash
+# The LVM-truth sweep, guest half (run by scripts/sweep-lvm-truth.mjs in ONE sandbox boot):
+# the operations the diff and the snapshot commands emit, against the host states a plan meets.
+# Drives (by serial): LT-A 512-byte LBA, LT-B 4096-byte LBA (4Kn), LT-C, LT-D, LT-E 512-byte.
+# Output: $OUT/outcomes.tsv (case <TAB> op <TAB> exit <TAB> message) and $OUT/*.json captures
+# (lvm fullreport with the probe's argv, lsblk) of the states the unit tests replay.
+set -u
+OUT=${1:?out dir}
+ROOT=${2:?checkout}
+: > "$OUT/outcomes.tsv"
+export LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
+dev() { for d in /dev/nvme*n1; do [ "$(cat /sys/block/${d#/dev/}/device/serial 2>/dev/null | tr -d ' ')" = "$1" ] && echo "$d"; done; }
+A=$(dev LT-A); B=$(dev LT-B); C=$(dev LT-C); D=$(dev LT-D); E=$(dev LT-E)
+echo "drives: A=$A B=$B C=$C D=$D E=$E" >&2
+for d in $A $B; do echo "$d logical_block_size $(cat /sys/block/${d#/dev/}/queue/logical_block_size)" >&2; done
+# rec CASE OP CMD...: run, record exit code and LVM's message (errors/warnings joined, one line).
+rec() {
+  local c=$1 o=$2; shift 2
+  local err; err=$("$@" 2>&1 >/dev/null); local rc=$?
+  local msg; msg=$(printf '%s\n' "$err" | sed 's/^ *//' | grep -v '^$' | grep -v 'WARNING: This metadata update is NOT backed up' | tr '\t' ' ' | paste -sd'|' | sed 's/|/ | /g')
+  printf '%s\t%s\t%s\t%s\n' "$c" "$o" "$rc" "$msg" >> "$OUT/outcomes.tsv"
+  echo "== $c/$o: exit $rc: $msg" >&2
+  return 0
+}
+q() { "$@" >/dev/null 2>&1 || echo "setup FAILED: $*" >&2; }
+fullreport() { node --input-type=module -e "
+import { PROBE_FULLREPORT_ARGV } from '$ROOT/dist/src/host/lvm.js';
+import { spawnSync } from 'node:child_process';
+const r = spawnSync(PROBE_FULLREPORT_ARGV[0], PROBE_FULLREPORT_ARGV.slice(1), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+process.stdout.write(r.stdout);" > "$OUT/$1"; }
+healthreport() { node --input-type=module -e "
+import { HEALTH_FULLREPORT_ARGV } from '$ROOT/dist/src/host/lvm.js';
+import { spawnSync } from 'node:child_process';
+const r = spawnSync(HEALTH_FULLREPORT_ARGV[0], HEALTH_FULLREPORT_ARGV.slice(1), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+process.stdout.write(r.stdout); process.stderr.write(r.stderr);" > "$OUT/$1" 2> "$OUT/$1.stderr"; }
+
+# ---- 1. mixed logical block sizes (512 + 4096)
+rec mixed-block-size pvcreate-512 pvcreate -y "$A"
+rec mixed-block-size pvcreate-4096 pvcreate -y "$B"
+rec mixed-block-size vgcreate vgcreate vg_mix "$A" "$B"
+rec mixed-block-size vgcreate-512-only vgcreate vg_mix "$A"
+rec mixed-block-size vgextend-4096 vgextend vg_mix "$B"
+rec mixed-block-size vgcreate-allow-mixed vgcreate --config 'devices/allow_mixed_block_sizes=1' vg_mix2 "$B"
+q vgremove -y vg_mix; q vgremove -y vg_mix2; q pvremove -y "$A" "$B"
+
+# ---- 2. classic snapshot of a mounted ext4 origin (case 07), then the same with thin
+q pvcreate -y "$C"; q vgcreate vg_c "$C"
+q lvcreate -y -n lv_data -L 1G vg_c
+q mkfs.ext4 -q -F /dev/vg_c/lv_data
+mkdir -p /srv/c; q mount /dev/vg_c/lv_data /srv/c
+rec classic-snapshot lvcreate-snapshot lvcreate -y -s -n lv_data_snap -L 64M vg_c/lv_data
+fullreport classic-snapshot.fullreport.json
+rec classic-snapshot lvextend-r lvextend -r -L 2G vg_c/lv_data
+rec classic-snapshot lvresize-r lvresize -r -L 2G vg_c/lv_data
+rec classic-snapshot lvextend-l lvextend -l +25 vg_c/lv_data
+rec classic-snapshot lvchange-an-mounted lvchange -an vg_c/lv_data
+rec classic-snapshot lvcreate-second-snapshot lvcreate -y -s -n lv_data_snap2 -L 64M vg_c/lv_data
+rec classic-snapshot lvremove-snapshots lvremove -y vg_c/lv_data_snap vg_c/lv_data_snap2
+rec classic-snapshot lvextend-r-after-remove lvextend -r -L 2G vg_c/lv_data
+q lvcreate -y -s -n lv_data_snap3 -L 64M vg_c/lv_data
+rec classic-snapshot lvconvert-merge-mounted lvconvert --merge vg_c/lv_data_snap3
+q umount /srv/c
+rec classic-snapshot lvextend-offline-after-merge-deferred lvextend -L 3G vg_c/lv_data
+q lvchange -an vg_c/lv_data; q lvchange -ay vg_c/lv_data
+q lvcreate -y -s -n lv_data_snap4 -L 64M vg_c/lv_data
+q lvchange -an vg_c/lv_data
+rec classic-snapshot lvextend-inactive lvextend -L 3G vg_c/lv_data
+q lvchange -ay vg_c/lv_data
+# thin: a thin origin with a thin snapshot grows online
+q lvcreate -y --type thin-pool -n pool -L 512M vg_c
+q lvcreate -y -n lv_thin -V 256M --thinpool vg_c/pool
+q mkfs.ext4 -q -F /dev/vg_c/lv_thin; mkdir -p /srv/t; q mount /dev/vg_c/lv_thin /srv/t
+rec thin-snapshot lvcreate-thin-snapshot lvcreate -y -s -n lv_thin_snap vg_c/lv_thin
+rec thin-snapshot lvextend-r-thin-origin lvextend -r -L 512M vg_c/lv_thin
+rec thin-snapshot lvremove-thin-snapshot lvremove -y vg_c/lv_thin_snap
+q umount /srv/t
+
+# ---- 3. full thin pool (data), errorwhenfull so writes fail instead of queueing 60 s
+q lvremove -y vg_c/lv_thin vg_c/pool vg_c/lv_data_snap4
+q lvcreate -y --type thin-pool -n fullpool -L 16M --errorwhenfull y vg_c
+q lvcreate -y -n lv_full -V 64M --thinpool vg_c/fullpool
+dd if=/dev/urandom of=/dev/vg_c/lv_full bs=1M count=24 oflag=direct status=none 2>/dev/null
+sync
+fullreport full-thin-pool.fullreport.json
+rec full-thin-pool lvcreate-thin lvcreate -y -n lv_new -V 16M --thinpool vg_c/fullpool
+rec full-thin-pool lvcreate-thin-snapshot lvcreate -y -s -n lv_full_snap vg_c/lv_full
+rec full-thin-pool lvextend-pool lvextend -L +16M vg_c/fullpool
+rec full-thin-pool lvcreate-thin-after-grow lvcreate -y -n lv_new -V 16M --thinpool vg_c/fullpool
+
+# ---- 4. activation skip (lvcreate -k / --setactivationskip y)
+rec activation-skip lvcreate-k lvcreate -y -ky -n lv_skip -L 8M vg_c
+rec activation-skip lvchange-ay lvchange -ay vg_c/lv_skip
+echo "lv_skip active after -ay: $(lvs --noheadings -o lv_active vg_c/lv_skip)" >&2
+printf '%s\t%s\t%s\t%s\n' activation-skip active-after-ay 0 "lv_active=$(lvs --noheadings -o lv_active vg_c/lv_skip | tr -d ' ')" >> "$OUT/outcomes.tsv"
+rec activation-skip lvchange-ay-K lvchange -ay -K vg_c/lv_skip
+printf '%s\t%s\t%s\t%s\n' activation-skip active-after-ay-K 0 "lv_active=$(lvs --noheadings -o lv_active vg_c/lv_skip | tr -d ' ')" >> "$OUT/outcomes.tsv"
+
+# ---- 5. exported VG
+q pvcreate -y "$A"; q vgcreate vg_x "$A"; q lvcreate -y -n lv_x -L 8M vg_x; q vgchange -an vg_x
+rec exported-vg vgexport vgexport vg_x
+fullreport exported-vg.fullreport.json
+rec exported-vg lvcreate lvcreate -y -n lv_y -L 8M vg_x
+rec exported-vg lvextend lvextend -L +8M vg_x/lv_x
+rec exported-vg vgchange-ay vgchange -ay vg_x
+rec exported-vg vgimport vgimport vg_x
+
+# ---- 6. missing PV (partial VG): a VG over D and E, E's NVMe controller removed from the PCI bus
+q pvcreate -y "$D" "$E"; q vgcreate vg_m "$D" "$E"
+q lvcreate -y -n lv_a -L 1G vg_m "$D"
+q lvcreate -y -n lv_b -L 1G vg_m "$E"
+ctrl=$(basename "$(readlink -f /sys/block/${E#/dev/}/device)")
+pci=$(readlink -f /sys/block/${E#/dev/}/device/device)
+echo "removing $E ($ctrl at $pci)" >&2
+echo 1 > "$pci/remove"; sleep 2
+healthreport missing-pv.health-fullreport.json
+fullreport missing-pv.fullreport.json
+rec missing-pv lvcreate lvcreate -y -n lv_c -L 8M vg_m
+rec missing-pv lvextend lvextend -L +8M vg_m/lv_a
+rec missing-pv lvcreate-snapshot lvcreate -y -s -n lv_a_snap -L 8M vg_m/lv_a
+rec missing-pv lvremove-partial lvremove -y vg_m/lv_b
+rec missing-pv vgreduce-removemissing vgreduce --removemissing vg_m
+rec missing-pv vgreduce-removemissing-force vgreduce --removemissing --force vg_m
+rec missing-pv lvcreate-after-reduce lvcreate -y -n lv_c -L 8M vg_m
+lsblk -J -b -o NAME,KNAME,PATH,TYPE,TRAN,ROTA,SERIAL,MODEL,SCHED,SIZE,LOG-SEC,PHY-SEC > "$OUT/lsblk-after.json"
+echo SWEEP-DONE >&2

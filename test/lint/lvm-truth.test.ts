@@ -1,0 +1,120 @@
+// The LVM-truth fixture (scripts/sweep-lvm-truth.mjs: one sandbox boot, real kernel and lvm2) against
+// the plan: every refusal LVM gave on a host state a plan can meet is predicted by `plan` (lint) with a
+// finding that names the way out, on the state captured right before the refused command; and where LVM
+// accepted the operation, plan does not refuse it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadPlanText } from '../../src/model/load-plan.js';
+import { resolveLayout } from '../../src/model/capacity.js';
+import { lintPlan } from '../../src/lint/lint.js';
+import { parseLsblk } from '../../src/probe/lsblk.js';
+import { parseFullReport } from '../../src/probe/lvm.js';
+import { emptyHostState, type HostState } from '../../src/model/host-state.js';
+import type { Finding } from '../../src/model/actions.js';
+
+const DIR = new URL('../../../test/fixtures/lvm-truth/', import.meta.url);
+const read = (f: string) => readFileSync(new URL(f, DIR), 'utf8');
+interface Outcome {
+  case: string;
+  op: string;
+  exit: number;
+  message: string;
+}
+const outcomes = (JSON.parse(read('outcomes.json')) as { outcomes: Outcome[] }).outcomes;
+const outcome = (c: string, op: string) => outcomes.find((o) => o.case === c && o.op === op)!;
+
+/** Drives as the probe reads them (lsblk with LOG-SEC, captured in the guest), plus a captured LVM state. */
+function state(fullreport?: string): HostState {
+  const s = emptyHostState('probe');
+  s.drives = parseLsblk(read('lsblk-after.json')).drives;
+  if (fullreport) Object.assign(s, parseFullReport(read(fullreport)));
+  return s;
+}
+
+function lint(plan: string, st: HostState): Finding[] {
+  const loaded = loadPlanText(plan, 'plan.yaml');
+  return lintPlan(loaded, st, resolveLayout(loaded.plan, st, loaded));
+}
+
+const errorsOf = (fs: Finding[], rule: string) => fs.filter((f) => f.rule === rule && f.severity === 'error');
+
+test('mixed 512/4096-byte LBA drives: vgcreate and vgextend refused on the kernel; plan refuses first', () => {
+  assert.equal(outcome('mixed-block-size', 'vgcreate').exit, 5);
+  assert.match(outcome('mixed-block-size', 'vgcreate').message, /Devices have inconsistent logical block sizes \(512 and 4096\)/);
+  assert.equal(outcome('mixed-block-size', 'vgextend-4096').exit, 5);
+  const plan = `version: 1
+drives: [{ id: a, serial: LT-A }, { id: b, serial: LT-B }]
+volumeGroups: [{ name: vg_mix, drives: [a, b] }]
+`;
+  const [f] = errorsOf(lint(plan, state()), 'JTS-LVM-MIXED-BLOCK-SIZE');
+  assert.ok(f);
+  assert.match(f.message, /512-byte.*4096-byte/);
+  assert.match(f.message, /Ways out/);
+  // the same drives one size each: accepted by LVM (vgcreate-512-only exit 0) and by plan
+  assert.equal(outcome('mixed-block-size', 'vgcreate-512-only').exit, 0);
+  assert.deepEqual(errorsOf(lint(plan.replace('drives: [a, b]', 'drives: [a]'), state()), 'JTS-LVM-MIXED-BLOCK-SIZE'), []);
+});
+
+test('classic snapshot present: lvextend/lvresize (-r) refused on the kernel; plan refuses the grow and names the ways out', () => {
+  for (const op of ['lvextend-r', 'lvresize-r', 'lvextend-l']) {
+    assert.equal(outcome('classic-snapshot', op).exit, 5, op);
+    assert.match(outcome('classic-snapshot', op).message, /Snapshot origin volumes can be resized only while inactive/);
+  }
+  // what LVM accepted: the grow after the snapshots were removed, and the grow of an inactive origin
+  assert.equal(outcome('classic-snapshot', 'lvextend-r-after-remove').exit, 0);
+  assert.equal(outcome('classic-snapshot', 'lvextend-inactive').exit, 0);
+  const plan = (size: string) => `version: 1
+drives: [{ id: c0, serial: LT-C }]
+volumeGroups: [{ name: vg_c, drives: [c0], reserve: 10% }]
+volumes:
+  - { name: lv_data, vg: vg_c, size: ${size}, workload: postgresql, filesystem: { type: ext4 }, mount: { path: /srv/c, options: [noatime, nofail, x-systemd.device-timeout=30s] }, snapshot: { size: 64MiB } }
+`;
+  const st = state('classic-snapshot.fullreport.json');
+  const [f] = errorsOf(lint(plan('2GiB'), st), 'JTS-LVM-ORIGIN-RESIZE');
+  assert.ok(f);
+  assert.match(f.message, /vg_c\/lv_data grows from 1 GiB .* to 2 GiB .* but has 1 classic snapshot \(lv_data_snap\)/);
+  assert.match(f.message, /snapshot prune/);
+  assert.match(f.message, /lvchange -an vg_c\/lv_data/);
+  assert.match(f.message, /thinPool/);
+  // same size: nothing to grow, nothing refused
+  assert.deepEqual(errorsOf(lint(plan('1GiB'), st), 'JTS-LVM-ORIGIN-RESIZE'), []);
+  // a thin origin with a thin snapshot grows online on the kernel
+  assert.equal(outcome('thin-snapshot', 'lvextend-r-thin-origin').exit, 0);
+});
+
+test('exported VG: lvcreate, lvextend, vgchange -ay refused on the kernel; plan refuses and says vgimport', () => {
+  for (const op of ['lvcreate', 'lvextend', 'vgchange-ay']) assert.match(outcome('exported-vg', op).message, /Volume group vg_x is exported/, op);
+  const plan = `version: 1
+drives: [{ id: a, serial: LT-A }]
+volumeGroups: [{ name: vg_x, drives: [a] }]
+volumes: [{ name: lv_y, vg: vg_x, size: 8MiB, filesystem: { type: none } }]
+`;
+  const [f] = errorsOf(lint(plan, state('exported-vg.fullreport.json')), 'JTS-LVM-VG-EXPORTED');
+  assert.ok(f);
+  assert.match(f.message, /vgimport vg_x/);
+});
+
+test('missing PV: lvcreate, lvextend, snapshots refused on the kernel; plan refuses and names vgreduce --removemissing', () => {
+  for (const op of ['lvcreate', 'lvextend', 'lvcreate-snapshot']) {
+    assert.equal(outcome('missing-pv', op).exit, 5, op);
+    assert.match(outcome('missing-pv', op).message, /Cannot change VG vg_m while PVs are missing/, op);
+  }
+  const plan = `version: 1
+drives: [{ id: d, serial: LT-D }, { id: e, serial: LT-E }]
+volumeGroups: [{ name: vg_m, drives: [d, e] }]
+volumes: [{ name: lv_c, vg: vg_m, size: 8MiB, filesystem: { type: none } }]
+`;
+  const fs = lint(plan, state('missing-pv.fullreport.json'));
+  const [f] = errorsOf(fs, 'JTS-LVM-VG-PARTIAL');
+  assert.ok(f, JSON.stringify(fs.map((x) => `${x.rule}: ${x.message.slice(0, 80)}`)));
+  assert.match(f.message, /vg_m misses 1 physical volume/);
+  assert.match(f.message, /vgreduce --removemissing vg_m/);
+});
+
+test('every refusal in the fixture is one of the kinds above (a new refusal needs a rule and a test)', () => {
+  const known = new Set(['mixed-block-size', 'classic-snapshot', 'exported-vg', 'missing-pv', 'full-thin-pool']);
+  for (const o of outcomes.filter((x) => x.exit !== 0)) assert.ok(known.has(o.case), `${o.case}/${o.op}: ${o.message}`);
+  // lvchange -an of a mounted origin is refused too: the offline grow needs the filesystem unmounted
+  assert.match(outcome('classic-snapshot', 'lvchange-an-mounted').message, /contains a filesystem in use/);
+});
