@@ -22,7 +22,7 @@ rec() {
   echo "== $c/$o: exit $rc: $msg" >&2
   return 0
 }
-q() { "$@" >/dev/null 2>&1 || echo "setup FAILED: $*" >&2; }
+q() { local e; e=$("$@" 2>&1 >/dev/null) || echo "setup FAILED: $*: $e" >&2; }
 fullreport() { node --input-type=module -e "
 import { PROBE_FULLREPORT_ARGV } from '$ROOT/dist/src/host/lvm.js';
 import { spawnSync } from 'node:child_process';
