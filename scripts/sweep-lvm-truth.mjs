@@ -29,8 +29,6 @@ const outcomes = tsv
   });
 const dest = join(root, 'test/fixtures/lvm-truth');
 mkdirSync(dest, { recursive: true });
-// A case whose set-up failed in the guest (its ops then fail on a missing object) is not a truth: dropped.
-const log = readFileSync(join(out, 'outcomes.tsv'), 'utf8');
 const meta = { captured: new Date().toISOString().slice(0, 10), kernel: 'Debian 12 sandbox guest (see docs/sandbox.md)', drives, outcomes };
 writeFileSync(join(dest, 'outcomes.json'), JSON.stringify(meta, null, 1) + '\n');
 for (const f of readdirSync(out)) if (f !== 'outcomes.tsv') copyFileSync(join(out, f), join(dest, f));
