@@ -74,10 +74,9 @@ export function checkLvName(name: string, what: 'LV' | 'thin pool' = 'LV'): stri
   return undefined;
 }
 
-/** The /dev/mapper name LVM gives VG/LV: hyphens inside names are doubled. */
-export function dmName(vg: string, lv: string): string {
-  return `${vg.replaceAll('-', '--')}-${lv.replaceAll('-', '--')}`;
-}
+/** The /dev/mapper name LVM gives VG/LV: hyphens inside names are doubled (one definition: core/dm-name.ts). */
+import { dmName } from '../core/dm-name.js';
+export { dmName };
 
 /** Device-mapper name length check; `layerRoom` keeps space for "-real"/"-cow" layers of snapshot origins. */
 export function checkDmNameLength(vg: string, lv: string, layerRoom = 0): string | undefined {

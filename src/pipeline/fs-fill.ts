@@ -10,31 +10,24 @@
  * calls verify makes; only on the apply path, like the interrupted-mkfs check.
  */
 import type { Runner } from '../core/runner.js';
-import { ok } from '../core/runner.js';
 import type { Action, Finding } from '../model/actions.js';
 import type { Plan, Volume } from '../model/plan-schema.js';
 import type { LvInfo } from '../model/host-state.js';
 import type { ProbedState } from '../probe/types.js';
 import { fsOf } from '../diff/diff.js';
-import { parseTune2fs, parseXfsInfo, FS_FILL_SLACK_BYTES, isShort } from '../verify/fs-info.js';
+import { FS_FILL_SLACK_BYTES, isShort } from '../verify/fs-info.js';
+import { ext4Bytes, readExt4, readXfs, xfsBytes } from '../host/fs-info.js';
 
 export { FS_FILL_SLACK_BYTES, isShort };
 
-const TOOL_ENV = { LC_ALL: 'C' };
-
-/** The filesystem's own size in bytes from its superblock, or undefined when the tool cannot say. */
+/** The filesystem's own size in bytes from its superblock (host/fs-info.ts), or undefined when the tool cannot say. */
 export async function filesystemBytes(runner: Runner, type: 'ext4' | 'xfs', dev: string): Promise<number | undefined> {
   if (type === 'ext4') {
-    const r = await runner.run(['tune2fs', '-l', dev], { env: TOOL_ENV, mutating: false, timeoutMs: 30_000 });
-    if (!ok(r)) return undefined;
-    const f = parseTune2fs(r.stdout);
-    const n = f.blockCount * f.blockSize;
-    return Number.isFinite(n) && n > 0 ? n : undefined;
+    const r = await readExt4(runner, dev);
+    return r.ok ? ext4Bytes(r.value) : undefined;
   }
-  const r = await runner.run(['xfs_info', dev], { env: TOOL_ENV, mutating: false, timeoutMs: 30_000 });
-  if (!ok(r)) return undefined;
-  const x = parseXfsInfo(r.stdout);
-  return x.dataBlocks && x.blockSize ? x.dataBlocks * x.blockSize : undefined;
+  const r = await readXfs(runner, dev);
+  return r.ok ? xfsBytes(r.value) : undefined;
 }
 
 export interface ShortFilesystem {

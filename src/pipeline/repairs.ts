@@ -7,8 +7,8 @@
  *    (src/pipeline/fs-fill.ts).
  * Planning offline against described drives (--drives) cannot read superblocks: runPlan says so.
  */
+import { readXfsInprogress } from '../host/fs-info.js';
 import type { Runner } from '../core/runner.js';
-import { ok } from '../core/runner.js';
 import type { Action, Finding } from '../model/actions.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { ProbedState } from '../probe/types.js';
@@ -36,8 +36,7 @@ export async function interruptedMkfs(runner: Runner, plan: Plan, state: ProbedS
     const names = lvDeviceNames(v.vg, v.name, lv);
     if (state.mounts.some((m) => names.includes(mountDevice(m.source)))) continue;
     const dev = `/dev/${v.vg}/${v.name}`;
-    const r = await runner.run(['xfs_db', '-r', '-c', 'sb 0', '-c', 'print inprogress', dev], { mutating: false, env: { LC_ALL: 'C' }, timeoutMs: 30_000 });
-    if (!ok(r) || !/inprogress\s*=\s*1\b/.test(r.stdout)) continue;
+    if ((await readXfsInprogress(runner, dev)) !== true) continue;
     const argv = mkfsArgv(v, dev);
     if (!argv) continue;
     out.push({

@@ -2,7 +2,6 @@
 // plan expects and what the host has. Commands: the probe (one call per tool), then one
 // `tune2fs -l` / `xfs_info` per formatted volume (their facts are per filesystem).
 import type { Runner } from '../core/runner.js';
-import { ok } from '../core/runner.js';
 import type { Plan, Volume } from '../model/plan-schema.js';
 import type { LvInfo } from '../model/host-state.js';
 import type { Layout } from '../model/capacity.js';
@@ -10,7 +9,9 @@ import type { ProbedState } from '../probe/types.js';
 import { desiredFstabEntries, managedEntries, findManagedBlocks } from '../render/fstab-format.js';
 import { desiredReadAhead } from '../facts/readahead-defaults.js';
 import { mountOptionMismatches } from './mount-options.js';
-import { parseTune2fs, parseXfsInfo, parseXfsSize, FS_FILL_SLACK_BYTES, isShort } from './fs-info.js';
+import { parseXfsSize, FS_FILL_SLACK_BYTES, isShort } from './fs-info.js';
+import { ext4Bytes, readExt4, readXfs, xfsBytes } from '../host/fs-info.js';
+import { dmName } from '../host/lvm.js';
 
 export interface DriftItem {
   resource: string;
@@ -28,11 +29,6 @@ export interface VerifyReport {
   notes: string[];
 }
 
-const TOOL_ENV = { LC_ALL: 'C' };
-
-function dmName(vg: string, lv: string): string {
-  return `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
-}
 
 /** Every name the kernel, udev or LVM may give a volume's device. */
 export function lvDeviceNames(vg: string, lv: string, info?: LvInfo): string[] {
@@ -107,38 +103,40 @@ export class Verifier {
   }
 
   private async ext4(v: Volume, dev: string, res: string, lvBytes: number): Promise<void> {
-    const r = await this.runner.run(['tune2fs', '-l', dev], { env: TOOL_ENV, mutating: false, timeoutMs: 30_000 });
-    if (!ok(r)) {
-      this.notes.push(`${res}: tune2fs -l failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0]}; features not checked`);
+    const got = await readExt4(this.runner, dev);
+    if (!got.ok) {
+      this.notes.push(`${res}: tune2fs -l: ${got.reason}; features not checked`);
       return;
     }
-    const f = parseTune2fs(r.stdout);
-    this.fills(res, lvBytes, f.blockCount * f.blockSize);
+    const f = got.value;
+    const fsBytes = ext4Bytes(f);
+    if (fsBytes !== undefined) this.fills(res, lvBytes, fsBytes);
     const feats = new Set(f.features);
     for (const want of v.filesystem.features) {
       const off = want.startsWith('^');
       const name = off ? want.slice(1) : want;
       this.expect(res, `feature ${name}`, off ? 'off' : 'on', feats.has(name) ? 'on' : 'off');
     }
-    if (v.filesystem.reservedPercent !== undefined && f.blockCount > 0) {
+    if (v.filesystem.reservedPercent !== undefined && f.blockCount !== undefined && f.reservedBlockCount !== undefined && f.blockCount > 0) {
       const pct = (f.reservedBlockCount / f.blockCount) * 100;
       this.expect(res, 'reserved blocks %', v.filesystem.reservedPercent, Math.round(pct * 100) / 100, Math.abs(pct - v.filesystem.reservedPercent) < 0.05);
     }
-    if (v.filesystem.inodeRatio !== undefined && f.inodeCount > 0) {
-      const ratio = (f.blockCount * f.blockSize) / f.inodeCount;
+    if (v.filesystem.inodeRatio !== undefined && fsBytes !== undefined && f.inodeCount !== undefined && f.inodeCount > 0) {
+      const ratio = fsBytes / f.inodeCount;
       // mke2fs rounds the inode count up to fill whole inode-table blocks per group: allow 5 %.
       this.expect(res, 'bytes per inode', v.filesystem.inodeRatio, Math.round(ratio), Math.abs(ratio - v.filesystem.inodeRatio) / v.filesystem.inodeRatio < 0.05);
     }
   }
 
   private async xfs(v: Volume, dev: string, res: string, lvBytes: number): Promise<void> {
-    const r = await this.runner.run(['xfs_info', dev], { env: TOOL_ENV, mutating: false, timeoutMs: 30_000 });
-    if (!ok(r)) {
-      this.notes.push(`${res}: xfs_info failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0]}; geometry not checked`);
+    const got = await readXfs(this.runner, dev);
+    if (!got.ok) {
+      this.notes.push(`${res}: xfs_info: ${got.reason}; geometry not checked`);
       return;
     }
-    const x = parseXfsInfo(r.stdout);
-    if (x.dataBlocks && x.blockSize) this.fills(res, lvBytes, x.dataBlocks * x.blockSize);
+    const x = got.value;
+    const fsBytes = xfsBytes(x);
+    if (fsBytes !== undefined) this.fills(res, lvBytes, fsBytes);
     const opt = (list: string[], key: string) => list.find((o) => o.startsWith(key + '='))?.slice(key.length + 1);
     const ag = opt(v.filesystem.data, 'agcount');
     if (ag !== undefined) this.expect(res, 'agcount', Number(ag), x.agcount);
