@@ -1,19 +1,31 @@
+import { lsblkDrivesUnderArgv } from '../host/lsblk.js';
 import { runTool } from '../host/env.js';
-import { FINDMNT_LIST_ARGV } from '../host/findmnt.js';
-import { lsblkDrivesUnderArgv, parseLsblkJson, walkDevices } from '../host/lsblk.js';
 import { createHash } from 'node:crypto';
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import type { Plan } from '../model/plan-schema.js';
-import type { Action, ActionRunner } from '../model/actions.js';
-import { FIGURES, type FigureKey, type Figures } from './figures.js';
-import { figuresFromStdout, fioArgv, preconditionArgv, FioJobError, FioParseError } from './fio.js';
-import { defaultProfilesFor, getProfile, profileRegion, resolveProfiles, PROFILES, type Profile } from './profiles.js';
-import { createScratch, checkBlankDevice, parseRawSpec, removeScratch } from './raw.js';
-import { RESULTS_SCHEMA, type BenchResults, type BenchTarget, type FirstWrite, type ProfileRun, type Ratio } from './results.js';
+import type { ActionRunner } from '../model/actions.js';
+import type { Figures } from './figures.js';
+import { fioArgv, preconditionArgv } from './fio.js';
+import { defaultProfilesFor, profileRegion, resolveProfiles, PROFILES, type Profile } from './profiles.js';
+import { createScratch, parseRawSpec, removeScratch } from './raw.js';
+import { RESULTS_SCHEMA, type BenchResults, type BenchTarget, type FirstWrite, type ProfileRun } from './results.js';
 import { summarize } from './stats.js';
-import { parseFindmntList, selectTargets, summarizePlan } from './targets.js';
+import { summarizePlan } from './targets.js';
+import { dedupeDrives, disksUnder, isEmulated } from './drives.js';
+import { runFio } from './fio-run.js';
+import { checkProfile, computeRatios, noiseNote, summaryLine } from './verdicts.js';
+import { ext4LazyInitRunning } from './lazy-init.js';
+import { checkTestPaths, rawTargetOf, selectMountedTargets, singleVg, testFileName, type DirSpec } from './preflight.js';
+
+// The parts of bench, by concern (this file is the run's order and its results document):
+//   preflight.ts (targets, free space, raw side), fio-run.ts (one fio run as an Action), drives.ts
+//   (drives under targets, emulated?), verdicts.ts (ratios, checks, noise, summary line), lazy-init.ts.
+export { disksUnder, isEmulated } from './drives.js';
+export { computeRatios, failedChecks, summaryLine, NOISY_SPREAD_PCT } from './verdicts.js';
+export { ext4LazyInitRunning } from './lazy-init.js';
+export { freeSpaceProblem } from './preflight.js';
 
 /**
  * `bench`: every check first (fio present, targets mounted, free space, raw device blank), then
@@ -26,7 +38,7 @@ export interface BenchOptions {
   profiles?: string[];
   volumes?: string[];
   /** Directories to measure besides the plan's volumes; a workload picks its default profiles. */
-  dirs?: (string | { path: string; workload?: string; id?: string; label?: string })[];
+  dirs?: DirSpec[];
   /** Per-target profile names, overriding --profile and the defaults (bench/layout-ratio.ts). */
   profilesFor?: (t: BenchTarget) => string[] | undefined;
   /** "scratch", "scratch:VG" or a blank device. */
@@ -59,98 +71,9 @@ export interface BenchProgress {
 export const DEFAULT_SIZE = 1024 ** 3;
 export const DEFAULT_RUNTIME_S = 20;
 export const DEFAULT_REPEAT = 3;
-/** Median spread of the headline figures above which a run is called noisy (the default compare band). */
-export const NOISY_SPREAD_PCT = 10;
 
 export function defaultRamp(runtimeS: number): number {
   return Math.min(2, Math.floor(runtimeS / 3));
-}
-
-/** Free space that must remain after the test file: 5 % of the filesystem, at most 1 GiB. */
-export function freeSpaceProblem(st: { totalBytes: number; availBytes: number }, sizeBytes: number, where: string): string | undefined {
-  const margin = Math.min(st.totalBytes * 0.05, 1024 ** 3);
-  if (st.availBytes - sizeBytes < margin) {
-    const mib = (n: number) => `${Math.floor(n / 2 ** 20)} MiB`;
-    return `${where}: ${mib(st.availBytes)} available, the test file needs ${mib(sizeBytes)} and ${mib(margin)} must stay free; pass a smaller --size`;
-  }
-  return undefined;
-}
-
-function testFileName(now: Date): string {
-  const t = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  return `.jts-storage-bench-${t}.dat`;
-}
-
-export function disksUnder(json: string): { path: string; model?: string; serial?: string }[] {
-  const out: { path: string; model?: string; serial?: string }[] = [];
-  try {
-    for (const top of parseLsblkJson(json)) walkDevices(top, (n) => {
-      if (n.type === 'disk') out.push({ path: n.path, model: n.model, serial: n.serial });
-    });
-  } catch {
-    // Drive identity is metadata: a failure leaves it out rather than stopping the bench.
-  }
-  return out;
-}
-
-export function isEmulated(drives: { path: string; model?: string }[]): boolean {
-  return drives.some((d) => /qemu|virtio|virtual|vbox|vmware/i.test(d.model ?? '') || /^\/dev\/vd[a-z]/.test(d.path));
-}
-
-export function computeRatios(results: ProfileRun[], rawId: string): Ratio[] {
-  const ratios: Ratio[] = [];
-  for (const r of results) {
-    if (r.target === rawId) continue;
-    const raw = results.find((x) => x.target === rawId && x.profile === r.profile);
-    const p = getProfile(r.profile);
-    if (!raw || !p) continue;
-    for (const fk of p.primary) {
-      const a = r.summary[fk]?.median;
-      const b = raw.summary[fk]?.median;
-      if (a === undefined || b === undefined || !(a > 0) || !(b > 0)) continue;
-      const ratio = FIGURES[fk].better === 'lower' ? b / a : a / b;
-      ratios.push({ target: r.target, profile: r.profile, figure: fk, ratio, targetMedian: a, rawMedian: b });
-    }
-  }
-  return ratios;
-}
-
-function checkProfile(p: Profile, summary: ProfileRun['summary']): ProfileRun['checks'] {
-  if (!p.checks) return undefined;
-  const out: NonNullable<ProfileRun['checks']> = [];
-  for (const c of p.checks) {
-    const v = summary[c.figure]?.median;
-    if (v === undefined) continue;
-    out.push({ ...c, value: v, pass: (c.max === undefined || v <= c.max) && (c.min === undefined || v >= c.min) });
-  }
-  return out;
-}
-
-/** A fio run writes its test file (or the scratch LV / blank device): an Action through `act`. */
-function fioAction(argv: string[], timeoutMs: number, what: string): Action {
-  const file = argv.find((a) => a.startsWith('--filename='))?.slice(11) ?? '?';
-  return { id: `bench:fio:${file}`, kind: 'change', resource: `file ${file}`, summary: what, dependsOn: [], steps: [{ type: 'exec', argv, mutating: true, timeoutMs }] };
-}
-
-async function runFio(act: ActionRunner, argv: string[], timeoutMs: number, what: string): Promise<{ figures: Figures; version: string; warnings: string[] }> {
-  const ran = await act.run(fioAction(argv, timeoutMs, what));
-  if (ran.dryRun) return { figures: {}, version: '', warnings: [] };
-  const r = ran.results[ran.results.length - 1];
-  if (!r) throw new Error(`${what}: fio did not run: ${ran.error ?? 'no result'}`);
-  if (r.notFound) throw new UserError('fio is not installed (apt-get install fio)');
-  if (r.timedOut) throw new Error(`${what}: fio did not finish within ${Math.round(timeoutMs / 1000)} s`);
-  try {
-    const out = figuresFromStdout(r.stdout, r.stderr);
-    // fio can exit 1 with every job's error at 0 (e.g. "file creation disallowed"): the exit code counts too.
-    if (r.exitCode !== 0) throw new FioJobError(argv.find((a) => a.startsWith('--name='))?.slice(7) ?? '?', 0, `fio exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
-    return out;
-  } catch (e) {
-    if (e instanceof FioJobError || e instanceof FioParseError) {
-      const tail = r.stderr.trim() ? ` (stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')})` : '';
-      throw new Error(`${what}: ${e.message}${e instanceof FioParseError ? tail : ''}; fio exit ${r.exitCode}`);
-    }
-    throw e;
-  }
 }
 
 /**
@@ -171,18 +94,7 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
   if (v.notFound) throw new UserError('fio is not installed (apt-get install fio)');
   let fioVersion = v.stdout.trim() || undefined;
 
-  const fm = await runTool(runner, FINDMNT_LIST_ARGV);
-  if (!ok(fm)) throw new Error(`findmnt failed: ${fm.stderr.trim() || `exit ${fm.exitCode}`}`);
-  const dirSpecs = (opts.dirs ?? []).map((d) => (typeof d === 'string' ? { path: d } : d));
-  const sel = selectTargets(opts.plan?.plan, parseFindmntList(fm.stdout), { volumes: opts.volumes, dirs: dirSpecs.map((d) => d.path) });
-  // Directory targets given as objects carry their own id, label and workload.
-  for (const t of sel.targets) {
-    const spec = t.kind === 'dir' ? dirSpecs.find((d) => `dir:${d.path.length > 1 ? d.path.replace(/\/+$/, '') : d.path}` === t.id) : undefined;
-    if (!spec) continue;
-    if (spec.workload) t.workload = spec.workload;
-    if (spec.label) t.label = spec.label;
-    if (spec.id) t.id = spec.id;
-  }
+  const sel = await selectMountedTargets(runner, opts.plan?.plan, { volumes: opts.volumes, dirs: opts.dirs });
   for (const s of sel.skipped) notes.push(`skipped ${s.id}: ${s.why}`);
   const raw = opts.raw ? parseRawSpec(opts.raw) : undefined;
   if (sel.targets.length === 0 && !raw) {
@@ -199,29 +111,8 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
   const union = PROFILES.filter((p) => [...profilesOf.values()].some((ps) => ps.includes(p)) || (named?.includes(p) ?? false));
   const runList = union.length ? union : resolveProfiles(['baseline']);
 
-  const fileName = testFileName(runner.now());
-  for (const t of sel.targets) {
-    const mp = t.mountPath!;
-    const st = await runner.stat(mp);
-    if (!st?.isDirectory) throw new UserError(`${t.label}: ${mp} is not a directory`);
-    let fs;
-    try {
-      fs = await runner.statfs(mp);
-    } catch (e) {
-      throw new UserError(`${t.label}: cannot statfs ${mp}: ${(e as Error).message}`);
-    }
-    const problem = freeSpaceProblem(fs, opts.sizeBytes, t.label);
-    if (problem) throw new UserError(problem);
-    t.testPath = `${mp === '/' ? '' : mp}/${fileName}`;
-    if (await runner.exists(t.testPath)) throw new UserError(`${t.testPath} already exists: refusing to overwrite it`);
-  }
-  let rawTarget: BenchTarget | undefined;
-  if (raw?.kind === 'device') {
-    await checkBlankDevice(runner, raw.path, opts.sizeBytes);
-    rawTarget = { id: 'raw', kind: 'raw-drive', label: `raw ${raw.path}`, tier: 'hot', device: raw.path, testPath: raw.path };
-  } else if (raw?.kind === 'scratch') {
-    rawTarget = { id: 'raw', kind: 'scratch-lv', label: 'scratch LV (no filesystem)', tier: 'hot' };
-  }
+  await checkTestPaths(runner, sel.targets, opts.sizeBytes, testFileName(runner.now()));
+  const rawTarget = await rawTargetOf(runner, raw, opts.sizeBytes);
 
   // ---- metadata ----
   const uname = async (flag: string) => {
@@ -340,22 +231,8 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
     if (c.warnings.size) out.warnings = [...c.warnings];
     return out;
   });
-  // Run-to-run noise: when the runs of a figure vary more than a comparison's default band, a ratio or
-  // change inside that spread says nothing. Said once, with the figures, rather than left to be guessed.
-  const spreads = results
-    .flatMap((x) => (getProfile(x.profile)?.primary ?? []).map((f) => x.summary[f]))
-    .filter((s): s is NonNullable<typeof s> => !!s && s.n > 1)
-    .map((s) => s.spreadPct)
-    .sort((a, b) => a - b);
-  if (spreads.length) {
-    const mid = spreads[Math.floor(spreads.length / 2)]!;
-    if (mid > NOISY_SPREAD_PCT) {
-      notes.push(
-        `Noisy run: the headline figures varied by a median ${mid.toFixed(0)} % (worst ${spreads[spreads.length - 1]!.toFixed(0)} %) between repeats ` +
-          `(max − min over median). Ratios and changes within that spread are not conclusive; rerun on a quieter host, with a longer --runtime or more --repeat.`,
-      );
-    }
-  }
+  const noisy = noiseNote(results);
+  if (noisy) notes.push(noisy);
   const drives = dedupeDrives(all.flatMap((t) => t.drives ?? []));
   const emulated = isEmulated(drives);
   if (emulated) notes.push('The drives are emulated (QEMU/virtio): absolute figures are not a real drive\'s; ratios within one run are what this run shows.');
@@ -394,46 +271,3 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
   return out;
 }
 
-/** "3 targets × 4 profiles, checks 5 pass / 1 fail, lowest ratio to raw 0.962 (lv_kafka kafka-append)". */
-export function summaryLine(r: BenchResults): string {
-  const checks = r.results.flatMap((x) => x.checks ?? []);
-  const parts = [`${r.targets.length} targets × ${r.profiles.length} profiles`];
-  if (checks.length) parts.push(`checks ${checks.filter((c) => c.pass).length} pass / ${checks.filter((c) => !c.pass).length} fail`);
-  const low = [...r.ratios].sort((a, b) => a.ratio - b.ratio)[0];
-  if (low) parts.push(`lowest ratio to raw ${low.ratio.toFixed(3)} (${low.target} ${low.profile})`);
-  if (r.comparison) parts.push(`${r.comparison.regressions.length} regressions beyond ±${r.comparison.noisePct} %`);
-  return parts.join(', ');
-}
-
-/** The kernel thread that initialises ext4 inode tables lazily exists only while it has work. */
-export async function ext4LazyInitRunning(runner: Runner): Promise<boolean> {
-  let pids: string[];
-  try {
-    pids = (await runner.readdir('/proc')).filter((n) => /^\d+$/.test(n));
-  } catch {
-    return false;
-  }
-  for (const pid of pids) {
-    const comm = await runner.readFileIfExists(`/proc/${pid}/comm`).catch(() => undefined);
-    if (comm?.trim() === 'ext4lazyinit') return true;
-  }
-  return false;
-}
-
-function dedupeDrives(ds: { path: string; model?: string; serial?: string }[]) {
-  const m = new Map<string, { path: string; model?: string; serial?: string }>();
-  for (const d of ds) m.set(d.path, d);
-  return [...m.values()];
-}
-
-/** The VG a scratch LV goes into when none is named: the one VG of the benchmarked plan volumes. */
-function singleVg(plan: Plan | undefined, targets: BenchTarget[]): string | undefined {
-  if (!plan) return undefined;
-  const vgs = new Set(plan.volumes.filter((v) => targets.some((t) => t.id === v.name)).map((v) => v.vg));
-  return vgs.size === 1 ? [...vgs][0] : undefined;
-}
-
-/** Figures that fail a profile check (used by the command for its exit status and summary). */
-export function failedChecks(r: BenchResults): { target: string; profile: string; figure: FigureKey; value: number; why: string }[] {
-  return r.results.flatMap((x) => (x.checks ?? []).filter((c) => !c.pass).map((c) => ({ target: x.target, profile: x.profile, figure: c.figure, value: c.value, why: c.why })));
-}

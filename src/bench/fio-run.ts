@@ -1,0 +1,40 @@
+/**
+ * One fio run as an Action (it writes its test file, the scratch LV or a blank device), run through
+ * the executor (`ActionRunner`: lock, audit log, --dry-run), and its JSON read into figures (fio.ts).
+ */
+import { UserError } from '../core/exit-codes.js';
+import type { Action, ActionRunner } from '../model/actions.js';
+import type { Figures } from './figures.js';
+import { figuresFromStdout, FioJobError, FioParseError } from './fio.js';
+
+/** The Action of one fio argv; its resource is the `--filename=` it writes. */
+export function fioAction(argv: string[], timeoutMs: number, what: string): Action {
+  const file = argv.find((a) => a.startsWith('--filename='))?.slice(11) ?? '?';
+  return { id: `bench:fio:${file}`, kind: 'change', resource: `file ${file}`, summary: what, dependsOn: [], steps: [{ type: 'exec', argv, mutating: true, timeoutMs }] };
+}
+
+/**
+ * Run fio once through `act`. Returns its figures, version and warnings (empty under --dry-run).
+ * Errors: UserError when fio is not installed; Error naming `what` on a timeout, a job error, an exit
+ * other than 0 or unreadable JSON (with the tail of fio's stderr).
+ */
+export async function runFio(act: ActionRunner, argv: string[], timeoutMs: number, what: string): Promise<{ figures: Figures; version: string; warnings: string[] }> {
+  const ran = await act.run(fioAction(argv, timeoutMs, what));
+  if (ran.dryRun) return { figures: {}, version: '', warnings: [] };
+  const r = ran.results[ran.results.length - 1];
+  if (!r) throw new Error(`${what}: fio did not run: ${ran.error ?? 'no result'}`);
+  if (r.notFound) throw new UserError('fio is not installed (apt-get install fio)');
+  if (r.timedOut) throw new Error(`${what}: fio did not finish within ${Math.round(timeoutMs / 1000)} s`);
+  try {
+    const out = figuresFromStdout(r.stdout, r.stderr);
+    // fio can exit 1 with every job's error at 0 (e.g. "file creation disallowed"): the exit code counts too.
+    if (r.exitCode !== 0) throw new FioJobError(argv.find((a) => a.startsWith('--name='))?.slice(7) ?? '?', 0, `fio exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
+    return out;
+  } catch (e) {
+    if (e instanceof FioJobError || e instanceof FioParseError) {
+      const tail = r.stderr.trim() ? ` (stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')})` : '';
+      throw new Error(`${what}: ${e.message}${e instanceof FioParseError ? tail : ''}; fio exit ${r.exitCode}`);
+    }
+    throw e;
+  }
+}
