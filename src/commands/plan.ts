@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import type { Runner } from '../core/runner.js';
 import { EXIT, UserError } from '../core/exit-codes.js';
-import { DEFAULT_PLAN_PATH, planJson, runPlan } from '../pipeline/plan-pipeline.js';
+import { DEFAULT_PLAN_PATH, planJson, runPlan, type PlanRun } from '../pipeline/plan-pipeline.js';
+import { renderDiagnostics } from '../ui/diagnostics.js';
+import { termWidth } from '../ui/text.js';
 import { makeSavedPlan, writeSavedPlan } from '../pipeline/saved-plan.js';
 import { renderPlan } from '../ui/plan-render.js';
 import { wantColor } from '../ui/color.js';
@@ -70,14 +72,41 @@ export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number
     prove = { kernel: pr.kernel, where: pr.where, lines: f.lines, refused: f.findings.length };
     if (f.findings.length) exit = EXIT.ERROR;
   }
-  show(io, o.json, { ...planJson(run), exitCode: exit, savedPlan: saved ?? null, ...(prove ? { prove } : {}) }, () => {
-    let text = renderPlan(run, { color: wantColor(o.color, io.isTTY, envOf(io)), source: o.drives ? `the drives described in ${o.drives}` : undefined });
+  const color = wantColor(o.color, io.isTTY, envOf(io));
+  const width = termWidth(io);
+  if (!o.json && run.result.errors.length) {
+    // Invalid: only the diagnostics, on stderr; no layout, no action list (it would contradict itself).
+    const sources = await findingSources(io.runner, run);
+    io.stderr(renderDiagnostics([...run.result.errors, ...run.result.warnings], { width, color: wantColor(o.color, io.isTTY && io.interactive, envOf(io)), sources, offline: !!o.drives }));
+    if (saveError) io.stderr(`error: ${saveError}\n`);
+    return EXIT.ERROR;
+  }
+  show(io, o.json, { formatVersion: PLAN_FORMAT_VERSION, ...planJson(run), exitCode: exit, savedPlan: saved ?? null, ...(prove ? { prove } : {}) }, () => {
+    let text = renderPlan(run, { color, width, source: o.drives ? `the drives described in ${o.drives}` : undefined });
     if (saved) text += `Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.\n`;
     if (prove) text += `\nProved on kernel ${prove.kernel} (${prove.where === 'sandbox' ? 'the sandbox' : 'this host: loop devices in a private mount namespace'}):\n${prove.lines.map((l) => `  ${l}`).join('\n')}\n${prove.refused ? `${prove.refused} volume(s) refused by the kernel: exit 1\n` : ''}`;
     return text;
   });
   if (saveError) io.stderr(`error: ${saveError}\n`);
   return exit;
+}
+
+/** `plan --json`'s format version: 1 is the shape documented in docs/plan-output.md. */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** The text of every file the findings point into (the plan's own text as loaded; others read, unreadable ones left out). */
+async function findingSources(runner: Runner, run: PlanRun): Promise<Map<string, string>> {
+  const m = new Map<string, string>();
+  if (run.loaded) m.set(run.loaded.file, run.loaded.text);
+  for (const f of [...run.result.errors, ...run.result.warnings]) {
+    if (!f.file || m.has(f.file)) continue;
+    try {
+      m.set(f.file, await runner.readFile(f.file));
+    } catch {
+      // no snippet for a file that cannot be read (its own finding says why)
+    }
+  }
+  return m;
 }
 
 export const takesIo = true;

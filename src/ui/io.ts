@@ -14,6 +14,8 @@ export interface CommandIo {
   env?: Record<string, string | undefined>;
   /** stdout is a terminal (colour on by default). */
   isTTY?: boolean;
+  /** The terminal's width in columns (undefined: not a terminal); human output fits it (ui/text.ts termWidth). */
+  columns?: number;
   /** stdin and stderr are both terminals: the command may ask a question. */
   interactive?: boolean;
   /** The stream progress bars draw on (a terminal gets a bar, anything else one line per step); undefined: lines on stderr(). */
@@ -31,6 +33,7 @@ export function processIo(): CommandIo {
     stderr: (s) => void process.stderr.write(s),
     env: process.env,
     isTTY: process.stdout.isTTY,
+    columns: process.stdout.columns ?? process.stderr.columns,
     interactive: !!(process.stdin.isTTY && process.stderr.isTTY),
     progressTo: process.stderr,
     ask: async (q) => {

@@ -8,10 +8,34 @@ export function gib(bytes: number): string {
   return `${(bytes / GiB).toFixed(2)} GiB`;
 }
 
-export function makeTable(head: string[], rows: (string | number)[][], opts: { color: boolean; align?: ('left' | 'right')[] }): string {
+/**
+ * Column widths (cell content + 2 padding) that fit `width` columns with borders: each column's natural
+ * width, and when the table is wider than that, the widest columns shrink (their cells then wrap inside
+ * the column, cli-table3 wordWrap) until it fits; undefined when it fits as it is.
+ */
+export function fitColumns(cells: string[][], width: number): number[] | undefined {
+  const n = Math.max(0, ...cells.map((r) => r.length));
+  const natural = Array.from({ length: n }, (_, i) => Math.max(3, ...cells.map((r) => Math.max(...String(r[i] ?? '').split('\n').map((l) => l.length)) + 2)));
+  const borders = n + 1;
+  let total = natural.reduce((a, b) => a + b, 0) + borders;
+  if (total <= width) return undefined;
+  const w = [...natural];
+  while (total > width) {
+    const i = w.indexOf(Math.max(...w));
+    if (w[i]! <= 6) break; // nothing sensible left to shrink
+    w[i]!--;
+    total--;
+  }
+  return w;
+}
+
+/** A table of `head` and `rows` that fits `opts.width` columns (default: no limit): long cells wrap inside their column. */
+export function makeTable(head: string[], rows: (string | number)[][], opts: { color: boolean; align?: ('left' | 'right')[]; width?: number }): string {
+  const colWidths = opts.width ? fitColumns([head, ...rows.map((r) => r.map(String))], opts.width) : undefined;
   const t = new Table({
     head,
     colAligns: opts.align,
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
     style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [], compact: true },
     chars: opts.color ? undefined : { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
   });
@@ -19,23 +43,30 @@ export function makeTable(head: string[], rows: (string | number)[][], opts: { c
   return t.toString();
 }
 
-/** One row per volume: the exact extents the commands use, the filesystem and the mount. */
-export function layoutTable(layout: Layout, plan: Plan, color: boolean): string {
+/**
+ * One row per volume: the exact extents the commands use, the size in GiB, the filesystem and the
+ * mount. With one VG the volume column holds the LV name alone (the VG line below the table names
+ * the VG), so the table fits 80 columns; longer cells wrap inside their column.
+ */
+export function layoutTable(layout: Layout, plan: Plan, color: boolean, width?: number): string {
   const rows: (string | number)[][] = [];
+  const oneVg = layout.vgs.length === 1;
   for (const vg of layout.vgs) {
     for (const v of vg.volumes) {
       const pv = plan.volumes.find((x) => x.name === v.name && x.vg === vg.name);
+      const bytes = v.thinPool ? (v.virtualSizeBytes ?? v.sizeBytes) : v.sizeBytes;
       rows.push([
-        `${vg.name}/${v.name}`,
+        oneVg ? v.name : `${vg.name}/${v.name}`,
         pv?.size ?? '',
         v.thinPool ? `thin in ${v.thinPool}` : String(v.extents),
-        gib(v.thinPool ? (v.virtualSizeBytes ?? v.sizeBytes) : v.sizeBytes),
+        (bytes / GiB).toFixed(2),
         pv?.filesystem.type ?? '',
         pv?.mount?.path ?? '',
       ]);
     }
   }
-  return makeTable(['volume', 'plan size', 'extents', 'size', 'fs', 'mount'], rows, { color, align: ['left', 'left', 'right', 'right', 'left', 'left'] });
+  const head = [oneVg ? `volume (${layout.vgs[0]!.name})` : 'volume', 'plan', 'extents', 'GiB', 'fs', 'mount'];
+  return makeTable(head, rows, { color, width, align: ['left', 'left', 'right', 'right', 'left', 'left'] });
 }
 
 /** "vg_jts: 953673 extents of 4 MiB — volumes 858305, reserve 95368, free 0" */

@@ -73,8 +73,11 @@ test('human output: Terraform symbols, exact commands, summary line, findings as
   assert.match(out, /^Plan: \d+ to create, 0 to change, 0 to replace, 0 to destroy\.$/m);
   assert.doesNotMatch(out, /\x1b\[/, 'no colour with --no-color');
   const bad = await plan({ drives: 'examples/drives/2tb-nvme.yaml', color: false });
-  assert.match(bad.out, /^\S*plans\/jts\.yaml:\d+:\d+: error JTS-CAPACITY /m);
-  assert.match(bad.out, /The plan is invalid/);
+  // An invalid plan: only the diagnostics, on stderr (issue 17), each naming file:line:col.
+  assert.equal(bad.out, '');
+  assert.match(bad.err, /^│ Error: JTS-CAPACITY$/m);
+  assert.match(bad.err, /^│ {3}on \S*plans\/jts\.yaml:\d+:\d+, in /m);
+  assert.match(bad.err, /Nothing may be applied until they are fixed/);
 });
 
 test('bad plan input: exit 1, file:line error, nothing probed or run', async () => {
