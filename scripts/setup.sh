@@ -13,6 +13,7 @@ DEB_PACKAGES=(
   prometheus prometheus-node-exporter                 # promtool check metrics, textfile collector tests
   chromium                                            # the HTML report test (playwright-core drives it)
   ansible ansible-lint                                # export ansible / the role: 7.7 = ansible-core 2.14 + community.general, ansible.posix; ansible-lint 6.13
+  postgresql-15 redis-server redis-tools              # database drills and benchmarks (#16): initdb, pg_ctl, psql, pgbench, pg_test_fsync; redis-server, redis-cli, redis-benchmark
 )
 
 missing=()
@@ -25,6 +26,12 @@ if ((${#missing[@]})); then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# The packages' own services are not used (the drills start their own servers on the plan's volumes, in
+# the sandbox guest): stop them where the install started them, so nothing holds 5432/6379 or their files.
+if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q ' online '; then
+  pg_lsclusters -h | awk '$4 == "online" {print $1, $2}' | while read -r v c; do pg_ctlcluster "$v" "$c" stop || true; done
+fi
+if pidof redis-server >/dev/null 2>&1; then service redis-server stop >/dev/null 2>&1 || true; fi
 
 # fi_FI.UTF-8 (decimal comma: lvm2 prints "31,48" in it unless LC_ALL=C) for test/vm/locale.vm.test.ts;
 # the sandbox guest shares this root read-only, so the locale is generated here, once.

@@ -283,3 +283,22 @@ export function devPathError(s: string): string | undefined {
 export function ruleIdError(s: string): string | undefined {
   return /^[A-Z0-9][A-Z0-9-]{0,63}$/.test(s) ? undefined : `override rule "${s}" is not a rule id (like JTS-BARRIER-VWC)`;
 }
+
+/** Shells: a hook whose argv is `[shell, "-c", …]` is a shell string in disguise. */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'busybox']);
+
+/**
+ * A snapshot-set hook command (snapshotSets[].hooks[].pre/post): an argv array run without a shell
+ * (execve(2)), never a shell string. argv[0] is an absolute path or a bare program name (looked up in
+ * PATH) without whitespace or shell metacharacters; `sh -c "…"` is refused, since it brings the shell string
+ * back (quoting, globbing and `;` would then decide what runs). Other words are passed as they are.
+ */
+export function hookArgvError(argv: string[]): string | undefined {
+  const p = argv[0];
+  if (p === undefined || p === '') return 'a hook command needs its program as the first word: ["/usr/local/bin/flush", "--all"]';
+  if (!/^(\/[A-Za-z0-9._+@\/-]+|[A-Za-z0-9._+@-]+)$/.test(p))
+    return `hook program ${show(p)} must be one word (an absolute path or a program name, no whitespace or shell metacharacters): hook commands are argv arrays, never shell strings; write ["/path/prog", "arg1", "arg2"]`;
+  if (SHELLS.has(p.split('/').pop()!) && argv.slice(1).some((a) => /^-[A-Za-z]*c[A-Za-z]*$/.test(a)))
+    return `hook ${show(argv.join(' '))} runs a shell string (${p} -c): hook commands are argv arrays run without a shell; put the commands into a script and name the script`;
+  return undefined;
+}

@@ -153,6 +153,54 @@ function buildPlanSchema(grammars: boolean) {
     critFillPercent: z.number().min(1).max(100).default(85),
   });
 
+  /**
+   * A hook command: an argv array (execve, no shell). A plain string is refused (it would need a shell
+   * to split it). Checked by hookArgvError (src/model/grammars.ts).
+   */
+  const HookArgvSchema = z
+    .array(z.string().min(1), { error: (iss) => (typeof iss.input === 'string' ? `${JSON.stringify(iss.input)} is a shell string: hook commands are argv arrays run without a shell, write ["/usr/bin/prog", "arg1"]` : undefined) })
+    .min(1)
+    .check((ctx) => {
+      if (!grammars) return;
+      const e = g.hookArgvError(ctx.value);
+      if (e) ctx.issues.push({ code: 'custom', input: ctx.value, message: e, params: { rule: 'PLAN-HOOK' } });
+    })
+    .describe('argv array, run without a shell: ["/usr/local/bin/prog", "arg"]');
+
+  /**
+   * One hook of a snapshot set, Snapper-style: `pre` runs before the set's snapshots (a failure skips the
+   * snapshots), `post` runs after them ALWAYS (also when a pre hook or a snapshot failed). Either commands
+   * (pre/post argv) or a built-in: postgresql (pg_backup_start … pg_backup_stop in one session) or redis
+   * (BGSAVE, waited for).
+   */
+  const SnapshotHookSchema = z
+    .strictObject({
+      name: text('PLAN-NAME', (s) => g.identError(s, 'hook name')).optional(),
+      builtin: z.enum(['postgresql', 'redis']).optional().describe('postgresql: pg_backup_start/stop in one session; redis: BGSAVE and wait'),
+      pre: HookArgvSchema.optional(),
+      post: HookArgvSchema.optional(),
+      /** Seconds each phase may take; the command is killed after it (and the phase fails). */
+      timeoutS: z.number().int().min(1).max(3600).default(60),
+      /** postgresql: the socket directory (psql -h); redis: the unix socket (redis-cli -s). */
+      socket: text('PLAN-HOOK', (s) => g.absPathError(s, 'socket')).optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      /** postgresql: the OS user psql runs as (runuser -u), also the database role. */
+      user: text('PLAN-NAME', (s) => g.ownerError(s, 'user')).optional(),
+    })
+    .check((ctx) => {
+      const h = ctx.value;
+      const cmds = h.pre !== undefined || h.post !== undefined;
+      if (h.builtin && cmds) ctx.issues.push({ code: 'custom', input: h, message: `a hook is either builtin: ${h.builtin} or pre/post commands, not both`, params: { rule: 'PLAN-HOOK' } });
+      if (!h.builtin && !cmds) ctx.issues.push({ code: 'custom', input: h, message: 'a hook needs pre and/or post commands (argv arrays) or builtin: postgresql | redis', params: { rule: 'PLAN-HOOK' } });
+    });
+
+  const SnapshotSetSchema = z.strictObject({
+    name: text('PLAN-NAME', (s) => g.identError(s, 'snapshot set name')).describe('The set, as volumes name it in snapshot.set'),
+    hooks: z.array(SnapshotHookSchema).default([]),
+    /** auto: fsfreeze the set's filesystems together when the running kernel is proven to allow a snapshot of a frozen filesystem; never: do not. */
+    freeze: z.enum(['auto', 'never']).default('auto'),
+  });
+
   const OverrideSchema = z.strictObject({
     rule: text('PLAN-OVERRIDE', g.ruleIdError).describe('Lint rule id to accept, e.g. JTS-BARRIER-VWC'),
     reason: text('PLAN-REASON', g.reasonError).check(z.minLength(10)).describe('Why this is safe on this host: kept in the plan and printed'),
@@ -243,6 +291,8 @@ function buildPlanSchema(grammars: boolean) {
     volumeGroups: z.array(VolumeGroupSchema).min(1),
     volumes: z.array(VolumeSchema).default([]),
     networkMounts: z.array(NetworkMountSchema).default([]),
+    /** Hooks and freezing per snapshot set (the sets are named by the volumes' snapshot.set). */
+    snapshotSets: z.array(SnapshotSetSchema).default([]),
     users: z.array(UserSchema).default([]),
     groups: z.array(text('PLAN-NAME', (s) => g.ownerError(s, 'group') ?? (/^[0-9]+$/.test(s) ? `group name "${s}" is fully numeric; groupadd refuses it` : undefined))).default([]),
     tuning: TuningSchema.default({
@@ -264,7 +314,7 @@ function buildPlanSchema(grammars: boolean) {
 
   return {
     SizeSchema, TierSchema, DriveKindSchema, WorkloadSchema, DriveSchema, ThinPoolSchema, VolumeGroupSchema, FilesystemSchema, MountSchema,
-    RetentionSchema, SnapshotPolicySchema, OverrideSchema, VolumeSchema, NetworkMountSchema, UserSchema, SchedulerPolicySchema, TuningSchema,
+    RetentionSchema, SnapshotPolicySchema, SnapshotHookSchema, SnapshotSetSchema, OverrideSchema, VolumeSchema, NetworkMountSchema, UserSchema, SchedulerPolicySchema, TuningSchema,
     HealthSchema, PlanSchema,
   };
 }
@@ -285,6 +335,8 @@ export const FilesystemSchema = S.FilesystemSchema;
 export const MountSchema = S.MountSchema;
 export const RetentionSchema = S.RetentionSchema;
 export const SnapshotPolicySchema = S.SnapshotPolicySchema;
+export const SnapshotHookSchema = S.SnapshotHookSchema;
+export const SnapshotSetSchema = S.SnapshotSetSchema;
 export const OverrideSchema = S.OverrideSchema;
 export const VolumeSchema = S.VolumeSchema;
 export const NetworkMountSchema = S.NetworkMountSchema;
@@ -301,6 +353,8 @@ export type Volume = z.infer<typeof VolumeSchema>;
 export type Filesystem = z.infer<typeof FilesystemSchema>;
 export type Mount = z.infer<typeof MountSchema>;
 export type SnapshotPolicy = z.infer<typeof SnapshotPolicySchema>;
+export type SnapshotHook = z.infer<typeof SnapshotHookSchema>;
+export type SnapshotSet = z.infer<typeof SnapshotSetSchema>;
 export type Retention = z.infer<typeof RetentionSchema>;
 export type NetworkMount = z.infer<typeof NetworkMountSchema>;
 export type User = z.infer<typeof UserSchema>;

@@ -231,6 +231,16 @@ export function checkPlanSemantics(loaded: LoadedPlan): Finding[] {
       );
   });
 
+  // Snapshot sets: each names a set that some volume's snapshot policy uses; one entry per set.
+  const usedSets = new Set(plan.volumes.map((v) => v.snapshot?.set).filter((x): x is string => !!x));
+  const seenSets = new Map<string, number>();
+  (plan.snapshotSets ?? []).forEach((st, i) => {
+    if (seenSets.has(st.name)) add('PLAN-DUPLICATE', ['snapshotSets', i, 'name'], `duplicate snapshot set "${st.name}" (first at snapshotSets[${seenSets.get(st.name)}])`);
+    else seenSets.set(st.name, i);
+    if (!usedSets.has(st.name))
+      add('PLAN-HOOK', ['snapshotSets', i, 'name'], `no volume's snapshot.set is "${st.name}"${usedSets.size ? ` (sets used: ${[...usedSets].join(', ')})` : ''}: its hooks would never run`);
+  });
+
   if (plan.health.criticalPercent <= plan.health.warningPercent)
     add('PLAN-HEALTH', ['health', 'criticalPercent'], `criticalPercent (${plan.health.criticalPercent}) must be above warningPercent (${plan.health.warningPercent})`);
 

@@ -10,7 +10,8 @@ import type { ActionRunner } from '../model/actions.js';
 import { DEFAULT_PLAN_PATH, loadPlanFile } from '../model/load-plan.js';
 import type { Plan } from '../model/plan-schema.js';
 import { readLvm, findLv } from './lvm-report.js';
-import { executeCreate, planCreate } from './create.js';
+import { planCreate } from './create.js';
+import { createSets } from './set-create.js';
 import { readAutoextend, applyAutoextend } from './autoextend.js';
 import { backupMount, reserveMap, retentionFor, selectTargets } from './plan-targets.js';
 import { listView, renderList } from './list.js';
@@ -27,6 +28,8 @@ export interface SnapshotIo {
   act: ActionRunner;
   /** JTS_STORAGE_PLAN: the plan file when neither --plan nor a volume is given. */
   planEnv?: string;
+  /** Wait (hook polling); tests pass a fake. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface FlowOutput {
@@ -66,18 +69,27 @@ export async function createFlow(volumes: string[], o: CreateFlowOptions, io: Sn
   for (const i of cp.items) text += `  ${i.argv.join(' ')}\n`;
   for (const n of cp.notes) text += `note: ${n}\n`;
   if (cp.refusals.length) return { data: { ok: false, refused: cp.refusals, plan: cp }, text: text + cp.refusals.map((x) => `refused: ${x}\n`).join(''), exitCode: 1 };
-  if (io.act.dryRun) {
-    await executeCreate(r, io.act, cp, auto.threshold < 100 && auto.monitoring);
-    return { data: { ok: true, dryRun: true, plan: cp }, text: text + '(dry run: nothing run)\n', exitCode: 0 };
-  }
-  const run = await executeCreate(r, io.act, cp, auto.threshold < 100 && auto.monitoring);
+  const mounts = await readMounts(r);
+  const sr = await createSets({ runner: r, act: io.act, sleep: io.sleep }, p, cp, st.lvs, mounts, auto.threshold < 100 && auto.monitoring);
+  for (const h of [...sr.pre, ...sr.post]) text += `hook ${h.set}/${h.hook} ${h.phase}: ${h.ok ? 'ok' : 'FAILED'} (${h.ms} ms)${h.error ? ': ' + h.error : ''}${h.facts ? ' ' + Object.entries(h.facts).map(([k, v]) => `${k}=${v}`).join(' ') : ''}\n`;
+  if (io.act.dryRun) return { data: { ok: true, dryRun: true, plan: cp, hooks: { pre: sr.pre, post: sr.post }, freeze: sr.freeze }, text: text + '(dry run: nothing run)\n', exitCode: 0 };
+  const run = sr.run ?? { created: [], spreadMs: 0 };
   const failed = run.created.filter((c) => !c.ok);
   const notRun = cp.items.length - run.created.length;
+  const hookFailed = [...sr.pre, ...sr.post].some((h) => !h.ok) || sr.thawErrors.length > 0;
   text += run.created.map((c) => `${c.ok ? 'created' : 'FAILED '} ${c.item.vg}/${c.item.name} (${c.item.kind}${c.item.kind === 'classic' ? ' ' + fmtBytes(c.item.cowBytes) : ''}, ${c.durationMs} ms)${c.error ? ': ' + c.error : ''}${c.monitored === false ? ' [not monitored by dmeventd: no autoextend]' : ''}\n`).join('');
-  text += `set ${[...new Set(cp.items.map((i) => i.set))].join(',')}: ${run.created.filter((c) => c.ok).length} snapshot(s) over ${run.spreadMs} ms (not atomic across volumes)\n`;
+  const together = Object.values(sr.freeze).some((f) => f.freeze);
+  text += `set ${[...new Set(cp.items.map((i) => i.set))].join(',')}: ${run.created.filter((c) => c.ok).length} snapshot(s) over ${run.spreadMs} ms (${together ? 'frozen together' : 'not atomic across volumes'})\n`;
+  for (const g of sr.guarantees) text += `  ${g.origin}: ${g.guarantee}: ${g.why}\n`;
   for (const i of cp.items) text += `  ${i.origin}: ${i.consistency}\n`;
-  if (notRun > 0) text += `${notRun} volume(s) not snapshotted after the failure: the set is PARTIAL\n`;
-  return { data: { ok: failed.length === 0 && notRun === 0, plan: cp, run }, text, exitCode: failed.length || notRun ? 1 : 0 };
+  for (const e of sr.thawErrors) text += `THAW FAILED: ${e} (run it by hand)\n`;
+  if (sr.skipped) text += `${sr.skipped}\n`;
+  if (notRun > 0 && !sr.skipped) text += `${notRun} volume(s) not snapshotted after the failure: the set is PARTIAL\n`;
+  return {
+    data: { ok: failed.length === 0 && notRun === 0 && !hookFailed, plan: cp, run, hooks: { pre: sr.pre, post: sr.post }, freeze: sr.freeze, guarantees: sr.guarantees, thawErrors: sr.thawErrors, skipped: sr.skipped },
+    text,
+    exitCode: failed.length || notRun || hookFailed ? 1 : 0,
+  };
 }
 
 /** `snapshot list`: read-only. */

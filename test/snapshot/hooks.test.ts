@@ -1,0 +1,187 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadPlanText, PlanError } from '../../src/model/load-plan.js';
+import { PlanSchema, type Plan } from '../../src/model/plan-schema.js';
+import { planCreate, defaultPolicy } from '../../src/snapshot/create.js';
+import { parseLvsJson, parseVgsJson, type VgRow } from '../../src/snapshot/lvm-report.js';
+import { createSets } from '../../src/snapshot/set-create.js';
+import { FREEZE_PROOF, freezeDecision } from '../../src/snapshot/freeze.js';
+import { withHooks, type ResolvedHook } from '../../src/snapshot/hooks.js';
+import { pgHolderSql } from '../../src/snapshot/hooks-builtin.js';
+import { actFor } from '../support/host-run.js';
+import { FakeRunner } from '../support/fake-runner.js';
+import { snapFixture } from './fixtures.js';
+
+const MiB = 1024 * 1024;
+const lvs = parseLvsJson(snapFixture('lvs-fresh.json'));
+const vgs: VgRow[] = parseVgsJson(snapFixture('vgs.json')).map((v) => ({ ...v, freeBytes: 4096 * MiB, freeExtents: 1024 }));
+const NOW = new Date('2026-11-21T13:00:00Z');
+const OFF = { threshold: 100, percent: 20, monitoring: false };
+const noSleep = async () => undefined;
+
+const planText = (sets: string) => `version: 1
+drives: [{ id: d0, serial: S0 }]
+volumeGroups: [{ name: vg_t, drives: [d0] }]
+volumes:
+  - { name: lv_pg, vg: vg_t, size: 1GiB, workload: postgresql, snapshot: { set: db } }
+  - { name: lv_kafka, vg: vg_t, size: 1GiB, workload: kafka, snapshot: { set: db } }
+snapshotSets:
+${sets}`;
+
+function loadErr(text: string): string {
+  try {
+    loadPlanText(text, 'p.yaml');
+  } catch (e) {
+    if (e instanceof PlanError) return e.message;
+    throw e;
+  }
+  return '';
+}
+
+test('hooks schema: argv arrays with a timeout; a shell string, sh -c, builtin+commands and an unused set are refused at file:line:col', () => {
+  const ok = loadPlanText(planText('  - name: db\n    hooks:\n      - { name: flush, pre: [/usr/local/bin/flush, --all], post: [/usr/local/bin/thaw] }\n      - { builtin: postgresql, timeoutS: 30 }'), 'p.yaml');
+  assert.deepEqual(ok.plan.snapshotSets[0]!.hooks[0]!.pre, ['/usr/local/bin/flush', '--all']);
+  assert.equal(ok.plan.snapshotSets[0]!.hooks[0]!.timeoutS, 60);
+  assert.equal(ok.plan.snapshotSets[0]!.freeze, 'auto');
+  assert.match(loadErr(planText('  - name: db\n    hooks:\n      - { pre: "/usr/bin/flush --all && sync" }')), /p\.yaml:10:\d+: snapshotSets\[0\]\.hooks\[0\]\.pre: expected array/);
+  assert.match(loadErr(planText('  - name: db\n    hooks:\n      - { pre: [sh, -c, "flush; sync"] }')), /shell string.*argv arrays/);
+  assert.match(loadErr(planText('  - name: db\n    hooks:\n      - { pre: ["flush --all"] }')), /one word .*argv arrays, never shell strings/);
+  assert.match(loadErr(planText('  - name: db\n    hooks:\n      - { builtin: redis, pre: [/bin/true] }')), /either builtin: redis or pre\/post/);
+  assert.match(loadErr(planText('  - name: db\n    hooks:\n      - { name: x }')), /needs pre and\/or post/);
+  assert.match(loadErr(planText('  - name: nightly\n    hooks: []')), /p\.yaml:8:\d+: snapshotSets\[0\]\.name: no volume's snapshot\.set is "nightly" \(sets used: db\)/);
+  assert.match(loadErr(planText('  - name: db\n    hooks:\n      - { pre: [/bin/true], timeoutS: 0 }')), /timeoutS/);
+});
+
+const hook = (name: string, log: string[], preOk = true): ResolvedHook => ({
+  set: 's',
+  name,
+  pre: async () => (log.push(`pre ${name}`), { ok: preOk, error: preOk ? undefined : 'boom' }),
+  post: async () => (log.push(`post ${name}`), { ok: true }),
+  describe: { timeoutS: 1 },
+});
+
+test('withHooks: pre in order, body, post in reverse; a failed pre skips the body and later hooks, the started posts still run', async () => {
+  const r = new FakeRunner({ now: NOW });
+  const ctx = { runner: r, act: actFor(r), sleep: noSleep, stamp: 'x' };
+  const log: string[] = [];
+  const ok = await withHooks(ctx, [hook('a', log), hook('b', log)], async () => (log.push('body'), 7));
+  assert.equal(ok.body, 7);
+  assert.deepEqual(log, ['pre a', 'pre b', 'body', 'post b', 'post a']);
+  log.length = 0;
+  const bad = await withHooks(ctx, [hook('a', log), hook('b', log, false), hook('c', log)], async () => (log.push('body'), 7));
+  assert.equal(bad.body, undefined);
+  assert.match(bad.skipped!, /pre hook b of set s failed: boom; no snapshot taken/);
+  assert.deepEqual(log, ['pre a', 'pre b', 'post b', 'post a']);
+  log.length = 0;
+  await assert.rejects(withHooks(ctx, [hook('a', log)], async () => { throw new Error('lvcreate died'); }), /lvcreate died/);
+  assert.deepEqual(log, ['pre a', 'post a'], 'the post hook runs when the body throws');
+});
+
+function planOf(sets: unknown): Plan {
+  return PlanSchema.parse({
+    version: 1,
+    drives: [{ id: 'd0', serial: 'S0' }],
+    volumeGroups: [{ name: 'vg_t', drives: ['d0'] }],
+    volumes: [
+      { name: 'lv_pg', vg: 'vg_t', size: '1GiB', workload: 'postgresql', snapshot: { set: 'db' } },
+      { name: 'lv_kafka', vg: 'vg_t', size: '1GiB', workload: 'kafka', snapshot: { set: 'db' } },
+    ],
+    snapshotSets: sets,
+  });
+}
+const targets = [
+  { vg: 'vg_t', lv: 'lv_pg', policy: { ...defaultPolicy(), size: '64MiB', set: 'db' }, workload: 'postgresql' as const },
+  { vg: 'vg_t', lv: 'lv_kafka', policy: { ...defaultPolicy(), size: '64MiB', set: 'db' }, workload: 'kafka' as const },
+];
+
+test('create with hooks: pre/post run by the executor with the timeout; the post hook runs when a snapshot fails; guarantees per volume', async () => {
+  const plan = planOf([{ name: 'db', hooks: [{ name: 'flush', pre: ['/usr/local/bin/flush'], post: ['/usr/local/bin/unflush', '--now'], timeoutS: 7 }] }]);
+  const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
+  assert.deepEqual(cp.refusals, []);
+  const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': '6.1.0-57-amd64\n' } });
+  r.on(['/usr/local/bin/flush'], { stdout: '' }).on(['/usr/local/bin/unflush'], { stdout: '' });
+  r.on((a) => a[0] === 'lvcreate' && a.at(-1) === 'vg_t/lv_kafka', { exitCode: 5, stderr: 'Insufficient free space' });
+  r.on((a) => a[0] === 'lvcreate' && a.at(-1) === 'vg_t/lv_pg', {});
+  const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, [], false);
+  const argv = r.mutatingCalls.map((c) => c.argv[0]);
+  assert.deepEqual(argv, ['/usr/local/bin/flush', 'lvcreate', 'lvcreate', '/usr/local/bin/unflush']);
+  assert.equal(r.mutatingCalls[0]!.opts?.timeoutMs, 7000);
+  assert.deepEqual(res.post.map((p) => [p.hook, p.ok]), [['flush', true]]);
+  assert.deepEqual(res.guarantees.map((g) => [g.origin, g.guarantee]), [['lv_pg', 'crash-consistent'], ['lv_kafka', 'none']]);
+  assert.match(res.guarantees[0]!.why, /kernel 6\.1 refuses a snapshot of a frozen filesystem/);
+});
+
+test('create with hooks: a failing pre hook (timeout) takes no snapshot, its post still runs', async () => {
+  const plan = planOf([{ name: 'db', hooks: [{ name: 'slow', pre: ['/usr/local/bin/slow'], post: ['/usr/local/bin/after'], timeoutS: 1 }] }]);
+  const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
+  const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': '6.1.0-57-amd64\n' } });
+  r.on(['/usr/local/bin/slow'], { exitCode: 124, stderr: 'killed' }).on(['/usr/local/bin/after'], {});
+  const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, [], false);
+  assert.deepEqual(r.mutatingCalls.map((c) => c.argv[0]), ['/usr/local/bin/slow', '/usr/local/bin/after']);
+  assert.equal(res.run, undefined);
+  assert.match(res.skipped!, /pre hook slow of set db failed/);
+  assert.ok(res.guarantees.every((g) => g.guarantee === 'none'));
+});
+
+test('freeze: never on kernel 6.1 (measured refusal), never for an unproven kernel; on a proven one every filesystem is thawed even when lvcreate fails', async () => {
+  assert.equal(freezeDecision('auto', '6.1.0-57-amd64', ['/a', '/b']).freeze, false);
+  assert.match(freezeDecision('auto', '9.9.0', ['/a', '/b']).reason, /not proven/);
+  assert.equal(freezeDecision('never', '6.1.0', ['/a', '/b']).freeze, false);
+  assert.match(freezeDecision('auto', '6.1.0', ['/', '/b']).reason, /holds what this run writes/);
+  FREEZE_PROOF.push({ release: '0.test.', ok: true, fact: 'test' });
+  try {
+    assert.equal(freezeDecision('auto', '0.test.1', ['/a', '/b']).freeze, true);
+    const plan = planOf([{ name: 'db', hooks: [] }]);
+    const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
+    const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': '0.test.1\n' } });
+    r.on(['fsfreeze'], {}).on((a) => a[0] === 'lvcreate' && a.at(-1) === 'vg_t/lv_pg', {}).on((a) => a[0] === 'lvcreate' && a.at(-1) === 'vg_t/lv_kafka', { exitCode: 5 });
+    const pg = lvs.find((l) => l.name === 'lv_pg')!;
+    const ka = lvs.find((l) => l.name === 'lv_kafka')!;
+    const mounts = [
+      { target: '/srv/pg', source: pg.path, fstype: 'ext4', options: 'rw', majMin: pg.majMin ?? '' },
+      { target: '/srv/ka', source: ka.path, fstype: 'xfs', options: 'rw', majMin: ka.majMin ?? '' },
+    ];
+    const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, mounts, false);
+    assert.deepEqual(r.mutatingCalls.map((c) => c.argv.join(' ').replace(/ --name .*/, '')), [
+      'fsfreeze --freeze /srv/pg',
+      'fsfreeze --freeze /srv/ka',
+      'lvcreate --snapshot --extents 16',
+      'lvcreate --snapshot --extents 16',
+      'fsfreeze --unfreeze /srv/ka',
+      'fsfreeze --unfreeze /srv/pg',
+    ]);
+    assert.equal(res.guarantees[0]!.guarantee, 'frozen-together');
+  } finally {
+    FREEZE_PROOF.pop();
+  }
+});
+
+test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds one session from pg_backup_start to pg_backup_stop and keeps the label', async () => {
+  const plan = planOf([{ name: 'db', hooks: [{ builtin: 'postgresql', timeoutS: 5 }, { builtin: 'redis', socket: '/run/redis/redis.sock', timeoutS: 5 }] }]);
+  const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
+  const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': '6.1.0-57-amd64\n' } });
+  let lastsave = 100;
+  r.on(['redis-cli', '-s', '/run/redis/redis.sock', 'LASTSAVE'], () => ({ stdout: `${lastsave}\n` }));
+  r.on(['redis-cli', '-s', '/run/redis/redis.sock', 'BGSAVE'], () => ((lastsave = 200), { stdout: 'Background saving started\n' }));
+  r.on(['redis-cli', '-s', '/run/redis/redis.sock', 'INFO'], { stdout: 'rdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\n' });
+  r.on(['chown'], {});
+  r.on(['runuser'], (argv) => {
+    const dir = /TO '([^']+)\/start_lsn'/.exec(argv.join(' '))![1]!;
+    r.files.set(`${dir}/start_lsn`, '0/2000028\n');
+    return { stdout: 'stop_lsn=0/2000100\nSTART WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\nLABEL: x\n' };
+  });
+  r.on((a) => a[0] === 'lvcreate', {});
+  const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, [], false);
+  assert.deepEqual(res.pre.map((p) => [p.hook, p.ok]), [['postgresql', true], ['redis', true]]);
+  assert.equal(res.pre[0]!.facts!.startLsn, '0/2000028');
+  const pgPost = res.post.find((p) => p.hook === 'postgresql')!;
+  assert.equal(pgPost.ok, true, pgPost.error);
+  assert.equal(pgPost.facts!.startWalFile, '000000010000000000000002');
+  assert.match(r.files.get(pgPost.facts!.backupLabel!)!, /^START WAL LOCATION: 0\/2000028/);
+  const session = r.calls.filter((c) => c.argv[0] === 'runuser');
+  assert.equal(session.length, 1, 'pg_backup_start and pg_backup_stop in one psql run (one session)');
+  assert.ok(session[0]!.argv.some((a) => a.includes('pg_backup_start')) && session[0]!.argv.some((a) => a.includes('pg_backup_stop(true)')));
+  assert.equal(res.guarantees.find((g) => g.origin === 'lv_pg')!.guarantee, 'database-backup');
+  assert.equal(res.guarantees.find((g) => g.origin === 'lv_kafka')!.guarantee, 'crash-consistent');
+  assert.throws(() => pgHolderSql("/tmp/x'; DROP", 'l', 1), /unsafe/);
+});
