@@ -76,8 +76,10 @@ rec thin-snapshot lvremove-thin-snapshot lvremove -y vg_c/lv_thin_snap
 q umount /srv/t
 
 # ---- 3. full thin pool (data), errorwhenfull so writes fail instead of queueing 60 s
+# (lvm2 2.03.16's lvcreate refuses "--errorwhenfull is unsupported with thin pools": set it with lvchange)
 q lvremove -y vg_c/lv_thin vg_c/pool vg_c/lv_data_snap4
-q lvcreate -y --type thin-pool -n fullpool -L 16M --errorwhenfull y vg_c
+q lvcreate -y --type thin-pool -n fullpool -L 16M vg_c
+q lvchange --errorwhenfull y vg_c/fullpool
 q lvcreate -y -n lv_full -V 64M --thinpool vg_c/fullpool
 dd if=/dev/urandom of=/dev/vg_c/lv_full bs=1M count=24 oflag=direct status=none 2>/dev/null
 sync
@@ -89,11 +91,53 @@ rec full-thin-pool lvcreate-thin-after-grow lvcreate -y -n lv_new -V 16M --thinp
 
 # ---- 4. activation skip (lvcreate -k / --setactivationskip y)
 rec activation-skip lvcreate-k lvcreate -y -ky -n lv_skip -L 8M vg_c
+fullreport activation-skip.fullreport.json
 rec activation-skip lvchange-ay lvchange -ay vg_c/lv_skip
 echo "lv_skip active after -ay: $(lvs --noheadings -o lv_active vg_c/lv_skip)" >&2
 printf '%s\t%s\t%s\t%s\n' activation-skip active-after-ay 0 "lv_active=$(lvs --noheadings -o lv_active vg_c/lv_skip | tr -d ' ')" >> "$OUT/outcomes.tsv"
 rec activation-skip lvchange-ay-K lvchange -ay -K vg_c/lv_skip
 printf '%s\t%s\t%s\t%s\n' activation-skip active-after-ay-K 0 "lv_active=$(lvs --noheadings -o lv_active vg_c/lv_skip | tr -d ' ')" >> "$OUT/outcomes.tsv"
+# the way out for good: clear the flag; plain -ay then activates it
+q lvchange -an vg_c/lv_skip
+rec activation-skip lvchange-kn lvchange -kn vg_c/lv_skip
+rec activation-skip lvchange-ay-after-kn lvchange -ay vg_c/lv_skip
+printf '%s\t%s\t%s\t%s\n' activation-skip active-after-kn-ay 0 "lv_active=$(lvs --noheadings -o lv_active vg_c/lv_skip | tr -d ' ')" >> "$OUT/outcomes.tsv"
+q lvremove -y vg_c/lv_skip
+
+# ---- 4b. thin operations the diff and the snapshot commands emit: a pool with chunk and metadata size and
+# an autoextend metadata profile, a thin volume (--type thin -V), a thin snapshot (activation skip, -K),
+# grow with the snapshot present (volume and pool), lvextend --use-policies, merge back.
+mkdir -p /etc/lvm/profile /srv/tv /mnt/tvs
+printf 'activation {\n\tthin_pool_autoextend_threshold=80\n\tthin_pool_autoextend_percent=20\n}\n' > /etc/lvm/profile/jts-thin.profile
+rec thin-ops lvcreate-pool lvcreate -y --type thin-pool -n tpool -L 256M --chunksize 64k --poolmetadatasize 8M --metadataprofile jts-thin vg_c
+rec thin-ops lvcreate-thin lvcreate -y --type thin -n lv_tv -V 128M --thinpool tpool vg_c
+q mkfs.ext4 -q -F /dev/vg_c/lv_tv; q mount /dev/vg_c/lv_tv /srv/tv
+echo before > /srv/tv/marker; dd if=/dev/urandom of=/srv/tv/f bs=1M count=16 conv=fsync status=none; sync
+rec thin-ops lvcreate-thin-snapshot lvcreate -y -s -n lv_tv_snap vg_c/lv_tv
+fullreport thin-snapshot.fullreport.json
+rec thin-ops lvchange-ay-snapshot lvchange -ay vg_c/lv_tv_snap
+printf '%s\t%s\t%s\t%s\n' thin-ops active-after-ay 0 "lv_active=$(lvs --noheadings -o lv_active vg_c/lv_tv_snap | tr -d ' ')" >> "$OUT/outcomes.tsv"
+rec thin-ops mount-snapshot-inactive mount -o ro /dev/vg_c/lv_tv_snap /mnt/tvs
+rec thin-ops lvchange-ay-K-snapshot lvchange -ay -K vg_c/lv_tv_snap
+rec thin-ops mount-snapshot-ro mount -o ro /dev/vg_c/lv_tv_snap /mnt/tvs
+q umount /mnt/tvs
+rec thin-ops lvextend-r-with-snapshot lvextend -r -L 192M vg_c/lv_tv
+printf '%s\t%s\t%s\t%s\n' thin-ops fs-size-after-grow 0 "df_bytes=$(df -B1 --output=size /srv/tv | tail -1 | tr -d ' ')" >> "$OUT/outcomes.tsv"
+rec thin-ops lvextend-pool-with-snapshot lvextend -L +64M vg_c/tpool
+rec thin-ops lvextend-use-policies lvextend --use-policies vg_c/tpool
+lvs --reportformat json -o lv_name,lv_layout,lv_attr,pool_lv,origin,lv_size,data_percent,metadata_percent,chunk_size,lv_metadata_size,lv_profile vg_c > "$OUT/thin-ops.lvs.json" 2>&1
+echo after > /srv/tv/marker; sync
+rec thin-ops lvconvert-merge-mounted lvconvert --merge vg_c/lv_tv_snap
+printf '%s\t%s\t%s\t%s\n' thin-ops snapshot-after-merge-mounted 0 "lvs=$(lvs --noheadings -o lv_name vg_c/lv_tv_snap 2>/dev/null | tr -d ' ')" >> "$OUT/outcomes.tsv"
+q umount /srv/tv
+rec thin-ops lvchange-an-origin lvchange -an vg_c/lv_tv
+rec thin-ops lvchange-ay-origin lvchange -ay vg_c/lv_tv
+q mount /dev/vg_c/lv_tv /srv/tv
+printf '%s\t%s\t%s\t%s\n' thin-ops after-merge 0 "marker=$(cat /srv/tv/marker) snapshot=$(lvs --noheadings -o lv_name vg_c/lv_tv_snap 2>/dev/null | tr -d ' ')" >> "$OUT/outcomes.tsv"
+rec thin-ops lvcreate-thin-snapshot-kn lvcreate -y -s -kn -n lv_tv_snap2 vg_c/lv_tv
+printf '%s\t%s\t%s\t%s\n' thin-ops kn-snapshot-attr 0 "lv_attr=$(lvs --noheadings -o lv_attr vg_c/lv_tv_snap2 | tr -d ' ')" >> "$OUT/outcomes.tsv"
+rec thin-ops lvremove-thin-snapshot lvremove -y vg_c/lv_tv_snap2
+q umount /srv/tv; q lvremove -y vg_c/lv_tv vg_c/tpool
 
 # ---- 5. exported VG
 q pvcreate -y "$A"; q vgcreate vg_x "$A"; q lvcreate -y -n lv_x -L 8M vg_x; q vgchange -an vg_x

@@ -36,6 +36,7 @@ const VM_SECONDS = {
   'snapshot.vm': 120,
   'tune.vm': 140,
   'bench.vm': 120,
+  'field-lvm.vm': 300,
 };
 
 // VM files too slow for every run, run only when named (`node scripts/run-tests.mjs --vm fleet`):

@@ -5,6 +5,8 @@
 import type { Action, Step } from '../model/actions.js';
 import { isInternal, isSnapshot } from '../probe/lvm.js';
 import { type DiffContext, exec, gib, lvmSizeArg, stableDrivePath } from './context.js';
+import { renderThinPoolProfile, thinPoolProfileName } from '../render/lvm-profile.js';
+import { parseBytes } from '../model/units.js';
 
 /** Per VG / per "vg/pool": ids of the actions after which it exists (empty: it already does). */
 export interface VolumeGroupsReady {
@@ -122,16 +124,40 @@ export function diffVolumeGroups(ctx: DiffContext): VolumeGroupsReady {
         poolReady.set(key, deps);
         return;
       }
+      // autoextend: an LVM metadata profile attached to the pool (render/lvm-profile.ts says why not lvm.conf).
+      const profile = tp.autoextend ? renderThinPoolProfile(plan.name ?? 'plan', vg.name, tp.name, tp.autoextend) : undefined;
+      const profileName = thinPoolProfileName(vg.name, tp.name);
+      const profileStep = (): Step => ({ type: 'write-file', path: profile!.path, content: profile!.content, mode: profile!.mode, backup: true });
       if (!have) {
         const id = `pool:${key}:create`;
         const argv = ['lvcreate', '--type', 'thin-pool', '-l', String(pl.extents)];
         if (pl.metadataExtents > 0) argv.push('--poolmetadatasize', lvmSizeArg(pl.metadataExtents * vgl.extentSizeBytes));
+        if (tp.chunkSize) argv.push('--chunksize', `${Math.round(parseBytes(tp.chunkSize) / 1024)}k`);
+        if (profile) argv.push('--metadataprofile', profileName);
         argv.push('-n', tp.name, '--yes', vg.name);
         // LVM also allocates a pool metadata spare (lvol0_pmspare) the size of the metadata, once per VG.
         draw(vg.name, pl.extents + pl.metadataExtents * (state.lvs.some((l) => l.vgName === vg.name && /pmspare/.test(l.name)) ? 1 : 2));
-        add('pool', { id, kind: 'create', resource: `pool ${key}`, summary: `thin pool ${key}, ${pl.extents} extents (${gib(pl.extents * vgl.extentSizeBytes)})`, steps: [exec(argv)], dependsOn: deps });
+        const auto = tp.autoextend ? `, autoextend +${tp.autoextend.percent} % past ${tp.autoextend.threshold} % (profile ${profileName})` : '';
+        add('pool', {
+          id,
+          kind: 'create',
+          resource: `pool ${key}`,
+          summary: `thin pool ${key}, ${pl.extents} extents (${gib(pl.extents * vgl.extentSizeBytes)})${tp.chunkSize ? `, chunk ${tp.chunkSize}` : ''}${auto}`,
+          steps: [...(profile ? [profileStep()] : []), exec(argv)],
+          dependsOn: deps,
+        });
         poolReady.set(key, [id]);
         return;
+      }
+      if (profile && have.profile !== profileName) {
+        add('pool', {
+          id: `pool:${key}:profile`,
+          kind: 'change',
+          resource: `pool ${key}`,
+          summary: `autoextend of thin pool ${key}: +${tp.autoextend!.percent} % past ${tp.autoextend!.threshold} % (profile ${profileName}${have.profile ? `, now ${have.profile}` : ''})`,
+          steps: [profileStep(), exec(['lvchange', '--metadataprofile', profileName, key])],
+          dependsOn: deps,
+        });
       }
       const haveExt = Math.round(have.sizeBytes / vgl.extentSizeBytes);
       if (haveExt < pl.extents) {

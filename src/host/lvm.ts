@@ -42,6 +42,7 @@ export const PROBE_LV_FIELDS = [
   'lv_time',
   'lv_tags',
   'lv_active',
+  'lv_profile',
 ];
 
 /**
@@ -166,6 +167,8 @@ export interface LvmLv {
   origin?: string;
   originSizeBytes?: number;
   pool?: string;
+  /** lv_profile: the LVM metadata profile attached to the LV (a thin pool's autoextend settings). */
+  profile?: string;
   dataPercent?: number;
   metadataPercent?: number;
   snapPercent?: number;
@@ -314,6 +317,7 @@ function parseLvRow(r: Record<string, unknown>): LvmLv | undefined {
     origin: str(r['origin']),
     originSizeBytes: num(r['origin_size']),
     pool: str(r['pool_lv']),
+    ...(str(r['lv_profile']) ? { profile: str(r['lv_profile']) } : {}),
     dataPercent: num(r['data_percent']),
     metadataPercent: num(r['metadata_percent']),
     snapPercent: num(r['snap_percent']),

@@ -120,18 +120,7 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
     }
   });
 
-  // Thin pools: overcommit
-  plan.volumeGroups.forEach((vg, g) => {
-    const l = layout.vgs.find((x) => x.name === vg.name);
-    if (!l) return;
-    vg.thinPools.forEach((tp, k) => {
-      const pool = l.thinPools.find((p) => p.name === tp.name);
-      if (!pool) return;
-      const virt = l.volumes.filter((x) => x.thinPool === tp.name).reduce((a, x) => a + x.extents, 0);
-      if (virt > pool.extents)
-        emit('JTS-THIN-OVERCOMMIT', ['volumeGroups', g, 'thinPools', k, 'size'], `thin volumes in ${vg.name}/${tp.name} total ${formatBytes(virt * l.extentSizeBytes)} virtual on a ${formatBytes(pool.extents * l.extentSizeBytes)} pool`);
-    });
-  });
+  // Thin pools: overcommit and autoextend are checked in lvm-rules.ts (with the VG free space).
 
   // Network mounts
   plan.networkMounts.forEach((n, i) => {

@@ -42,4 +42,18 @@ export const LVM_RULES: { id: string; severity: 'error' | 'warning' | 'info'; ti
     fact: 'lvcreate refuses a new thin volume or thin snapshot in a pool whose data or metadata use has reached activation/thin_pool_autoextend_threshold (100 % by default): "Cannot create new thin volume, free space in thin pool … reached threshold". A pool at 100 % data stops (or errors) every write to its thin volumes.',
     source: 'lvmthin(7) "Thin pool overprovisioning", "Metadata check and repair"; lvm2 lib/metadata/lv_manip.c (pool_below_threshold)',
   },
+  {
+    id: 'JTS-THIN-NO-AUTOEXTEND',
+    severity: 'warning',
+    title: 'A thin pool with snapshotted volumes and no autoextend',
+    fact: 'Thin snapshots share the pool: every block the origin changes after a snapshot takes a new chunk, so the pool fills as the databases write. Without autoextend (dmeventd + activation/thin_pool_autoextend_threshold below 100) nothing grows it before 100 %, where every thin volume in it stops.',
+    source: 'lvmthin(7) "Automatically extend thin pool LV", "Data space exhaustion"',
+  },
+  {
+    id: 'JTS-LVM-ACTIVATION-SKIP',
+    severity: 'error',
+    title: 'A plan volume carries the activation-skip flag',
+    fact: 'An LV with the persistent activation-skip flag (lv_attr[9] "k"; set by lvcreate -ky, and by default on every thin snapshot) is skipped by normal activation: `lvchange -ay` and `vgchange -ay` at boot exit 0 and leave it inactive, so its /dev node is absent and its mount fails (with nofail: silently). Only -K (--ignoreactivationskip) activates it once; `lvchange -kn` clears the flag for good.',
+    source: 'lvmthin(7) "Thin snapshots", "Activation skip"; lvchange(8) -k/--setactivationskip, -K/--ignoreactivationskip; lvs(8) lv_attr bit 10; LVM-truth sweep (activation-skip: lvchange -ay left lv_active empty)',
+  },
 ];

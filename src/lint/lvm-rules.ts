@@ -11,6 +11,8 @@
  *     resized only while inactive";
  *   - a plan VG that exists partial (a PV missing) or exported → every change to it refused;
  *   - a thin pool at 100 % data or metadata where the plan creates thin volumes → lvcreate refused.
+ *   - a plan volume that exists with the activation-skip flag (lv_attr[9] k) → `lvchange -ay`/`vgchange -ay`
+ *     (boot) leave it inactive without an error, so its mount fails.
  * Not checked, because the lvm2 format has no such limit: extent count per PV/VG and LV count per VG
  * (vgcreate(8) -l/--maxlogicalvolumes, -p: "0 … unlimited" for the lvm2 format).
  */
@@ -134,6 +136,64 @@ export function lintLvm(loaded: LoadedPlan, state: HostState, layout: Layout): F
         `(2) merge one back if you want its content (\`lvconvert --merge ${v.vg}/${snaps[0]!.name}\`); ` +
         `(3) grow offline: stop its users, umount, \`lvchange -an ${v.vg}/${v.name}\`, lvextend, \`lvchange -ay\`, then grow the filesystem; ` +
         `(4) make the volume thin (thinPool:) so its snapshots are thin and never block lvextend (docs/decisions.md, "Growth with snapshots")`,
+    );
+  });
+
+  // ---- thin pools: virtual sizes against what the pool and the VG can back; autoextend
+  plan.volumeGroups.forEach((vg, g) => {
+    const vgl = layout.vgs.find((x) => x.name === vg.name);
+    // A VG that does not fit has its capacity error; its "rest" pool is no measure of anything then.
+    if (!vgl || vgl.complete === false || vgl.shortfallBytes > 0) return;
+    const ext = vgl.extentSizeBytes;
+    vg.thinPools.forEach((tp, k) => {
+      const pl = vgl.thinPools.find((p) => p.name === tp.name);
+      if (!pl) return;
+      const planned = plan.volumes.filter((v) => v.vg === vg.name && v.thinPool === tp.name);
+      const virt = planned.reduce((a, v) => {
+        const vl = vgl.volumes.find((x) => x.name === v.name);
+        return a + (vl ? (vl.virtualSizeBytes ?? vl.sizeBytes) : 0);
+      }, 0);
+      // Thin volumes already in the pool that the plan does not name (not snapshots: health watches those).
+      const others = state.lvs.filter((l) => l.vgName === vg.name && l.poolLv === tp.name && l.attr[0] === 'V' && !l.origin && !planned.some((v) => v.name === l.name));
+      const total = virt + others.reduce((a, l) => a + l.sizeBytes, 0);
+      const poolBytes = pl.extents * ext;
+      const freeBytes = Math.max(vgl.freeExtents, 0) * ext;
+      const what = `thin volumes in ${vg.name}/${tp.name}: ${[...planned.map((v) => v.name), ...others.map((l) => `${l.name} (not in the plan)`)].join(', ')} = ${formatBytes(total)} virtual`;
+      if (total > poolBytes + freeBytes) {
+        emit(
+          'JTS-THIN-OVERCOMMIT',
+          ['volumeGroups', g, 'thinPools', k, 'size'],
+          `${what}, more than the pool (${formatBytes(poolBytes)}) and the VG's free space autoextend could add (${formatBytes(freeBytes)}) together: they cannot all be written (missing ${formatBytes(total - poolBytes - freeBytes)}). Ways out: a larger pool or smaller volumes in the plan, or more drives in ${vg.name}`,
+        );
+        out[out.length - 1]!.severity = 'error'; // not backed even by autoextend
+      } else if (total > poolBytes) {
+        emit(
+          'JTS-THIN-OVERCOMMIT',
+          ['volumeGroups', g, 'thinPools', k, 'size'],
+          `${what}, more than the pool's ${formatBytes(poolBytes)}: they can be written only if autoextend takes ${formatBytes(total - poolBytes)} of the VG's ${formatBytes(freeBytes)} free${tp.autoextend ? '' : ' — and this pool has no autoextend'}. Keep the health threshold on the pool's fill (docs/health.md)`,
+        );
+      }
+      if (!tp.autoextend && planned.some((v) => v.snapshot))
+        emit(
+          'JTS-THIN-NO-AUTOEXTEND',
+          ['volumeGroups', g, 'thinPools', k],
+          `thin pool ${vg.name}/${tp.name} holds volumes with snapshot policies (${planned.filter((v) => v.snapshot).map((v) => v.name).join(', ')}) but has no autoextend: add \`autoextend: { threshold: 80, percent: 20 }\` (an LVM profile attached to the pool; dmeventd extends it from the VG's free space) and keep VG space free for it (reserve)`,
+        );
+    });
+  });
+
+  // ---- activation skip on a volume the plan expects active (and mounted)
+  plan.volumes.forEach((v, i) => {
+    const lv = state.lvs.find((l) => l.vgName === v.vg && l.name === v.name);
+    if (!lv || isClassicSnapshot(lv) || lv.attr[9] !== 'k') return;
+    const key = `${v.vg}/${v.name}`;
+    const active = lv.attr[4] === 'a';
+    emit(
+      'JTS-LVM-ACTIVATION-SKIP',
+      ['volumes', i, 'name'],
+      `${key} has the activation-skip flag (lv_attr ${lv.attr})${lv.origin ? `; it is a thin snapshot of ${v.vg}/${lv.origin}` : ''}: ` +
+        `${active ? 'it is active now, but ' : 'it is inactive, and '}\`lvchange -ay\` and the boot's \`vgchange -ay\` leave it inactive without an error, so ${v.mount ? `${v.mount.path} is not mounted after a reboot` : 'its device node is absent after a reboot'}. ` +
+        `Ways out: clear the flag for good (\`lvchange -kn ${key}\`, then \`lvchange -ay ${key}\`) and plan again; or activate it once with \`lvchange -ay -K ${key}\` (the flag stays, the next boot skips it again)`,
     );
   });
   return out;

@@ -49,9 +49,9 @@ export const RULES: RuleInfo[] = [
   {
     id: 'JTS-THIN-OVERCOMMIT',
     severity: 'warning',
-    title: 'Thin volumes larger than their pool',
-    fact: 'A thin pool that runs out of data space makes every thin volume in it fail writes (or stop, with --errorwhenfull).',
-    source: 'lvmthin(7) "Thin pool overprovisioning"',
+    title: 'Thin volumes larger than their pool (error: larger than the pool and the VG free space together)',
+    fact: 'A thin pool allocates on write: when its data or metadata reaches 100 %, writes to every thin volume in it queue for 60 s and then fail (or fail at once with --errorwhenfull y). Beyond the pool alone (warning) the volumes can be written only if autoextend grows the pool from the VG free space, so the health threshold on the pool fill must hold; beyond the pool plus the VG free space (error) they cannot all be written — LVM warns "Sum of all thin volume sizes … exceeds the size of thin pool … and the amount of free space in volume group" (LVM-truth sweep).',
+    source: 'lvmthin(7) "Thin pool overprovisioning", "Data space exhaustion"; lvm2 lib/metadata/thin_manip.c (pool_check_overprovisioning)',
   },
   {
     id: 'JTS-MOUNTOPT-REMOVED',

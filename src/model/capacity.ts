@@ -211,7 +211,8 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
       if (!s) return;
       const ext = s.kind === 'bytes' ? ceilDiv(s.bytes, extentSize) : s.kind === 'percent' ? percentExtents(s.percent, total) : 0;
       const metaBytes = tp.metadataSize ? (safeSize(tp.metadataSize) as { bytes?: number })?.bytes : undefined;
-      const metadataExtents = ceilDiv(metaBytes ?? thinMetadataBytes(Math.max(ext, 1) * extentSize), extentSize);
+      const chunkBytes = tp.chunkSize ? (safeSize(tp.chunkSize) as { bytes?: number })?.bytes : undefined;
+      const metadataExtents = ceilDiv(metaBytes ?? thinMetadataBytes(Math.max(ext, 1) * extentSize, chunkBytes), extentSize);
       pools.push({ name: tp.name, extents: ext, metadataExtents, rest: s.kind === 'rest', idx });
     });
     let pmspare = pools.length ? Math.max(...pools.map((p) => p.metadataExtents)) : 0;
@@ -267,7 +268,9 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
         const hasExplicit = Boolean(vg.thinPools[restPool.idx]?.metadataSize);
         const otherSpare = Math.max(0, ...pools.filter((p) => p !== restPool).map((p) => p.metadataExtents));
         const budget = restExt + explicitMeta + pmspare; // data + meta + spare must fit in this
-        const metaFor = (data: number) => (hasExplicit ? explicitMeta : ceilDiv(thinMetadataBytes(Math.max(data, 1) * extentSize), extentSize));
+        const restChunk = vg.thinPools[restPool.idx]?.chunkSize;
+        const restChunkBytes = restChunk ? (safeSize(restChunk) as { bytes?: number })?.bytes : undefined;
+        const metaFor = (data: number) => (hasExplicit ? explicitMeta : ceilDiv(thinMetadataBytes(Math.max(data, 1) * extentSize, restChunkBytes), extentSize));
         const cost = (data: number) => {
           const m = metaFor(data);
           return data + m + Math.max(m, otherSpare);

@@ -61,6 +61,8 @@ export interface LvInfo {
   attr: string;
   origin?: string;
   poolLv?: string;
+  /** lv_profile: the LVM metadata profile attached (a thin pool's autoextend settings). */
+  profile?: string;
   /** Snapshot / thin fill percent (data_percent), when meaningful. */
   dataPercent?: number;
   metadataPercent?: number;

@@ -31,12 +31,16 @@ export function percentExtents(percent: number, totalExtents: number): number {
   return Number((scaled * BigInt(totalExtents)) / 100000000n);
 }
 
-/** Thin pool metadata estimate (bytes), lvm2 "generic" chunk policy. */
-export function thinMetadataBytes(poolBytes: number): number {
-  let chunk = 64 * 1024;
+/**
+ * Thin pool metadata estimate (bytes): 64 bytes per chunk, 2 MiB … 16 GiB. With a given chunk size
+ * (lvcreate --chunksize) that chunk; else lvm2's "generic" chunk policy (64 KiB, doubled until the
+ * metadata is at most 128 MiB).
+ */
+export function thinMetadataBytes(poolBytes: number, chunkBytes?: number): number {
+  let chunk = chunkBytes ?? 64 * 1024;
   const maxOptimal = 128 * MiB;
   let meta = Math.ceil(poolBytes / chunk) * 64;
-  while (meta > maxOptimal && chunk < 1024 * MiB) {
+  while (chunkBytes === undefined && meta > maxOptimal && chunk < 1024 * MiB) {
     chunk *= 2;
     meta = Math.ceil(poolBytes / chunk) * 64;
   }

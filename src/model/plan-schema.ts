@@ -90,10 +90,22 @@ function buildPlanSchema(grammars: boolean) {
     })
     .describe('A physical drive, matched by stable identity');
 
+  const ThinPoolAutoextendSchema = z
+    .strictObject({
+      /** lvm.conf(5) activation/thin_pool_autoextend_threshold: extend when data or metadata use passes this %; 100 disables; minimum 50 (lvmthin(7)). */
+      threshold: z.number().int().min(50).max(100).default(80),
+      /** activation/thin_pool_autoextend_percent: extend by this % of the current size. */
+      percent: z.number().int().min(1).max(1000).default(20),
+    })
+    .describe('dmeventd extends the pool from the VG free space (the reserve) when it passes the threshold: an LVM metadata profile attached to the pool (lvmthin(7) "Automatic extend settings")');
+
   const ThinPoolSchema = z.strictObject({
     name: text('PLAN-NAME', (s) => g.lvNameError(s, 'thin pool')),
     size: SizeSchema,
     metadataSize: SizeSchema.optional(),
+    /** lvcreate --chunksize: a multiple of 64 KiB from 64 KiB to 1 GiB (lvmthin(7) "Chunk size"); default lvm2's choice. */
+    chunkSize: SizeSchema.optional(),
+    autoextend: ThinPoolAutoextendSchema.optional(),
   });
 
   const VolumeGroupSchema = z.strictObject({

@@ -97,6 +97,14 @@ export function checkPlanSemantics(loaded: LoadedPlan): Finding[] {
       poolNames.add(tp.name);
       sizeCheck(add, ['volumeGroups', i, 'thinPools', k, 'size'], tp.size, 'any');
       if (tp.metadataSize !== undefined) sizeCheck(add, ['volumeGroups', i, 'thinPools', k, 'metadataSize'], tp.metadataSize, 'bytes');
+      if (tp.metadataSize !== undefined)
+        sizeCheck(add, ['volumeGroups', i, 'thinPools', k, 'metadataSize'], tp.metadataSize, 'bytes', (b) =>
+          b < 2 * 1024 ** 2 || b > 16 * 1024 ** 3 ? `pool metadata ${tp.metadataSize} is outside 2 MiB … 16 GiB (lvmthin(7) "Size of pool metadata LV")` : undefined,
+        );
+      if (tp.chunkSize !== undefined)
+        sizeCheck(add, ['volumeGroups', i, 'thinPools', k, 'chunkSize'], tp.chunkSize, 'bytes', (b) =>
+          b % (64 * 1024) !== 0 || b < 64 * 1024 || b > 1024 ** 3 ? `chunk size ${tp.chunkSize} must be a multiple of 64 KiB from 64 KiB to 1 GiB (lvmthin(7) "Chunk size")` : undefined,
+        );
     });
   });
 

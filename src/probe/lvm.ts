@@ -44,6 +44,7 @@ export function parseFullReport(json: string): LvmState {
     attr: l.attr,
     origin: l.origin,
     poolLv: l.pool,
+    ...(l.profile ? { profile: l.profile } : {}),
     dataPercent: l.dataPercent ?? l.snapPercent,
     metadataPercent: l.metadataPercent,
     readAheadSectors: readAheadSectors(l.readAhead),

@@ -10,7 +10,8 @@
  *   IMPORT…): KERNEL, ATTR{queue/rotational}, ATTR{queue/scheduler}, ACTION, SUBSYSTEM, ENV{DEVTYPE}, GOTO, LABEL;
  * - systemd units: sections and Key=Value lines only, every key one the product writes; `systemd-analyze verify`
  *   on a temporary copy when the host has it (only messages about the copied file count);
- * - sysctl.d: exactly the plan's settings (key and value), nothing else.
+ * - sysctl.d: exactly the plan's settings (key and value), nothing else;
+ * - LVM profiles of thin pools: exactly the pool's autoextend threshold and percent.
  */
 import type { Runner } from '../core/runner.js';
 import type { Action } from '../model/actions.js';
@@ -21,6 +22,7 @@ import { firstDifference, parseSysctlConf, parseUdevRules, parseUnit, RenderErro
 import { SYSCTL_PATH } from './sysctl.js';
 import { UNIT_DIR } from './systemd.js';
 import { UDEV_RULE_PATH } from './udev.js';
+import { LVM_PROFILE_DIR, parseLvmProfile, thinPoolProfileName, thinPoolProfileSettings } from './lvm-profile.js';
 
 const UDEV_KEYS = new Set(['KERNEL', 'ATTR{queue/rotational}', 'ATTR{queue/scheduler}', 'ACTION', 'SUBSYSTEM', 'ENV{DEVTYPE}', 'GOTO', 'LABEL']);
 const UNIT_KEYS: Record<string, Set<string>> = {
@@ -68,6 +70,14 @@ export function checkWrittenFile(plan: Plan, path: string, content: string): str
       );
       const extra = back.entries.filter((b) => !plan.tuning.sysctl.some((e) => e.key === b.key && e.value === b.value)).map((b) => `${b.key} = ${b.value}`);
       if (d) out.push(`${path}: the settings are not the plan's (${d}${extra.length ? `; not in the plan: ${extra.join(', ')}` : ''})`);
+    } else if (path.startsWith(LVM_PROFILE_DIR + '/')) {
+      const back = parseLvmProfile(content);
+      const pool = plan.volumeGroups.flatMap((vg) => vg.thinPools.filter((tp) => tp.autoextend).map((tp) => ({ vg: vg.name, tp }))).find((x) => path === `${LVM_PROFILE_DIR}/${thinPoolProfileName(x.vg, x.tp.name)}.profile`);
+      if (!pool) out.push(`${path}: no thin pool of the plan has autoextend for this profile`);
+      else {
+        const want = thinPoolProfileSettings(pool.tp.autoextend!);
+        if (back.size !== want.size || [...want].some(([k, v]) => back.get(k) !== v)) out.push(`${path}: the settings are not the plan's (${JSON.stringify([...back])})`);
+      }
     } else if (path.startsWith(UNIT_DIR + '/')) {
       const back = parseUnit(content);
       for (const b of back.bad) out.push(`${path}: line ${JSON.stringify(b)} is not a unit setting`);
@@ -99,6 +109,9 @@ async function libmountEntries(runner: Runner, content: string): Promise<{ entri
   try {
     const r = await runner.run(['findmnt', '--tab-file', tmp, '-J', '-o', 'SOURCE,TARGET,FSTYPE,OPTIONS'], { env: { LC_ALL: 'C' }, mutating: false });
     if (r.notFound) return undefined;
+    // findmnt exits 1 with nothing printed when the file has no entry at all (an fstab without
+    // filesystems, e.g. a plan of volumes without filesystems on a host whose fstab is empty).
+    if (r.exitCode === 1 && r.stdout.trim() === '' && r.stderr.trim() === '') return { entries: [] };
     if (r.exitCode !== 0) return { error: `findmnt --tab-file exit ${r.exitCode}: ${r.stderr.trim()}` };
     const flat: FindmntFs[] = [];
     const walk = (l: FindmntFs[] | undefined) => l?.forEach((f) => (flat.push(f), walk(f.children)));

@@ -112,8 +112,83 @@ volumes: [{ name: lv_c, vg: vg_m, size: 8MiB, filesystem: { type: none } }]
   assert.match(f.message, /vgreduce --removemissing vg_m/);
 });
 
+test('activation skip: lvchange -ay leaves the LV inactive without an error; plan names -kn / -K', () => {
+  assert.equal(outcome('activation-skip', 'lvchange-ay').exit, 0);
+  assert.equal(outcome('activation-skip', 'active-after-ay').message, 'lv_active=');
+  assert.equal(outcome('activation-skip', 'active-after-ay-K').message, 'lv_active=active');
+  assert.equal(outcome('activation-skip', 'active-after-kn-ay').message, 'lv_active=active');
+  const plan = `version: 1
+drives: [{ id: c0, serial: LT-C }]
+volumeGroups: [{ name: vg_c, drives: [c0] }]
+volumes:
+  - { name: lv_skip, vg: vg_c, size: 8MiB, filesystem: { type: ext4 }, mount: { path: /srv/skip, options: [noatime, nofail, x-systemd.device-timeout=30s] } }
+`;
+  const fs = lint(plan, state('activation-skip.fullreport.json'));
+  const [f] = errorsOf(fs, 'JTS-LVM-ACTIVATION-SKIP');
+  assert.ok(f, JSON.stringify(fs.map((x) => `${x.rule}: ${x.message.slice(0, 80)}`)));
+  assert.equal(f.field, 'volumes[0].name');
+  assert.match(f.message, /vg_c\/lv_skip has the activation-skip flag \(lv_attr -wi------k\)/);
+  assert.match(f.message, /\/srv\/skip is not mounted after a reboot/);
+  assert.match(f.message, /lvchange -kn vg_c\/lv_skip/);
+  assert.match(f.message, /lvchange -ay -K vg_c\/lv_skip/);
+  // a volume without the flag: nothing
+  assert.deepEqual(errorsOf(lint(plan.replace('lv_skip', 'lv_other'), state('activation-skip.fullreport.json')), 'JTS-LVM-ACTIVATION-SKIP'), []);
+});
+
+test('thin: a thin origin grows online (lvextend -r) with a thin snapshot present; plan does not refuse it', () => {
+  for (const op of ['lvcreate-pool', 'lvcreate-thin', 'lvcreate-thin-snapshot', 'lvextend-r-with-snapshot', 'lvextend-pool-with-snapshot', 'lvextend-use-policies']) assert.equal(outcome('thin-ops', op).exit, 0, op);
+  // the thin snapshot has the activation-skip flag: not mountable until -K
+  assert.equal(outcome('thin-ops', 'active-after-ay').message, 'lv_active=');
+  assert.equal(outcome('thin-ops', 'mount-snapshot-inactive').exit, 32);
+  assert.equal(outcome('thin-ops', 'mount-snapshot-ro').exit, 0);
+  // merge of a thin snapshot into a mounted origin is deferred to the origin's next activation
+  assert.match(outcome('thin-ops', 'lvconvert-merge-mounted').message, /contains a filesystem in use/);
+  assert.equal(outcome('thin-ops', 'snapshot-after-merge-mounted').message, 'lvs=[lv_tv_snap]');
+  assert.equal(outcome('thin-ops', 'after-merge').message, 'marker=before snapshot=');
+  assert.equal(outcome('thin-ops', 'kn-snapshot-attr').message, 'lv_attr=Vwi-a-tz--');
+  const plan = (size: string) => `version: 1
+drives: [{ id: c0, serial: LT-C }]
+volumeGroups: [{ name: vg_c, drives: [c0], thinPools: [{ name: tpool, size: 256MiB, chunkSize: 64KiB, metadataSize: 8MiB }] }]
+volumes:
+  - { name: lv_tv, vg: vg_c, thinPool: tpool, size: ${size}, filesystem: { type: ext4 }, mount: { path: /srv/tv, options: [noatime, nofail, x-systemd.device-timeout=30s] }, snapshot: { type: thin } }
+`;
+  const st = state('thin-snapshot.fullreport.json');
+  const fs = lint(plan('192MiB'), st);
+  assert.deepEqual(errorsOf(fs, 'JTS-LVM-ORIGIN-RESIZE'), []);
+  // the thin snapshot (Vwi---tz-k) is not a plan volume: no activation-skip finding
+  assert.deepEqual(errorsOf(fs, 'JTS-LVM-ACTIVATION-SKIP'), []);
+  const snap = st.lvs.find((l) => l.name === 'lv_tv_snap')!;
+  assert.equal(snap.attr, 'Vwi---tz-k');
+  assert.equal(snap.poolLv, 'tpool');
+});
+
+test('thin over-commit: LVM warns when thin sizes pass the pool plus VG free; plan errors there, warns past the pool alone', () => {
+  assert.match(outcome('thin-snapshot', 'lvextend-r-thin-origin').message, /Sum of all thin volume sizes .* exceeds the size of thin pool vg_c\/pool and the amount of free space in volume group/);
+  const plan = (a: string, b: string, extra = '') => `version: 1
+drives: [{ id: c0, serial: LT-C }]
+volumeGroups: [{ name: vg_c, drives: [c0], reserve: 1GiB, thinPools: [{ name: tp, size: 1GiB${extra} }] }]
+volumes:
+  - { name: lv_a, vg: vg_c, thinPool: tp, size: ${a}, filesystem: { type: none }, snapshot: { type: thin } }
+  - { name: lv_b, vg: vg_c, thinPool: tp, size: ${b}, filesystem: { type: none } }
+`;
+  const fresh = state();
+  const over = (p: string) => lint(p, fresh).filter((f) => f.rule === 'JTS-THIN-OVERCOMMIT');
+  assert.deepEqual(over(plan('512MiB', '256MiB')), []);
+  const [w] = over(plan('1GiB', '512MiB'));
+  assert.equal(w?.severity, 'warning');
+  assert.match(w!.message, /1\.50 GiB.* virtual, more than the pool's 1 GiB/);
+  assert.match(w!.message, /this pool has no autoextend/);
+  const [e] = over(plan('3GiB', '2GiB'));
+  assert.equal(e?.severity, 'error');
+  assert.match(e!.message, /cannot all be written/);
+  assert.equal(e!.field, 'volumeGroups[0].thinPools[0].size');
+  // snapshots in a pool without autoextend: a warning that names the setting; none with autoextend
+  assert.ok(lint(plan('512MiB', '256MiB'), fresh).some((f) => f.rule === 'JTS-THIN-NO-AUTOEXTEND' && /autoextend: \{ threshold: 80, percent: 20 \}/.test(f.message)));
+  assert.ok(!lint(plan('512MiB', '256MiB', ', autoextend: { threshold: 80, percent: 20 }'), fresh).some((f) => f.rule === 'JTS-THIN-NO-AUTOEXTEND'));
+});
+
 test('every refusal in the fixture is one of the kinds above (a new refusal needs a rule and a test)', () => {
-  const known = new Set(['mixed-block-size', 'classic-snapshot', 'exported-vg', 'missing-pv', 'full-thin-pool']);
+  const known = new Set(['mixed-block-size', 'classic-snapshot', 'exported-vg', 'missing-pv', 'full-thin-pool', 'thin-ops']);
   for (const o of outcomes.filter((x) => x.exit !== 0)) assert.ok(known.has(o.case), `${o.case}/${o.op}: ${o.message}`);
   // lvchange -an of a mounted origin is refused too: the offline grow needs the filesystem unmounted
   assert.match(outcome('classic-snapshot', 'lvchange-an-mounted').message, /contains a filesystem in use/);
