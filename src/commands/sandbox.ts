@@ -13,7 +13,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .command('sandbox')
     .description('run COMMAND as root in a disposable QEMU VM with a real kernel, device-mapper and virtual drives; exits with its exit code')
     .argument('[command...]', 'the command to run in the guest, after --')
-    .option('--drive <spec>', 'a drive: SIZE or size=N,serial=S,model=M,kind=nvme|virtio|scsi|sata,rotation=ssd|hdd|RPM (repeatable; default one 4TB NVMe)', collect, [] as string[])
+    .option('--drive <spec>', 'a drive: SIZE or size=N,serial=S,model=M,kind=nvme|virtio|scsi|sata,rotation=ssd|hdd|RPM,lbs=512|4096,nsof=N (a namespace of drive N) (repeatable; default one 4TB NVMe)', collect, [] as string[])
     .option('--memory <MiB>', 'guest memory in MiB', '2048')
     .option('--cpus <N>', 'virtual CPUs (1 is fastest on a busy host)', '1')
     .option('--timeout <S>', 'kill the VM after S seconds (boot included)', '600')
@@ -32,6 +32,7 @@ Examples:
   jts-storage sandbox -- sh -c 'pvcreate /dev/nvme0n1 && vgs'
   jts-storage sandbox --drive 4TB --drive size=2TB,kind=scsi,model=WARM --drive 1TB,virtio -- lsblk -J
   jts-storage sandbox --image-dir /var/tmp/disks --keep -- mkfs.ext4 /dev/nvme0n1
+  jts-storage sandbox --drive 1GiB,serial=NS --drive 1GiB,nsof=1 -- nvme list   (one controller, two namespaces)
 
 Exit code: the command's; 124 when --timeout stopped it; 125 when the guest died without reporting one
 (the console tail is printed); with --power-cut-*: 0 when the cut happened, else the command's code.`,

@@ -109,7 +109,7 @@ export async function checkSafety(inp: SafetyInput): Promise<SafetyReport> {
       report.drives.push(v);
       const name = `${driveId} (${info.byIds[0] ?? info.path})`;
       if (v.hard) {
-        if (!ours || info.isRootDisk) report.refusals.push(`drive ${name} ${v.hard}; jts-storage will not touch it${info.isRootDisk ? ' (never the root disk, --allow-destroy or not)' : ''}`);
+        if (!ours || info.isRootDisk) report.refusals.push(`drive ${name} ${v.hard}; jts-storage will not touch it${info.isRootDisk ? ' (never the root disk, whatever the options)' : ''}`);
         continue;
       }
       if (v.contents.length === 0) continue;

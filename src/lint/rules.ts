@@ -252,11 +252,18 @@ export const RULES: RuleInfo[] = [
     source: 'jts-storage docs/plan-format.md "drives"',
   },
   {
+    id: 'JTS-DRIVE-AMBIGUOUS',
+    severity: 'error',
+    title: 'A drive identity matches several devices',
+    fact: "An NVMe controller's serial (and the legacy by-id link nvme-<model>_<serial>) is shared by all of its namespaces, and a WWN or serial can repeat on cheap or virtual drives. A plan drive must name exactly one device, else pvcreate may hit the wrong namespace; the error lists the candidates and their namespace-specific links (nvme-eui.*, nvme-<model>_<serial>_<nsid>, wwn-*). No override.",
+    source: 'NVM Express Base Specification (controller serial number vs namespace EUI64/NGUID); systemd rules.d/60-persistent-storage.rules; nvme(1) list',
+  },
+  {
     id: 'JTS-DRIVE-ROOT',
     severity: 'error',
     title: 'Drive holds the running system',
-    fact: 'A drive carrying / or /boot cannot be turned into a data PV without destroying the running system.',
-    source: 'lsblk(8) MOUNTPOINTS',
+    fact: 'A drive carrying / or /boot (or /usr, /var, swap, or a physical volume of the volume group that holds them) is the system disk: it never becomes a data PV, and no command-line option makes it one (no destroy hint is offered for it).',
+    source: 'lsblk(8) MOUNTPOINTS; pvs(8) vg_name',
   },
   {
     id: 'JTS-DRIVE-KIND',

@@ -120,6 +120,10 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
   const claimedBy = new Map<string, string>();
   plan.drives.forEach((d, i) => {
     const m = matchDrive(d, state.drives);
+    if (m.candidates) {
+      add('JTS-DRIVE-AMBIGUOUS', 'error', `drives[${i}]`, `drive "${d.id}": ${m.problem}`, 'nvme(1) / NVMe spec: one controller serial, several namespaces; systemd rules.d/60-persistent-storage.rules');
+      return;
+    }
     if (!m.drive) {
       add(
         'JTS-DRIVE-NOT-FOUND',
@@ -132,6 +136,16 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
     }
     if (m.problem) {
       add('JTS-DRIVE-IDENTITY-CONFLICT', 'error', `drives[${i}]`, `drive "${d.id}": ${m.problem}`);
+      return;
+    }
+    if (m.drive.isRootDisk) {
+      // Never a target, whatever the options: no --allow-destroy hint, and no action is planned on it.
+      add(
+        'JTS-DRIVE-ROOT',
+        'error',
+        `drives[${i}]`,
+        `drive "${d.id}" (${m.drive.path}) holds the running system (${m.drive.mountpoints.filter((x) => x.startsWith('/') || x === '[SWAP]').join(', ') || 'a physical volume of the system volume group'}); it can never become a data PV: remove it from the plan and name a data drive`,
+      );
       return;
     }
     const prev = claimedBy.get(m.drive.path);
@@ -150,9 +164,6 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
           `name it by ${m.drive.byIds[0] ? `byId: ${m.drive.byIds[0]}` : m.drive.serial ? `serial: ${m.drive.serial}` : 'a /dev/disk/by-id link, serial or WWN'}`,
         'udev(7) persistent device naming; kernel Documentation/admin-guide/devices.rst',
       );
-    }
-    if (m.drive.isRootDisk) {
-      add('JTS-DRIVE-ROOT', 'error', `drives[${i}]`, `drive "${d.id}" (${m.drive.path}) holds the running system (/ or /boot); it cannot become an LVM data PV`);
     }
   });
 

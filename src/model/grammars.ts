@@ -263,6 +263,10 @@ export function labelError(s: string): string | undefined {
 /** Drive identity strings as udev/sysfs print them: no whitespace or metacharacters (serial, WWN). */
 export function serialError(s: string, what: string): string | undefined {
   if (s.trim() === '' || /[\s'"$`;&|<>\\,#=]/.test(s)) return `${what} ${show(s)} is empty or contains spaces, separators or shell metacharacters`;
+  // udev turns '/' into '_' in by-id links (so no device has it), '..' is a path step, and glob characters
+  // would let one identity name several devices (docs/plan-format.md "drives": one identity, one device).
+  if (s.includes('/') || s.includes('..')) return `${what} ${show(s)} contains '/' or '..': a drive identity is one name, never a path (udev replaces '/' in serials)`;
+  if (/[*?[\]{}!~^]/.test(s)) return `${what} ${show(s)} contains a glob character (* ? [ ] { } ! ~ ^): an identity names exactly one device, never a pattern`;
   if (s.length > 128) return `${what} is ${s.length} characters; at most 128`;
   return undefined;
 }

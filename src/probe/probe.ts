@@ -121,6 +121,7 @@ export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promis
     if (rec?.type && !d.signatures.includes(rec.type)) d.signatures.push(rec.type);
   }
   drives.sort((a, b) => a.path.localeCompare(b.path));
+  markSystemVgDrives(drives, pvs);
 
   const filesystems = mergeFilesystems(blk.filesystems, fsFromBlkid);
 
@@ -200,4 +201,15 @@ export function mergeFilesystems(fromLsblk: ProbedFs[], fromBlkid: FsInfo[]): Pr
     }
   }
   return [...byDev.values()].sort((a, b) => a.device.localeCompare(b.device));
+}
+
+/**
+ * A drive that holds a PV of the volume group the running system lives in (a drive of the VG holds /, /boot,
+ * /usr, /var or swap) is a system drive too, even when none of those LVs has extents on it: wiping it breaks
+ * the system VG. Marks them isRootDisk (lsblk only sees the mounts of LVs with extents on the drive).
+ */
+export function markSystemVgDrives(drives: { path: string; partitions: string[]; isRootDisk?: boolean }[], pvs: { name: string; vgName: string }[]): void {
+  const onDrive = (pv: { name: string }, d: { path: string; partitions: string[] }) => pv.name === d.path || d.partitions.includes(pv.name);
+  const systemVgs = new Set(pvs.filter((pv) => pv.vgName && drives.some((d) => d.isRootDisk && onDrive(pv, d))).map((pv) => pv.vgName));
+  for (const d of drives) if (!d.isRootDisk && pvs.some((pv) => systemVgs.has(pv.vgName) && onDrive(pv, d))) d.isRootDisk = true;
 }

@@ -31,6 +31,12 @@ export interface SandboxDrive {
    * virtio-blk-pci and scsi-hd take `logical_block_size=`/`physical_block_size=`; ide-hd (sata) does not.
    */
   lbs?: 512 | 4096;
+  /**
+   * Make this drive a further namespace (nsid 2, 3, …) of the NVMe controller of drive N (1-based, an
+   * earlier nvme drive): it shares that controller's serial, as the namespaces of a real multi-namespace
+   * drive do (QEMU nvme + nvme-ns devices). Only for kind=nvme; serial= must be unset or equal.
+   */
+  namespaceOf?: number;
 }
 
 /** QEMU's `rotation_rate` for a rotation: 1 = solid state, else the rpm. */
@@ -51,7 +57,7 @@ export function parseRotation(text: string): Rotation {
 }
 
 /** The default drive: the spec's "4 TB" NVMe SSD, exactly 4,000,000,000,000 bytes. */
-export const DEFAULT_DRIVE: Readonly<Required<Omit<SandboxDrive, 'model' | 'rotation' | 'lbs'>>> = {
+export const DEFAULT_DRIVE: Readonly<Required<Omit<SandboxDrive, 'model' | 'rotation' | 'lbs' | 'namespaceOf'>>> = {
   sizeBytes: 4_000_000_000_000,
   serial: 'JTS-NVME-0',
   kind: 'nvme',
@@ -198,8 +204,12 @@ export function parseDriveSpec(spec: string): SandboxDrive {
           if (value !== '512' && value !== '4096') throw new DriveSpecError(`lbs "${value}": expected 512 or 4096`);
           d.lbs = Number(value) as 512 | 4096;
           break;
+        case 'nsof':
+          if (!/^[1-9][0-9]?$/.test(value)) throw new DriveSpecError(`nsof "${value}": expected the number (1-based) of an earlier nvme drive`);
+          d.namespaceOf = Number(value);
+          break;
         default:
-          throw new DriveSpecError(`unknown key "${key}" (known: size, serial, model, kind, rotation, lbs)`);
+          throw new DriveSpecError(`unknown key "${key}" (known: size, serial, model, kind, rotation, lbs, nsof)`);
       }
     } catch (e) {
       if (e instanceof DriveSpecError && !e.message.startsWith('drive spec')) throw new DriveSpecError(`drive spec "${spec}": ${e.message}`);
@@ -213,6 +223,7 @@ export function parseDriveSpec(spec: string): SandboxDrive {
   if (d.kind !== undefined) drive.kind = d.kind;
   if (d.rotation !== undefined) drive.rotation = d.rotation;
   if (d.lbs !== undefined) drive.lbs = d.lbs;
+  if (d.namespaceOf !== undefined) drive.namespaceOf = d.namespaceOf;
   validateDrive(drive, `drive spec "${spec}"`);
   return drive;
 }
@@ -227,6 +238,9 @@ export interface ResolvedDrive {
   /** 4096 for a 4Kn drive; undefined = 512. */
   lbs?: 512 | 4096;
   index: number;
+  /** Index (0-based) of the drive whose NVMe controller this namespace belongs to; nsid is set for every namespace of a shared controller. */
+  controllerOf?: number;
+  nsid?: number;
 }
 
 /**
@@ -240,10 +254,23 @@ export function resolveDrives(drives: SandboxDrive[] | undefined): ResolvedDrive
   list.forEach((d, index) => {
     validateDrive(d, `drive ${index + 1}`);
     const kind = d.kind ?? 'nvme';
-    const serial = d.serial ?? `JTS-${kind.toUpperCase()}-${index}`;
-    if (serials.has(serial)) throw new DriveSpecError(`drive ${index + 1}: serial "${serial}" is used by another drive`);
+    let ctl: ResolvedDrive | undefined;
+    if (d.namespaceOf !== undefined) {
+      ctl = out[d.namespaceOf - 1];
+      if (kind !== 'nvme' || !ctl || ctl.kind !== 'nvme' || ctl.controllerOf !== undefined)
+        throw new DriveSpecError(`drive ${index + 1}: nsof=${d.namespaceOf} must name an earlier nvme drive that is not itself a namespace of another`);
+      if (d.serial !== undefined && d.serial !== ctl.serial) throw new DriveSpecError(`drive ${index + 1}: a namespace has its controller's serial (${ctl.serial}), not "${d.serial}"`);
+      if ((d.lbs ?? 512) !== (ctl.lbs ?? 512)) throw new DriveSpecError(`drive ${index + 1}: lbs= differs from the controller's drive (QEMU sets it per namespace, the sandbox keeps one)`);
+    }
+    const serial = ctl ? ctl.serial : (d.serial ?? `JTS-${kind.toUpperCase()}-${index}`);
+    if (!ctl && serials.has(serial)) throw new DriveSpecError(`drive ${index + 1}: serial "${serial}" is used by another drive`);
     serials.add(serial);
     const r: ResolvedDrive = { sizeBytes: d.sizeBytes, serial, kind, index };
+    if (ctl) {
+      ctl.nsid ??= 1;
+      r.controllerOf = ctl.index;
+      r.nsid = out.filter((x) => x.controllerOf === ctl!.index).length + 2;
+    }
     if (d.model !== undefined) r.model = d.model;
     if (d.lbs !== undefined && d.lbs !== 512) r.lbs = d.lbs;
     const rotation = d.rotation ?? (kind === 'sata' ? 'ssd' : undefined);

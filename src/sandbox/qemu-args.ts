@@ -72,7 +72,12 @@ export function buildQemuArgs(b: QemuBoot): string[] {
     a.push('-drive', `file=${qemuOptValue(imagePath)},if=none,id=${id},format=raw,discard=unmap,cache=writeback,aio=threads`);
     // A 4Kn drive: logical and physical block size 4096 (the guest's queue/logical_block_size).
     const lbs = d.lbs !== undefined && d.lbs !== 512 ? `,logical_block_size=${d.lbs},physical_block_size=${d.lbs}` : '';
-    if (d.kind === 'nvme') {
+    if (d.kind === 'nvme' && d.nsid !== undefined) {
+      // A controller with several namespaces: nvme + one nvme-ns per namespace (the controller's own drive is nsid 1).
+      const ctl = `nvmectl${d.controllerOf ?? d.index}`;
+      if (d.controllerOf === undefined) a.push('-device', `nvme,id=${ctl},serial=${d.serial}`);
+      a.push('-device', `nvme-ns,drive=${id},bus=${ctl},nsid=${d.nsid}${lbs}`);
+    } else if (d.kind === 'nvme') {
       a.push('-device', `nvme,serial=${d.serial},drive=${id}${lbs}`);
     } else if (d.kind === 'virtio') {
       a.push('-device', `virtio-blk-pci,drive=${id},serial=${d.serial}${lbs}`);

@@ -105,3 +105,16 @@ test('resolveDrives: the default is one 4 TB NVMe JTS-NVME-0; serials default pe
   assert.throws(() => resolveDrives([{ sizeBytes: 1e12, kind: 'sata', rotation: 100 }]), /drive 1: rotation 100: expected ssd, hdd/);
   assert.throws(() => resolveDrives([{ sizeBytes: -1 }]), /drive 1: size must be a positive/);
 });
+
+test('nsof=N: a second namespace of drive N\'s NVMe controller (same serial, nvme + nvme-ns devices)', async () => {
+  const { buildQemuArgs } = await import('../../src/sandbox/qemu-args.js');
+  const ns = parseDriveSpec('1GiB,nsof=1');
+  assert.equal(ns.namespaceOf, 1);
+  const r = resolveDrives([{ sizeBytes: 2 ** 30, serial: 'JTS-NS-0' }, ns, { sizeBytes: 2 ** 30 }]);
+  assert.deepEqual(r.map((d) => [d.serial, d.nsid, d.controllerOf]), [['JTS-NS-0', 1, undefined], ['JTS-NS-0', 2, 0], ['JTS-NVME-2', undefined, undefined]]);
+  const a = buildQemuArgs({ kernelPath: 'k', initrdPath: 'i', memoryMiB: 512, smp: 1, accel: 'tcg', drives: r.map((drive, i) => ({ drive, imagePath: `/img${i}` })), ctlDir: '/c', consoleLog: '/l' });
+  const dev = a.filter((_, i) => a[i - 1] === '-device' && /^nvme/.test(a[i]!));
+  assert.deepEqual(dev, ['nvme,id=nvmectl0,serial=JTS-NS-0', 'nvme-ns,drive=d0,bus=nvmectl0,nsid=1', 'nvme-ns,drive=d1,bus=nvmectl0,nsid=2', 'nvme,serial=JTS-NVME-2,drive=d2']);
+  assert.throws(() => resolveDrives([{ sizeBytes: 2 ** 30, kind: 'scsi' }, { sizeBytes: 2 ** 30, namespaceOf: 1 }]), DriveSpecError);
+  assert.throws(() => resolveDrives([{ sizeBytes: 2 ** 30, serial: 'A' }, { sizeBytes: 2 ** 30, namespaceOf: 1, serial: 'B' }]), DriveSpecError);
+});
