@@ -4,13 +4,37 @@
  * latency profiles on every mounted volume of the plan and on a scratch LV, 3 s each, one run, a
  * 64 MiB region, so a rehearsal of the default plan on a 4 TB image stays within a couple of minutes
  * and writes little to the sparse image. The report is written next to the other results.
+ *
+ * The bench step fails when any check that counts failed (`jsonProblem`, judged on its --json output):
+ * bench itself exits 0 then (its exit status is about regressions), so the exit code alone would let a
+ * failed check through as "OK". Checks on emulated drives are not judged (verdicts.ts checkProfile).
  */
+import { formatFigure, FIGURES } from './figures.js';
+import type { BenchResults } from './results.js';
+import { failedChecks } from './verdicts.js';
+
+/**
+ * bench --json output → why the step fails ("2 checks failed: lv_system rand4k-qd1-write: write p99 1.8 ms
+ * (max 1 ms) — spec 1015: …"), or undefined when every check that counts passed.
+ */
+export function benchStepProblem(json: unknown): string | undefined {
+  const results = (json as Partial<BenchResults> | undefined)?.results;
+  if (!Array.isArray(results)) return 'no results in the bench output';
+  const failed = failedChecks({ results });
+  if (!failed.length) return undefined;
+  const lines = failed.map(
+    (f) => `${f.target} ${f.profile}: ${FIGURES[f.figure]?.label ?? f.figure} ${formatFigure(f.figure, f.value)}${f.max !== undefined ? ` (max ${formatFigure(f.figure, f.max)})` : ''}${f.min !== undefined ? ` (min ${formatFigure(f.figure, f.min)})` : ''} — ${f.why}`,
+  );
+  return `${failed.length} check${failed.length > 1 ? 's' : ''} failed: ${lines.join('; ')}`;
+}
+
 export const REHEARSE_BENCH_STEPS = [
   {
     name: 'bench',
     argv: ['bench', '--plan', '{plan}', '--profile', 'rand4k-qd1', '--runtime', '3', '--repeat', '1', '--size', '64MiB', '--raw', 'scratch', '--save', '{out}/bench.json', '--json'],
     expectExit: [0],
     parseJson: true,
+    jsonProblem: benchStepProblem,
   },
   {
     name: 'report',

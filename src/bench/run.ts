@@ -223,18 +223,18 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
     }
   }
 
+  const drives = dedupeDrives(all.flatMap((t) => t.drives ?? []));
+  const emulated = isEmulated(drives);
   const results: ProfileRun[] = [...collected.values()].map((c) => {
     const summary = summarize(c.runs);
     const out: ProfileRun = { target: c.target, profile: c.profile.name, runs: c.runs, summary, argv: c.argv };
-    const checks = checkProfile(c.profile, summary);
+    const checks = checkProfile(c.profile, summary, emulated);
     if (checks?.length) out.checks = checks;
     if (c.warnings.size) out.warnings = [...c.warnings];
     return out;
   });
   const noisy = noiseNote(results);
   if (noisy) notes.push(noisy);
-  const drives = dedupeDrives(all.flatMap((t) => t.drives ?? []));
-  const emulated = isEmulated(drives);
   if (emulated) notes.push('The drives are emulated (QEMU/virtio): absolute figures are not a real drive\'s; ratios within one run are what this run shows.');
   notes.push('Each region was written fully before it was measured (first-write cost reported separately); appends overwrite that region rather than grow a file.');
   const health = opts.collectHealth ? await opts.collectHealth().catch((e: Error) => ({ at: runner.now().toISOString(), available: false, note: e.message })) : undefined;

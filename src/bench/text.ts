@@ -49,7 +49,7 @@ export function renderBenchText(r: BenchResults): string {
   if (checks.length) {
     out.push('', 'checks');
     for (const c of checks) {
-      out.push(`  ${c.pass ? 'PASS' : 'FAIL'} ${c.target} ${c.profile}: ${FIGURES[c.figure].label} ${formatFigure(c.figure, c.value)}${c.max !== undefined ? ` (max ${formatFigure(c.figure, c.max)})` : ''} — ${c.why}`);
+      out.push(`  ${c.notJudged ? 'not judged: ' : ''}${c.pass ? 'PASS' : 'FAIL'} ${c.target} ${c.profile}: ${FIGURES[c.figure].label} ${formatFigure(c.figure, c.value)}${c.max !== undefined ? ` (max ${formatFigure(c.figure, c.max)})` : ''} — ${c.why}${c.notJudged ? ` (${c.notJudged})` : ''}`);
     }
   }
   if (r.ratios.length) {

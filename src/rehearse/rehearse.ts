@@ -82,7 +82,7 @@ export function judge(step: RehearseStep, exitCode: number, json: unknown): stri
     const got = (json as Record<string, unknown> | undefined)?.[k];
     if (JSON.stringify(got) !== JSON.stringify(want)) return `${k} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
   }
-  return undefined;
+  return step.jsonProblem?.(json);
 }
 
 /** Runs in the guest: every step in order, results to OUT/steps/NN-name.json; stops at the first failure. */

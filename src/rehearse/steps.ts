@@ -18,6 +18,8 @@ export interface RehearseStep {
   expectExit: number[];
   parseJson?: boolean;
   expectJson?: Record<string, unknown>;
+  /** The step's JSON → why the step fails although its exit code is expected (e.g. a failed bench check). */
+  jsonProblem?: (json: unknown) => string | undefined;
   /** Extra environment for the step. */
   env?: Record<string, string>;
 }

@@ -82,8 +82,9 @@ export function renderReportHtml(input: ReportInput): string {
   const health = r.health ?? input.health;
   const healthLabel = r.health ? 'at the time of the bench' : 'at the time of this report';
   const profiles = r.profiles.filter((p) => r.results.some((x) => x.profile === p.name));
-  const failed = r.results.flatMap((x) => (x.checks ?? []).filter((c) => !c.pass).map((c) => ({ ...c, target: x.target, profile: x.profile })));
-  const passed = r.results.reduce((n, x) => n + (x.checks ?? []).filter((c) => c.pass).length, 0);
+  const failed = r.results.flatMap((x) => (x.checks ?? []).filter((c) => !c.pass && !c.notJudged).map((c) => ({ ...c, target: x.target, profile: x.profile })));
+  const passed = r.results.reduce((n, x) => n + (x.checks ?? []).filter((c) => c.pass && !c.notJudged).length, 0);
+  const notJudged = r.results.reduce((n, x) => n + (x.checks ?? []).filter((c) => c.notJudged).length, 0);
   const lowest = [...r.ratios].sort((a, b) => a.ratio - b.ratio)[0];
 
   // Chart data: per profile, the targets and their medians.
@@ -137,7 +138,7 @@ export function renderReportHtml(input: ReportInput): string {
   parts.push(
     `<div class="cards"><div class="card">profiles<b>${profiles.length}</b></div><div class="card">targets<b>${r.targets.length}</b></div>` +
       `<div class="card">runs per figure<b>${m.repeat} × ${m.runtimeS} s</b></div>` +
-      `<div class="card">checks<b class="${failed.length ? 'bad' : 'ok'}">${passed} pass / ${failed.length} fail</b></div>` +
+      `<div class="card">checks<b class="${failed.length ? 'bad' : 'ok'}">${passed} pass / ${failed.length} fail${notJudged ? ` · ${notJudged} not judged (emulated drives)` : ''}</b></div>` +
       (lowest ? `<div class="card">lowest ratio to raw<b class="${lowest.ratio >= 0.97 ? 'ok' : 'bad'}">${lowest.ratio.toFixed(3)}</b></div>` : '') +
       (comparison ? `<div class="card">regressions (±${comparison.noisePct} %)<b class="${comparison.regressions.length ? 'bad' : 'ok'}">${comparison.regressions.length}</b></div>` : '') +
       `</div>`,
@@ -192,7 +193,7 @@ export function renderReportHtml(input: ReportInput): string {
     const checks = runs.flatMap((x) => (x.checks ?? []).map((c) => ({ ...c, target: x.target })));
     for (const c of checks) {
       parts.push(
-        `<p class="${c.pass ? 'ok' : 'bad'}">${c.pass ? 'PASS' : 'FAIL'} · ${esc(targetLabel(r, c.target))}: ${esc(FIGURES[c.figure].label)} ${esc(formatFigure(c.figure, c.value))}${c.max !== undefined ? ` (limit ${esc(formatFigure(c.figure, c.max))})` : ''} — ${esc(c.why)}</p>`,
+        `<p class="${c.notJudged ? 'muted' : c.pass ? 'ok' : 'bad'}">${c.notJudged ? 'not judged: ' : ''}${c.pass ? 'PASS' : 'FAIL'} · ${esc(targetLabel(r, c.target))}: ${esc(FIGURES[c.figure].label)} ${esc(formatFigure(c.figure, c.value))}${c.max !== undefined ? ` (limit ${esc(formatFigure(c.figure, c.max))})` : ''} — ${esc(c.why)}${c.notJudged ? ` (${esc(c.notJudged)})` : ''}</p>`,
       );
     }
     parts.push(`</section>`);

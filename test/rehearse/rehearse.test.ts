@@ -66,3 +66,28 @@ test('guest side: runs steps in order, writes results, stops after a failure', a
   assert.equal(f.calls[0]!.argv.slice(2).join(' '), 'plan --plan /p.yaml --json');
   assert.ok(f.files.has('/out/steps/02-apply.json'));
 });
+
+test('guest side: the bench step fails when a check that counts failed, though bench exited 0; not-judged checks do not fail it', async () => {
+  const check = (pass: boolean, notJudged?: string) => ({ figure: 'write.clat_p99_us', max: 1000, why: 'spec 1015: sub-millisecond response times (checked at p99)', value: pass ? 420 : 1800, pass, ...(notJudged ? { notJudged } : {}) });
+  const benchJson = (checks: unknown[]) =>
+    JSON.stringify({ summary: 'x', results: [{ target: 'lv_system', profile: 'rand4k-qd1-write', runs: [], summary: {}, argv: [], checks }] });
+  for (const [checks, ok] of [
+    [[check(true), check(false)], false],
+    [[check(true), check(false, 'not judged: the drive is emulated')], true],
+    [[check(true)], true],
+  ] as const) {
+    const f = new FakeRunner();
+    // Every step exits as expected; only the bench's JSON differs (the last registered reply wins).
+    f.on(() => true, () => ({ exitCode: 0, stdout: '{"mutatingCommands":0}' }));
+    f.on((argv) => argv[2] === 'plan', () => ({ exitCode: 2, stdout: '{"actions":[]}' }));
+    f.on((argv) => argv[2] === 'bench', () => ({ exitCode: 0, stdout: benchJson([...checks]) }));
+    const r = await runStepsInGuest({ runner: f, planFile: '/p.yaml', outDir: '/out', log: () => {}, node: 'node', vars: { drillVolume: 'vg/lv' } });
+    const bench = r.find((x) => x.name === 'bench')!;
+    assert.equal(bench.exitCode, 0);
+    assert.equal(bench.ok, ok, JSON.stringify(bench.reason));
+    if (!ok) {
+      assert.match(bench.reason!, /^1 check failed: lv_system rand4k-qd1-write: write clat p99 1800 µs \(max 1000 µs\) — spec 1015/);
+      assert.equal(r.find((x) => x.name === 'report')!.skipped, true);
+    } else assert.equal(bench.reason, undefined);
+  }
+});
