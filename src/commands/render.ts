@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import * as path from 'node:path';
 import { ExecRunner } from '../core/exec-runner.js';
 import { UserError } from '../core/exit-codes.js';
-import { loadPlanFile, DEFAULT_PLAN_PATH } from '../model/load-plan.js';
+import { DEFAULT_PLAN_PATH, type LoadedPlan } from '../model/load-plan.js';
+import { runPlan } from '../pipeline/plan-pipeline.js';
+import { renderDiagnostics, triage } from '../ui/diagnostics.js';
+import { termWidth } from '../ui/text.js';
+import { wantColor } from '../ui/color.js';
+import { envOf } from '../ui/io.js';
+import { EXIT } from '../core/exit-codes.js';
 import { renderUdevRules } from '../render/udev.js';
 import { renderSystemdUnits } from '../render/systemd.js';
 import { renderSysctl } from '../render/sysctl.js';
@@ -20,11 +26,16 @@ const KINDS = ['udev', 'systemd', 'fstab', 'sysctl'] as const;
 
 export interface RenderOptions {
   plan?: string;
+  /** Validate and lint against described drives (as `plan --drives`) instead of this host's probe. */
+  drives?: string;
+  /** commander's --no-color sets false. */
+  color?: boolean;
   outDir?: string;
   merged?: boolean;
   cli?: string;
   json?: boolean;
 }
+
 
 /**
  * `jts-storage render udev|systemd|fstab|sysctl`: prints exactly the files `tune apply` / `apply`
@@ -35,10 +46,11 @@ export interface RenderOptions {
  */
 export async function renderCommand(what: string, o: RenderOptions, io: CommandIo & { runner: Runner }): Promise<number> {
   if (!(KINDS as readonly string[]).includes(what)) throw new UserError(`render: unknown kind "${what}" (use ${KINDS.join(', ')})`);
-  const loaded = await loadPlanFile(o.plan ?? DEFAULT_PLAN_PATH);
+  const runner = io.runner;
+  const loaded = await validatedPlan(o, io);
+  if (!loaded) return EXIT.ERROR;
   const errors = validateTuning(loaded).filter((f) => f.severity === 'error');
   if (errors.length) throw new TuneError(errors);
-  const runner = io.runner;
   const planFile = path.resolve(loaded.file);
   let files: RenderedFile[] = [];
   let enable: string[] = [];
@@ -84,6 +96,29 @@ export async function renderCommand(what: string, o: RenderOptions, io: CommandI
   return 0;
 }
 
+/**
+ * The plan, validated and linted exactly as `plan` does (runPlan: the same loader, lint and diff,
+ * against this host's read-only probe or `--drives F`); undefined after printing the diagnostics when
+ * it has errors: render never prints a file `plan` refuses (issue 17: `barrier=0`, a mistyped
+ * `noatim`). One exception: without --drives, a plan drive absent from this host (render is run to
+ * review the files anywhere) and the findings that follow from it are a note, not a refusal.
+ */
+export async function validatedPlan(o: RenderOptions, io: CommandIo & { runner: Runner }): Promise<LoadedPlan | undefined> {
+  const run = await runPlan({ runner: io.runner, planFile: o.plan ?? DEFAULT_PLAN_PATH, drivesFile: o.drives, skipTune: true });
+  const t = triage(run.result.errors);
+  const absent = o.drives ? [] : t.shown.filter((f) => f.rule === 'JTS-DRIVE-NOT-FOUND');
+  const blocking = t.shown.filter((f) => !absent.includes(f)).concat(t.suppressed.filter((s) => !absent.includes(s.because)).map((s) => s.finding));
+  if (blocking.length || !run.loaded) {
+    const sources = new Map<string, string>(run.loaded ? [[run.loaded.file, run.loaded.text]] : []);
+    if (!run.loaded) for (const f of blocking) if (f.file && !sources.has(f.file)) sources.set(f.file, await io.runner.readFile(f.file).catch(() => ''));
+    io.stderr(renderDiagnostics(blocking, { width: termWidth(io), color: wantColor(o.color, io.isTTY, envOf(io)), sources, offline: !!o.drives }));
+    return undefined;
+  }
+  if (absent.length && !o.json)
+    io.stderr(`note: ${absent.length} plan drive(s) not on this host: the checks that need the drive's facts (capacity, write cache) were not made; \`render --drives F\` makes them against described drives\n`);
+  return run.loaded;
+}
+
 export const takesIo = true;
 
 /** Thin commander wiring; the logic is renderCommand. */
@@ -93,6 +128,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .description('Print (or write into --out-dir) the udev rule, systemd units, fstab block or sysctl file the plan gives, without installing anything')
     .argument('<what>', KINDS.join(' | '))
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
+    .option('--drives <file>', 'validate and lint against described drives (as plan --drives) instead of probing this host')
+    .option('--no-color', 'no ANSI colours in the diagnostics')
     .option('--out-dir <dir>', 'write each file into DIR instead of printing')
     .option('--merged', 'fstab: print the whole new /etc/fstab (this host\'s file with the managed block merged in)')
     .option('--cli <path>', 'absolute path of the jts-storage launcher the units run (default: this installation)')

@@ -152,7 +152,8 @@ export function renderDiagnostics(findings: readonly Finding[], o: DiagnosticOpt
   const out: string[] = [];
   for (const f of [...t.shown, ...rest]) out.push(...diagnosticBlock(f, o, c), '');
   const n = t.shown.length;
-  const more = t.suppressed.length ? `; ${t.suppressed.length === 1 ? '1 more follows from it and is' : `${t.suppressed.length} more follow from them and are`} not shown (--json lists every finding)` : '';
+  const k = t.suppressed.length;
+  const more = k ? `; ${k} more follow${k === 1 ? 's' : ''} from ${n === 1 ? 'it' : 'them'} and ${k === 1 ? 'is' : 'are'} not shown (--json lists every finding)` : '';
   if (errors.length) out.push(...wrap(c.red(`${n} error${n === 1 ? '' : 's'}${more}. Nothing may be applied until they are fixed.`), o.width));
   return out.join('\n') + '\n';
 }
