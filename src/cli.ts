@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './core/exit-codes.js';
+import { fsReason } from './core/file-error.js';
 
 import type { CommandContext, CommandModule } from './commands/context.js';
 import { processContext } from './commands/context.js';
@@ -57,9 +58,46 @@ export async function runCommandLine(argv: string[], io: CommandIo): Promise<num
   return runWith(['node', 'jts-storage', ...argv], io);
 }
 
+/**
+ * Commands that read or change the host's block devices need root (lvm, blkid, mount, the lock in
+ * /run); checked once, up front, from the command line alone, so a non-root run ends with one line
+ * instead of lvm's "File descriptor leaked" or a lock error half-way. `undefined`: no root needed
+ * (help, offline planning with --drives, rendering against described drives, reports, the sandbox).
+ */
+export function rootNeededFor(args: string[]): string | undefined {
+  const [cmd, sub] = args;
+  const has = (...f: string[]) => args.some((a) => f.includes(a) || f.some((x) => a.startsWith(`${x}=`)));
+  if (!cmd || has('--help', '-h', '--version', '-V')) return undefined;
+  switch (cmd) {
+    case 'plan':
+      return has('--drives', '--inventory') ? undefined : 'plan probes this host (lvm, blkid, wipefs); plan offline with --drives FILE instead';
+    case 'render':
+      return has('--drives') ? undefined : 'render validates the plan against this host (lvm, blkid); or give --drives FILE';
+    case 'apply':
+    case 'verify':
+      return `${cmd} reads and changes LVM, filesystems and mounts`;
+    case 'tune':
+      return sub === 'apply' || sub === 'status' ? `tune ${sub} reads udev, sysfs and systemd state of the drives` : undefined;
+    case 'snapshot':
+      return sub && sub !== 'help' ? 'snapshot reads and changes LVM volumes' : undefined;
+    case 'bench':
+      return has('--list-profiles') ? undefined : 'bench creates a scratch LV and runs fio on the drives';
+    case 'health':
+      return 'health reads LVM, filesystems and NVMe SMART data';
+    default:
+      return undefined;
+  }
+}
+
 async function runWith(argv: string[], io: CommandIo): Promise<number> {
   let code: number | undefined;
   const ctx: CommandContext = { io, exit: (c) => void (code = c), run: runCommandLine };
+  const uid = io.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0);
+  const why = uid !== 0 && argv[2] && argv[2] in COMMANDS ? rootNeededFor(argv.slice(2)) : undefined;
+  if (why) {
+    io.stderr(`error: jts-storage ${argv[2]} needs root: ${why}\n`);
+    return EXIT.ERROR;
+  }
   try {
     const program = await buildProgram(argv[2], ctx);
     await program.parseAsync(argv);
@@ -70,6 +108,12 @@ async function runWith(argv: string[], io: CommandIo): Promise<number> {
     }
     if (e instanceof UserError) {
       io.stderr(`error: ${e.message}\n`);
+      return EXIT.ERROR;
+    }
+    // A file error that no command turned into a UserError: still one line, never a stack trace.
+    const fe = e as NodeJS.ErrnoException;
+    if (typeof fe?.code === 'string' && fe.syscall && fe.path) {
+      io.stderr(`error: cannot ${/write|open|mkdir|rename|unlink|copy/.test(fe.syscall) ? 'write' : 'read'} ${fe.path}: ${fsReason(fe)}\n`);
       return EXIT.ERROR;
     }
     throw e;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import { UserError } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH } from '../model/load-plan.js';
-import { readSavedPlan } from '../pipeline/saved-plan.js';
+import { OFFLINE_NOTE, readSavedPlan } from '../pipeline/saved-plan.js';
 import { runApply, type ApplyOutcome } from '../exec/apply.js';
 import { planForApply } from '../pipeline/plan-for-apply.js';
 import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
@@ -61,7 +61,7 @@ export async function applyCommand(saved: string | undefined, opts: ApplyOptions
   const runner = io.runner;
   const savedFile = saved ? await readSavedPlan(runner, saved) : undefined;
   if (savedFile?.stateSource === 'described') {
-    throw new UserError(`${saved}: this plan was made offline against described drives (--drives); it can be read, not applied. Run plan on this host with --out, then apply that`);
+    throw new UserError(`${saved}: ${OFFLINE_NOTE} (made with plan --drives, against described drives, which no probe of this host reproduces). Run \`jts-storage plan --out FILE\` on this host, review it, then \`apply FILE\``);
   }
   const savedPlan = savedFile?.result;
   const planFile = savedFile?.planFile ?? opts.plan;

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import type { Runner } from '../core/runner.js';
 import { EXIT, UserError } from '../core/exit-codes.js';
+import { FileError } from '../core/file-error.js';
 import { DEFAULT_PLAN_PATH, planJson, runPlan, type PlanRun } from '../pipeline/plan-pipeline.js';
 import { renderDiagnostics } from '../ui/diagnostics.js';
-import { termWidth } from '../ui/text.js';
-import { makeSavedPlan, writeSavedPlan } from '../pipeline/saved-plan.js';
+import { OFFLINE_NOTE, makeSavedPlan, writeSavedPlan } from '../pipeline/saved-plan.js';
+import { termWidth, wrap } from '../ui/text.js';
 import { renderPlan } from '../ui/plan-render.js';
 import { wantColor } from '../ui/color.js';
 import { envOf, type CommandIo } from '../ui/io.js';
@@ -54,7 +55,8 @@ export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number
       saved = o.out;
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      saveError = `plan not saved to ${o.out}: ${e.message}`;
+      // The computed plan is never lost: it is printed (stdout) and this one line says why it was not saved.
+      saveError = `${e instanceof FileError ? e.message : `cannot write ${o.out}: ${e.message}`} (not saved; the plan is printed instead)`;
       exit = EXIT.ERROR;
     }
   }
@@ -83,7 +85,8 @@ export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number
   }
   show(io, o.json, { formatVersion: PLAN_FORMAT_VERSION, ...planJson(run), exitCode: exit, savedPlan: saved ?? null, ...(prove ? { prove } : {}) }, () => {
     let text = renderPlan(run, { color, width, source: o.drives ? `the drives described in ${o.drives}` : undefined });
-    if (saved) text += `Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.\n`;
+    if (saved && o.drives) text += wrap(`Saved the plan to ${saved}: ${OFFLINE_NOTE}. It was planned against the drives described in ${o.drives}; \`jts-storage plan --out FILE\` on the host itself saves a plan that \`apply FILE\` runs.`, width).join('\n') + '\n';
+    else if (saved) text += wrap(`Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.`, width).join('\n') + '\n';
     if (prove) text += `\nProved on kernel ${prove.kernel} (${prove.where === 'sandbox' ? 'the sandbox' : 'this host: loop devices in a private mount namespace'}):\n${prove.lines.map((l) => `  ${l}`).join('\n')}\n${prove.refused ? `${prove.refused} volume(s) refused by the kernel: exit 1\n` : ''}`;
     return text;
   });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Runner, RunOptions, RunResult } from './runner.js';
+import { fileOp } from './file-error.js';
 
 /**
  * Files, directories and the clock through node:fs, for the real Runners: ExecRunner (processes through
@@ -9,24 +10,29 @@ import type { Runner, RunOptions, RunResult } from './runner.js';
  */
 export abstract class NodeFsRunner implements Runner {
   abstract run(argv: string[], opts?: RunOptions): Promise<RunResult>;
+  /** File errors are FileError ("cannot read F: reason", errno code kept). */
   readFile(p: string): Promise<string> {
-    return fs.readFile(p, 'utf8');
+    return fileOp('read', p, () => fs.readFile(p, 'utf8'));
   }
   async readFileBytes(p: string): Promise<Uint8Array> {
-    return new Uint8Array(await fs.readFile(p));
+    return fileOp('read', p, async () => new Uint8Array(await fs.readFile(p)));
   }
   async readFileIfExists(p: string): Promise<string | undefined> {
     try {
       return await fs.readFile(p, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
+      return fileOp('read', p, () => Promise.reject(e));
     }
   }
   async writeFile(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
-    await fs.writeFile(p, data, { mode: opts.mode });
+    await fileOp('write', p, () => fs.writeFile(p, data, { mode: opts.mode }));
   }
-  async writeFileAtomic(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
+  /** Temp file, fsync, rename, fsync of the directory; a failure is a FileError naming `p`. */
+  writeFileAtomic(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
+    return fileOp('write', p, () => this.writeAtomic(p, data, opts));
+  }
+  private async writeAtomic(p: string, data: string, opts: { mode?: number }): Promise<void> {
     const tmp = path.join(path.dirname(p), `.${path.basename(p)}.jts-tmp-${process.pid}`);
     const fh = await fs.open(tmp, 'w', opts.mode ?? 0o644);
     try {
@@ -51,7 +57,7 @@ export abstract class NodeFsRunner implements Runner {
     return fs.unlink(p);
   }
   async mkdir(p: string, opts: { recursive?: boolean; mode?: number } = {}): Promise<void> {
-    await fs.mkdir(p, opts);
+    await fileOp('write', p, () => fs.mkdir(p, opts));
   }
   readdir(p: string): Promise<string[]> {
     return fs.readdir(p);
@@ -86,7 +92,7 @@ export abstract class NodeFsRunner implements Runner {
     return new Date();
   }
   async appendFile(p: string, data: string, opts: { mode?: number } = {}): Promise<void> {
-    await fs.appendFile(p, data, { mode: opts.mode ?? 0o640 });
+    await fileOp('write', p, () => fs.appendFile(p, data, { mode: opts.mode ?? 0o640 }));
   }
   async createExclusive(p: string, data: string, opts: { mode?: number } = {}): Promise<boolean> {
     let fh: fs.FileHandle;

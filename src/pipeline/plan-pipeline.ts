@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Runner } from '../core/runner.js';
 import type { Action, Finding, PlanResult } from '../model/actions.js';
+import { FileError, fsReason } from '../core/file-error.js';
 import { DEFAULT_PLAN_PATH, PlanError, loadPlanText, readPlanText, type LoadedPlan } from '../model/load-plan.js';
 import { parseDrivesFile } from '../model/drives-file.js';
 import { resolveLayout, type Layout } from '../model/capacity.js';
@@ -98,9 +99,7 @@ function failed(planFile: string, findings: Finding[], extra: Partial<PlanRun> =
 }
 
 function readError(rule: string, file: string, e: unknown): Finding {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-  return { rule, severity: 'error', message: `cannot read ${file}: ${why}`, file, field: '(file)' };
+  return { rule, severity: 'error', message: `cannot read ${file}: ${fsReason(e instanceof FileError ? e.fsError : e)}`, file, field: '(file)' };
 }
 
 export async function runPlan(opts: RunPlanOptions): Promise<PlanRun> {

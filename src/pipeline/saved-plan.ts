@@ -5,6 +5,7 @@
  * A plan made offline (--drives) has a described state, which no probe reproduces: it can be read
  * and shown, not applied (stateSource says so).
  */
+import { FileError, fsReason } from '../core/file-error.js';
 import { z } from 'zod';
 import type { Runner } from '../core/runner.js';
 import type { PlanResult } from '../model/actions.js';
@@ -13,8 +14,13 @@ import type { PlanRun } from './plan-pipeline.js';
 
 export const SAVED_PLAN_FORMAT = 1;
 
+/** What a plan saved offline (`plan --drives F --out S`) says of itself, in the file, in plan's output and in apply's refusal. */
+export const OFFLINE_NOTE = 'offline: for review, cannot be applied';
+
 export interface SavedPlan {
   formatVersion: typeof SAVED_PLAN_FORMAT;
+  /** Present on offline plans: OFFLINE_NOTE (the file says what it is to whoever opens it). */
+  note?: string;
   createdAt: string;
   planFile: string;
   planSha256: string;
@@ -75,6 +81,7 @@ export function makeSavedPlan(run: PlanRun, now: Date): SavedPlan {
   if (!run.planSha256 || !run.state) throw new UserError('the plan did not load: nothing to save');
   return {
     formatVersion: SAVED_PLAN_FORMAT,
+    ...(run.state.source === 'described' ? { note: `${OFFLINE_NOTE} (planned against described drives; \`plan --out\` on the host itself makes one apply can run)` } : {}),
     createdAt: now.toISOString(),
     planFile: run.result.planFile,
     planSha256: run.planSha256,
@@ -95,12 +102,14 @@ export async function readSavedPlan(runner: Runner, file: string): Promise<Saved
   try {
     text = await runner.readFile(file);
   } catch (e) {
-    throw new UserError(`cannot read saved plan ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { file });
+    throw new UserError(`cannot read saved plan ${file}: ${fsReason(e instanceof FileError ? e.fsError : e)}`, { file });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
+    // A plan file (YAML) given where a saved plan belongs: say which is which.
+    if (!text.trimStart().startsWith('{')) throw new UserError(`${file} is not a saved plan (the JSON \`plan --out F\` writes); to apply a plan file, use \`apply --plan ${file}\``, { file });
     throw new UserError(`${file} is not a saved plan: invalid JSON (${(e as Error).message})`, { file });
   }
   const v = (raw as { formatVersion?: unknown })?.formatVersion;

@@ -150,6 +150,9 @@ export function renderDiagnostics(findings: readonly Finding[], o: DiagnosticOpt
   const t = triage(errors);
   const rest = wanted.filter((f) => f.severity !== 'error');
   const out: string[] = [];
+  // A file that cannot be read at all is one line (issue 17: every file error one line), not a block.
+  const fileErrors = t.shown.filter((f) => f.field === '(file)');
+  if (fileErrors.length === t.shown.length && !rest.length) return fileErrors.map((f) => `error: ${f.message}\n`).join('');
   for (const f of [...t.shown, ...rest]) out.push(...diagnosticBlock(f, o, c), '');
   const n = t.shown.length;
   const k = t.suppressed.length;

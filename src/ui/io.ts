@@ -24,6 +24,8 @@ export interface CommandIo {
   ask?(question: string): Promise<string>;
   /** This process's id (lock and audit records). */
   pid?: number;
+  /** The user id the command runs as (root check); default process.getuid(). */
+  uid?: number;
 }
 
 /** The process's own streams, environment and terminals. */
