@@ -60,6 +60,7 @@ const ActionZ = z.object({
 
 export const SavedPlanSchema = z.object({
   formatVersion: z.literal(SAVED_PLAN_FORMAT),
+  note: z.string().optional(),
   createdAt: z.string(),
   planFile: z.string(),
   planSha256: z.string().regex(/^[0-9a-f]{64}$/),
