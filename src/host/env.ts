@@ -41,6 +41,7 @@ export const DEBIAN_PACKAGE: Readonly<Record<string, string>> = Object.freeze({
   xfs_info: 'xfsprogs',
   xfs_db: 'xfsprogs',
   fio: 'fio',
+  udevadm: 'udev',
 });
 
 /** One line: "<tool> is not installed (Debian package <pkg>)". */
