@@ -16,6 +16,8 @@ import { formatBytes } from '../model/units.js';
 import { RULES, RULE_BY_ID } from './rules.js';
 import { lintLvm } from './lvm-rules.js';
 import { lintVolume } from './volume-rules.js';
+import { lintDanger } from './danger-rules.js';
+import { lintTargetTools } from './target-tool-rules.js';
 import { makeEmit, type LintContext } from './context.js';
 
 export interface LintOptions {
@@ -86,6 +88,10 @@ export function lintPlan(loaded: LoadedPlan, state: HostState, layout: Layout, o
   plan.networkMounts.forEach((n, i) => {
     if (!n.options.includes('nofail')) emit('JTS-NETMOUNT-NOFAIL', ['networkMounts', i, 'options'], `network mount ${n.path} (${n.source}) has no nofail`);
   });
+
+  // Dangerous-but-legal settings (warnings), then what lvm2/useradd/mount.cifs would refuse on this host
+  lintDanger(ctx);
+  lintTargetTools(ctx);
 
   // LVM refusals (lvm-rules.ts): mixed block sizes, growing a classic-snapshot origin, partial/exported VG, full pool
   out.push(...lintLvm(loaded, state, layout));

@@ -105,6 +105,18 @@ export interface HostState {
   /** Existing users and groups (names), when read. */
   users?: string[];
   groups?: string[];
+  /** Existing user accounts with their ids, when /etc/passwd was read (probe). */
+  passwd?: { name: string; id: number; gid?: number; home?: string; shell?: string }[];
+  /** stat of the paths the plan names (mount paths, credentials files, shells), when probed; absent key = missing. */
+  paths?: Record<string, HostPathInfo>;
+}
+
+/** stat(2) of one path: owner, group, permission bits (& 0o7777). */
+export interface HostPathInfo {
+  uid: number;
+  gid: number;
+  mode: number;
+  isDirectory: boolean;
 }
 
 export function emptyHostState(source: HostState['source']): HostState {

@@ -55,10 +55,18 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The plan's mount paths: the probe stats them (owner, group, mode, entries). */
+/**
+ * The paths the probe stats (owner, group, mode, entries): the plan's mount paths, the network mounts'
+ * credentials files (JTS-NETMOUNT-CREDENTIALS-MODE) and the users' shells (JTS-USER-SHELL).
+ */
 export function planPaths(loaded: LoadedPlan): string[] {
   const p = loaded.plan;
-  return [...p.volumes.flatMap((v) => (v.mount ? [v.mount.path] : [])), ...p.networkMounts.map((n) => n.path)];
+  return [
+    ...p.volumes.flatMap((v) => (v.mount ? [v.mount.path] : [])),
+    ...p.networkMounts.map((n) => n.path),
+    ...p.networkMounts.flatMap((n) => (n.credentials ? [n.credentials] : [])),
+    ...p.users.map((u) => u.shell),
+  ];
 }
 
 export function summarize(actions: Action[]): PlanResult['summary'] {
