@@ -70,7 +70,7 @@ export interface SafetyInput {
 export async function checkSafety(inp: SafetyInput): Promise<SafetyReport> {
   const report: SafetyReport = { refusals: [], losses: [], wipeActions: [], drives: [] };
   for (const e of inp.errors) {
-    report.refusals.push(`plan error${e.file ? ` at ${e.file}:${e.line ?? '?'}` : ''}${e.field ? ` (${e.field})` : ''}: ${e.message}`);
+    report.refusals.push(`plan error${e.file ? ` at ${e.file}:${e.line ?? '?'}${e.col !== undefined ? `:${e.col}` : ''}` : ''}${e.field ? ` (${e.field})` : ''}: ${e.rule ? `${e.rule} ` : ''}${e.message}`);
   }
   const used = new Set<string>();
   for (const vg of inp.plan.volumeGroups) {
