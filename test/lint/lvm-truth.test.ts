@@ -187,6 +187,29 @@ volumes:
   assert.ok(!lint(plan('512MiB', '256MiB', ', autoextend: { threshold: 80, percent: 20 }'), fresh).some((f) => f.rule === 'JTS-THIN-NO-AUTOEXTEND'));
 });
 
+test('full thin pool: lvcreate of a thin volume or thin snapshot refused on the kernel; plan refuses and says grow the pool', () => {
+  for (const op of ['lvcreate-thin', 'lvcreate-thin-snapshot']) {
+    assert.equal(outcome('full-thin-pool', op).exit, 5, op);
+    assert.match(outcome('full-thin-pool', op).message, /Cannot create new thin volume, free space in thin pool vg_c\/fullpool reached threshold/, op);
+  }
+  // the way out works: after lvextend of the pool the same lvcreate passes
+  assert.equal(outcome('full-thin-pool', 'lvextend-pool').exit, 0);
+  assert.equal(outcome('full-thin-pool', 'lvcreate-thin-after-grow').exit, 0);
+  const plan = `version: 1
+drives: [{ id: c0, serial: LT-C }]
+volumeGroups: [{ name: vg_c, drives: [c0], thinPools: [{ name: fullpool, size: 16MiB }] }]
+volumes:
+  - { name: lv_full, vg: vg_c, thinPool: fullpool, size: 64MiB, filesystem: { type: none }, snapshot: { type: thin } }
+  - { name: lv_new, vg: vg_c, thinPool: fullpool, size: 16MiB, filesystem: { type: none } }
+`;
+  const fs = lint(plan, state('full-thin-pool.fullreport.json'));
+  const [f] = errorsOf(fs, 'JTS-LVM-THIN-POOL-FULL');
+  assert.ok(f, JSON.stringify(fs.map((x) => `${x.rule}: ${x.message.slice(0, 80)}`)));
+  assert.match(f.message, /thin pool vg_c\/fullpool is full \(data 100 %/);
+  assert.match(f.message, /the new thin volume lv_new/);
+  assert.match(f.message, /lvextend -L \+SIZE vg_c\/fullpool/);
+});
+
 test('every refusal in the fixture is one of the kinds above (a new refusal needs a rule and a test)', () => {
   const known = new Set(['mixed-block-size', 'classic-snapshot', 'exported-vg', 'missing-pv', 'full-thin-pool', 'thin-ops']);
   for (const o of outcomes.filter((x) => x.exit !== 0)) assert.ok(known.has(o.case), `${o.case}/${o.op}: ${o.message}`);
