@@ -168,10 +168,12 @@ export function register(program: Command, ctx: CommandContext): void {
       .command('drill')
       .description('prove restore on a volume: write known data, snapshot, change, restore (merge), compare checksums')
       .argument('<volume>', 'VG/LV or LV name (its database must be stopped: the drill unmounts it)')
-      .option('--yes', 'confirm: the volume is unmounted for the drill and mounted back after'),
-  ).action(async (volume: string, o: { yes?: boolean } & HostRunCliOptions) => {
+      .option('--yes', 'confirm: the volume is unmounted for the drill and mounted back after')
+      .option('--database <db>', 'postgresql | redis: a scratch server under write load, a snapshot set mid-load with its hook, merge, recovery; counts committed transactions kept and lost'),
+  ).action(async (volume: string, o: { yes?: boolean; database?: string } & HostRunCliOptions) => {
     if (!o.yes && !o.dryRun) throw new UserError(`the drill unmounts ${volume} from its mount points for its duration (stop the database first). Rerun with --yes`);
-    setExit(await snapshotCommand('drill', o, processIo(), (fio, dl) => flows.drillFlow(volume, fio, dl)));
+    const db = o.database;
+    setExit(await snapshotCommand('drill', o, processIo(), (fio, dl) => (db ? flows.dbDrillFlow(volume, db, fio) : flows.drillFlow(volume, fio, dl))));
   });
 
   changing(

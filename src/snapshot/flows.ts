@@ -19,6 +19,7 @@ import { executePrune, planPrune } from './prune.js';
 import { mountSnapshot, umountSnapshot, restoreSnapshot, readMounts, mountsOf } from './mount.js';
 import { exportSnapshot, verifyExport } from './export.js';
 import { runDrill } from './drill.js';
+import { runDbDrill, renderDbDrill, type DrillDatabase } from './db-drill.js';
 import { fmtBytes } from './units.js';
 
 export interface SnapshotIo {
@@ -192,6 +193,13 @@ export async function drillFlow(volume: string, io: SnapshotIo, dryLines: () => 
     (d.mismatches.length ? `mismatches: ${d.mismatches.join('; ')}\n` : '') +
     `drill: ${d.pass && !d.error ? 'PASS' : 'FAIL'}\n`;
   return { data: d, text, exitCode: !d.pass || d.error ? 1 : 0 };
+}
+
+/** `snapshot drill VOLUME --database postgresql|redis --yes`: the database drill (src/snapshot/db-drill.ts). */
+export async function dbDrillFlow(volume: string, database: string, io: SnapshotIo): Promise<FlowOutput> {
+  if (database !== 'postgresql' && database !== 'redis') throw new UserError(`--database: "${database}" is not postgresql or redis`);
+  const d = await runDbDrill(io.runner, io.act, volume, database as DrillDatabase);
+  return { data: d, text: renderDbDrill(d), exitCode: d.pass && !d.error ? 0 : 1 };
 }
 
 /** `snapshot autoextend`: lvm.conf threshold/percent from the plan (or flags), dmeventd monitoring. */

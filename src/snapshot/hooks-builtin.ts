@@ -24,7 +24,7 @@ import type { HookContext, HookPhase, ResolvedHook } from './hooks.js';
 import { commandPhase } from './hooks.js';
 
 export const LABEL_DIR = '/var/lib/jts-storage/backup-labels';
-export const PG_SCRATCH = '/run/jts-storage/pg-backup';
+export const PG_SCRATCH = '/run/jts-storage-pg-backup';
 
 /** psql as the database's OS user (peer authentication over the socket): runuser -u USER -- psql … */
 export function psqlArgv(h: Pick<SnapshotHook, 'socket' | 'port' | 'user'>, sql: string[]): string[] {
@@ -61,7 +61,7 @@ function postgresqlHook(set: string, name: string, h: SnapshotHook): ResolvedHoo
     label = `jts-${set}-${ctx.stamp}`;
     dir = `${PG_SCRATCH}/${label}`;
     const user = h.user ?? 'postgres';
-    for (const a of [mkdirAction(dir, 0o700, `scratch directory of the PostgreSQL backup hook of set ${set}`), execAction(`dir ${dir}`, `owned by ${user} (the server writes the start LSN there)`, ['chown', user, dir])]) {
+    for (const a of [mkdirAction(PG_SCRATCH, 0o755, 'scratch directories of the PostgreSQL backup hook'), mkdirAction(dir, 0o700, `scratch directory of the PostgreSQL backup hook of set ${set}`), execAction(`dir ${dir}`, `owned by ${user} (the server writes the start LSN there)`, ['chown', user, dir])]) {
       const r = await ctx.act.run(a);
       if (!r.ok) return { ok: false, error: detail(r) };
     }

@@ -1,0 +1,303 @@
+/**
+ * `snapshot drill VOLUME --database postgresql|redis`: a DR drill that a database must survive.
+ *
+ * On the volume (taken away from its real mount points and mounted privately, as `snapshot drill` does:
+ * the production database must be stopped), a scratch server is created and started on its own socket
+ * (PostgreSQL 15: initdb + pg_ctl, synchronous_commit=on; Redis 7: appendonly yes, appendfsync always).
+ * A client commits numbered writes one by one (an INSERT in autocommit / an RPUSH, each acknowledged
+ * after its commit), recording when each was sent and acknowledged. Mid-load a snapshot set of the
+ * volume is taken WITH the set's built-in hook (pg_backup_start/stop, or BGSAVE); writes go on; the server
+ * is stopped, the snapshot is merged back (restore --offline), the server is started on the restored
+ * volume (crash recovery / AOF load) and the numbers it holds are read:
+ *   - committed before the snapshot = acknowledged before the lvcreate started: every one must be there;
+ *   - written after the snapshot = sent after the lvcreate ended: none may be there;
+ *   - the writes in flight during the lvcreate may be either.
+ * Counts are printed; the scratch data is removed and the volume mounted back where it was.
+ */
+import type { Runner } from '../core/runner.js';
+import { UserError } from '../core/exit-codes.js';
+import type { ActionRunner } from '../model/actions.js';
+import type { Plan, SnapshotHook } from '../model/plan-schema.js';
+import { findLv, readLvm } from './lvm-report.js';
+import { planCreate, defaultPolicy } from './create.js';
+import { readAutoextend } from './autoextend.js';
+import { fsType, mountsOf, readMounts, restoreSnapshot, type MountRow } from './mount.js';
+import { detail, execAction, mkdirAction, must } from './actions.js';
+import { createSets, type VolumeGuarantee } from './set-create.js';
+import { realSleep } from './hooks.js';
+import { redisCli } from './hooks-builtin.js';
+
+export type DrillDatabase = 'postgresql' | 'redis';
+
+export interface DbDrillResult {
+  volume: string;
+  database: DrillDatabase;
+  snapshot: string;
+  pass: boolean;
+  /** Writes acknowledged before the lvcreate started. */
+  committedBefore: number;
+  /** Of those, present after the restore (must equal committedBefore). */
+  presentBefore: number;
+  lost: number;
+  /** Writes sent after the lvcreate ended. */
+  writtenAfter: number;
+  /** Of those, present after the restore (must be 0). */
+  presentAfter: number;
+  /** Sent before and acknowledged after the lvcreate started (either way is right). */
+  inFlight: number;
+  presentTotal: number;
+  guarantee?: VolumeGuarantee;
+  hooks: string[];
+  /** What the restarted server said about its recovery (log lines). */
+  recovery: string[];
+  phases: { name: string; ms: number }[];
+  remountedAt: string[];
+  error?: string;
+}
+
+interface Write {
+  n: number;
+  sentMs: number;
+  ackMs?: number;
+}
+
+interface Db {
+  /** Create and start the scratch server in `dir`. */
+  start(first: boolean): Promise<void>;
+  /** Commit write number n; true when acknowledged. */
+  write(n: number): Promise<boolean>;
+  stop(): Promise<void>;
+  /** The numbers the server holds. */
+  read(): Promise<number[]>;
+  recovery(): Promise<string[]>;
+  hook: SnapshotHook;
+}
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+const SOCK = '/run/jts-storage-drill-db';
+/** Private mount points of the database drills: every level 0755, so the database user reaches its directory. */
+export const DB_DRILL_BASE = '/run/jts-storage-db-drill';
+const PG_PORT = 5439;
+
+function postgres(runner: Runner, act: ActionRunner, dir: string): Db {
+  const data = `${dir}/data`;
+  const log = `${SOCK}/postgresql.log`;
+  const asPg = (argv: string[]) => ['runuser', '-u', 'postgres', '--', ...argv];
+  const psql = (sql: string) => asPg(['psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-h', SOCK, '-p', String(PG_PORT), '-U', 'postgres', '-d', 'postgres', '-c', sql]);
+  return {
+    hook: { builtin: 'postgresql', socket: SOCK, port: PG_PORT, user: 'postgres', timeoutS: 120 },
+    async start(first) {
+      if (first) {
+        await must(act, execAction(`dir ${dir}`, 'owned by postgres', ['chown', 'postgres:postgres', dir]), (d) => `chown ${dir}: ${d}`);
+        await must(act, execAction(`cluster ${data}`, 'scratch PostgreSQL cluster of the drill', asPg([`${PG_BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']), { timeoutMs: 600_000 }), (d) => `initdb: ${d}`);
+        const conf = `# jts-storage drill\nlisten_addresses = ''\nunix_socket_directories = '${SOCK}'\nport = ${PG_PORT}\nsynchronous_commit = on\nfsync = on\nfull_page_writes = on\nshared_buffers = 16MB\n`;
+        await must(act, { id: `snapshot:drill-db:conf`, kind: 'create', resource: `file ${data}/postgresql.auto.conf`, summary: 'drill server settings', dependsOn: [], steps: [{ type: 'write-file', path: `${data}/postgresql.auto.conf`, content: conf, mode: 0o600, backup: false }] }, (d) => d);
+        await must(act, execAction(`file ${data}/postgresql.auto.conf`, 'owned by postgres', ['chown', 'postgres:postgres', `${data}/postgresql.auto.conf`]), (d) => d);
+      }
+      await must(act, execAction(`server ${data}`, 'start the drill server', asPg([`${PG_BIN}/pg_ctl`, '-D', data, '-l', log, '-w', '-t', '300', 'start']), { timeoutMs: 330_000 }), (d) => `pg_ctl start: ${d}`);
+      if (first) await must(act, execAction(`table drill`, 'the drill table', psql('CREATE TABLE drill (n bigint PRIMARY KEY)')), (d) => d);
+    },
+    async write(n) {
+      const r = await act.run(execAction(`table drill`, `commit ${n}`, psql(`INSERT INTO drill VALUES (${n}) RETURNING n`), { timeoutMs: 60_000 }));
+      return r.ok && r.results[r.results.length - 1]?.stdout.trim().split('\n')[0] === String(n);
+    },
+    async stop() {
+      await act.run(execAction(`server ${data}`, 'stop the drill server', asPg([`${PG_BIN}/pg_ctl`, '-D', data, '-m', 'fast', '-w', '-t', '300', 'stop']), { timeoutMs: 330_000 }));
+    },
+    async read() {
+      const r = await runner.run(psql('SELECT n FROM drill ORDER BY n'), { timeoutMs: 60_000 });
+      if (r.exitCode !== 0) throw new UserError(`reading the drill table failed: ${r.stderr.trim()}`);
+      return r.stdout.split('\n').filter(Boolean).map(Number);
+    },
+    async recovery() {
+      const t = (await runner.readFileIfExists(log)) ?? '';
+      return t.split('\n').filter((l) => /not properly shut down|redo (starts|done)|automatic recovery|ready to accept/.test(l)).slice(-6);
+    },
+  };
+}
+
+function redis(runner: Runner, act: ActionRunner, dir: string): Db {
+  const sock = `${SOCK}/redis.sock`;
+  const hook: SnapshotHook = { builtin: 'redis', socket: sock, timeoutS: 120 };
+  const cli = (args: string[]) => redisCli(hook, args);
+  const log = `${SOCK}/redis.log`;
+  return {
+    hook,
+    async start(first) {
+      if (first) await must(act, execAction(`dir ${dir}`, 'owned by redis', ['chown', 'redis:redis', dir]), (d) => `chown ${dir}: ${d}`);
+      const argv = ['runuser', '-u', 'redis', '--', 'redis-server', '--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'yes', '--logfile', log, '--pidfile', `${SOCK}/redis.pid`];
+      await must(act, execAction(`server ${dir}`, 'start the drill Redis (AOF, appendfsync always)', argv, { timeoutMs: 60_000 }), (d) => `redis-server: ${d}`);
+      for (let i = 0; i < 600; i++) {
+        const p = await runner.run(cli(['PING']), { timeoutMs: 5000 });
+        if (p.stdout.trim() === 'PONG') return;
+        await realSleep(200);
+      }
+      throw new UserError('the drill Redis did not answer PING');
+    },
+    async write(n) {
+      const r = await act.run(execAction(`key drill`, `commit ${n}`, cli(['RPUSH', 'drill', String(n)]), { timeoutMs: 60_000 }));
+      return r.ok && /^\d+$/.test(r.results[r.results.length - 1]?.stdout.trim() ?? '');
+    },
+    async stop() {
+      await act.run(execAction(`server ${dir}`, 'stop the drill Redis', cli(['SHUTDOWN', 'NOSAVE']), { timeoutMs: 60_000 }));
+      for (let i = 0; i < 300 && (await runner.run(cli(['PING']), { timeoutMs: 5000 })).stdout.trim() === 'PONG'; i++) await realSleep(200);
+    },
+    async read() {
+      const r = await runner.run(cli(['LRANGE', 'drill', '0', '-1']), { timeoutMs: 60_000 });
+      if (r.exitCode !== 0) throw new UserError(`reading the drill list failed: ${r.stderr.trim()}`);
+      return r.stdout.split('\n').filter(Boolean).map(Number);
+    },
+    async recovery() {
+      const t = (await runner.readFileIfExists(log)) ?? '';
+      return t.split('\n').filter((l) => /AOF|DB loaded|Ready to accept/i.test(l)).slice(-6);
+    },
+  };
+}
+
+export interface DbDrillOptions {
+  /** Writes acknowledged before the snapshot is taken (default 20), and after it (default 20). */
+  before?: number;
+  after?: number;
+}
+
+/** Run the database drill on `volume` (see the file comment). */
+export async function runDbDrill(runner: Runner, act: ActionRunner, volume: string, database: DrillDatabase, o: DbDrillOptions = {}): Promise<DbDrillResult> {
+  if (act.dryRun) throw new UserError('the database drill has no --dry-run (its steps depend on the server answers); `snapshot drill VOLUME --dry-run` lists the file drill');
+  const phases: { name: string; ms: number }[] = [];
+  const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = runner.now().getTime();
+    try {
+      return await f();
+    } finally {
+      phases.push({ name, ms: runner.now().getTime() - t });
+    }
+  };
+  const st = await readLvm(runner);
+  const lv = findLv(st.lvs, volume);
+  const id = `${lv.vg}/${lv.name}`;
+  if (lv.origin || lv.attr[0] === 's' || lv.attr[0] === 'S') throw new UserError(`${id} is a snapshot; drill its origin`);
+  const orig: MountRow[] = mountsOf(lv, await readMounts(runner)).sort((a, b) => a.target.length - b.target.length);
+  const priv = `${DB_DRILL_BASE}/${lv.vg}/${lv.name}`;
+  const dir = `${priv}/.jts-drill-${database}`;
+  const res: DbDrillResult = {
+    volume: id, database, snapshot: '', pass: false, committedBefore: 0, presentBefore: 0, lost: 0, writtenAfter: 0, presentAfter: 0, inFlight: 0, presentTotal: 0,
+    hooks: [], recovery: [], phases, remountedAt: [],
+  };
+  for (const m of [...orig].reverse()) {
+    const r = await act.run(execAction(`mount ${m.target}`, `take ${id} away for the drill`, ['umount', m.target], { kind: 'destroy', timeoutMs: 300_000 }));
+    if (!r.ok) {
+      await remount(act, lv.path, orig.filter((x) => x.target.length > m.target.length), res);
+      throw new UserError(`${m.target} is in use (${detail(r)}): stop the database using ${id} and rerun the drill; nothing was changed`);
+    }
+  }
+  let privMounted = false;
+  let db: Db | undefined;
+  let running = false;
+  try {
+    await must(act, mkdirAction(priv, 0o755, 'private mount point of the drill'), (d) => d);
+    await must(act, execAction(`dir ${DB_DRILL_BASE}`, 'reachable by the database user', ['chmod', '0755', DB_DRILL_BASE, `${DB_DRILL_BASE}/${lv.vg}`, priv]), (d) => d);
+    const type = orig[0]?.fstype ?? (await fsType(runner, lv.path));
+    if (!type) throw new UserError(`${id} holds no filesystem: nothing to drill`);
+    const opt = orig[0]?.options ?? 'rw';
+    await must(act, execAction(`mount ${priv}`, `${id} where only the drill writes`, ['mount', '-t', type, '-o', opt, lv.path, priv], { kind: 'create', timeoutMs: 300_000 }), (d) => d);
+    privMounted = true;
+    await must(act, execAction(`dir ${priv}`, 'reachable by the database user', ['chmod', '0755', priv]), (d) => d);
+    await act.run(execAction(`dir ${dir}`, 'remove what an earlier drill left', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
+    await must(act, mkdirAction(dir, 0o700, 'drill database'), (d) => d);
+    await must(act, mkdirAction(SOCK, 0o755, 'sockets and logs of the drill server'), (d) => d);
+    await must(act, execAction(`dir ${SOCK}`, 'writable by the database user', ['chmod', '1777', SOCK]), (d) => d);
+    db = database === 'postgresql' ? postgres(runner, act, dir) : redis(runner, act, dir);
+    await phase('start', () => db!.start(true));
+    running = true;
+
+    // The load: one write after another until stopped.
+    const writes: Write[] = [];
+    let stop = false;
+    const load = (async () => {
+      for (let n = 1; !stop; n++) {
+        const w: Write = { n, sentMs: runner.now().getTime() };
+        writes.push(w);
+        if (await db!.write(n)) w.ackMs = runner.now().getTime();
+        else throw new UserError(`write ${n} was not acknowledged`);
+      }
+    })();
+    let loadError: unknown;
+    load.catch((e) => (loadError = e));
+    const acked = () => writes.filter((w) => w.ackMs !== undefined).length;
+    const waitAcked = async (k: number) => {
+      while (acked() < k && !loadError) await realSleep(50);
+      if (loadError) throw loadError;
+    };
+    await phase('load before', () => waitAcked(o.before ?? 20));
+
+    const auto = await readAutoextend(runner);
+    const cp = planCreate([{ vg: lv.vg, lv: lv.name, policy: { ...defaultPolicy(), size: '25%' }, workload: database }], st, { now: runner.now(), set: 'drill', drill: true, autoextend: auto });
+    if (cp.refusals.length) throw new UserError(`drill snapshot refused: ${cp.refusals.join('; ')}`);
+    const plan = { snapshotSets: [{ name: 'drill', freeze: 'auto', hooks: [db.hook] }], volumes: [{ vg: lv.vg, name: lv.name, workload: database }] } as unknown as Plan;
+    const mountsNow = await readMounts(runner);
+    const sr = await phase('snapshot set (hook + lvcreate)', () => createSets({ runner, act }, plan, cp, st.lvs, mountsNow, false));
+    res.hooks = [...sr.pre, ...sr.post].map((h) => `${h.hook} ${h.phase}: ${h.ok ? 'ok' : 'FAILED ' + (h.error ?? '')}${h.facts ? ' ' + Object.entries(h.facts).map(([k, v]) => `${k}=${v}`).join(' ') : ''}`);
+    res.guarantee = sr.guarantees[0];
+    const c = sr.run?.created[0];
+    if (!c?.ok) throw new UserError(`drill snapshot failed: ${sr.skipped ?? c?.error ?? 'nothing created'}`);
+    res.snapshot = `${c.item.vg}/${c.item.name}`;
+    const t1 = Date.parse(c.startedAt);
+    const t2 = t1 + c.durationMs;
+    const atSnap = acked();
+    await phase('load after', () => waitAcked(atSnap + (o.after ?? 20)));
+    stop = true;
+    await load;
+
+    await phase('stop', () => db!.stop());
+    running = false;
+    await phase('restore (merge)', () => restoreSnapshot(runner, act, res.snapshot, 'offline'));
+    await phase('start on the restored volume', () => db!.start(false));
+    running = true;
+    const present = new Set(await db.read());
+    res.recovery = await db.recovery();
+    const before = writes.filter((w) => w.ackMs !== undefined && w.ackMs < t1);
+    const after = writes.filter((w) => w.sentMs > t2);
+    res.committedBefore = before.length;
+    res.presentBefore = before.filter((w) => present.has(w.n)).length;
+    res.lost = res.committedBefore - res.presentBefore;
+    res.writtenAfter = after.length;
+    res.presentAfter = after.filter((w) => present.has(w.n)).length;
+    res.inFlight = writes.length - before.length - after.length;
+    res.presentTotal = present.size;
+    res.pass = res.committedBefore > 0 && res.writtenAfter > 0 && res.lost === 0 && res.presentAfter === 0;
+  } catch (e) {
+    res.error = (e as Error).message;
+  } finally {
+    if (db && running) await db.stop();
+    if (privMounted) {
+      await act.run(execAction(`dir ${dir}`, 'remove the drill database', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
+      const u = await act.run(execAction(`mount ${priv}`, 'end of the drill', ['umount', priv], { kind: 'destroy', timeoutMs: 300_000 }));
+      if (u.ok) await act.run(execAction(`dir ${priv}`, 'remove the private mount point', ['rmdir', priv], { kind: 'destroy' }));
+    }
+    await remount(act, lv.path, orig, res);
+  }
+  return res;
+}
+
+async function remount(act: ActionRunner, dev: string, mounts: MountRow[], result: { remountedAt: string[]; error?: string }): Promise<void> {
+  for (const m of mounts) {
+    const r = await act.run(execAction(`mount ${m.target}`, 'mount the volume back where it was', ['mount', '-t', m.fstype, '-o', m.options, dev, m.target], { kind: 'create', timeoutMs: 300_000 }));
+    if (r.ok) result.remountedAt.push(m.target);
+    else result.error = `${result.error ? result.error + '; ' : ''}mounting ${m.target} back failed: ${detail(r)}`;
+  }
+}
+
+/** The drill's counts as text. */
+export function renderDbDrill(d: DbDrillResult): string {
+  return (
+    d.phases.map((p) => `  ${p.name}: ${p.ms} ms\n`).join('') +
+    d.hooks.map((h) => `  hook ${h}\n`).join('') +
+    (d.guarantee ? `  snapshot guarantee: ${d.guarantee.guarantee}: ${d.guarantee.why}\n` : '') +
+    d.recovery.map((l) => `  server: ${l}\n`).join('') +
+    `drill ${d.database} on ${d.volume} (snapshot ${d.snapshot || '-'}): committed before the snapshot ${d.committedBefore}, present after restore ${d.presentBefore}, LOST ${d.lost}; ` +
+    `written after the snapshot ${d.writtenAfter}, present ${d.presentAfter}; in flight ${d.inFlight}; rows after restore ${d.presentTotal}\n` +
+    `remounted at ${d.remountedAt.join(', ') || '(was not mounted)'}\n` +
+    (d.error ? `error: ${d.error}\n` : '') +
+    `drill: ${d.pass && !d.error ? 'PASS' : 'FAIL'}\n`
+  );
+}
