@@ -37,6 +37,7 @@ const VM_SECONDS = {
   'tune.vm': 140,
   'bench.vm': 120,
   'field-lvm.vm': 300,
+  'db-drill.vm': 300,
 };
 
 // VM files too slow for every run, run only when named (`node scripts/run-tests.mjs --vm fleet`):

@@ -155,7 +155,7 @@ function redis(runner: Runner, act: ActionRunner, dir: string): Db {
 }
 
 export interface DbDrillOptions {
-  /** Writes acknowledged before the snapshot is taken (default 20), and after it (default 20). */
+  /** Writes acknowledged before the snapshot is taken (default 10), and after it (default 5). */
   before?: number;
   after?: number;
 }
@@ -228,7 +228,7 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
       while (acked() < k && !loadError) await realSleep(50);
       if (loadError) throw loadError;
     };
-    await phase('load before', () => waitAcked(o.before ?? 20));
+    await phase('load before', () => waitAcked(o.before ?? 10));
 
     const auto = await readAutoextend(runner);
     const cp = planCreate([{ vg: lv.vg, lv: lv.name, policy: { ...defaultPolicy(), size: '25%' }, workload: database }], st, { now: runner.now(), set: 'drill', drill: true, autoextend: auto });
@@ -244,7 +244,7 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
     const t1 = Date.parse(c.startedAt);
     const t2 = t1 + c.durationMs;
     const atSnap = acked();
-    await phase('load after', () => waitAcked(atSnap + (o.after ?? 20)));
+    await phase('load after', () => waitAcked(atSnap + (o.after ?? 5)));
     stop = true;
     await load;
 
@@ -264,7 +264,9 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
     res.presentAfter = after.filter((w) => present.has(w.n)).length;
     res.inFlight = writes.length - before.length - after.length;
     res.presentTotal = present.size;
-    res.pass = res.committedBefore > 0 && res.writtenAfter > 0 && res.lost === 0 && res.presentAfter === 0;
+    const hooksOk = [...sr.pre, ...sr.post].every((h) => h.ok);
+    if (!hooksOk) res.error = `a hook failed: ${res.hooks.filter((h) => h.includes('FAILED')).join('; ')}`;
+    res.pass = hooksOk && res.committedBefore > 0 && res.writtenAfter > 0 && res.lost === 0 && res.presentAfter === 0;
   } catch (e) {
     res.error = (e as Error).message;
   } finally {

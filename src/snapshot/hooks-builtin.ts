@@ -24,6 +24,12 @@ import type { HookContext, HookPhase, ResolvedHook } from './hooks.js';
 import { commandPhase } from './hooks.js';
 
 export const LABEL_DIR = '/var/lib/jts-storage/backup-labels';
+/**
+ * The longest the backup session waits for the snapshots (seconds): it covers the other hooks' phases and
+ * the lvcreates under load (a drill under load 22 here took 275 s from pre to post), and bounds a session
+ * whose caller died.
+ */
+export const PG_HOLD_MAX_S = 1800;
 export const PG_SCRATCH = '/run/jts-storage-pg-backup';
 
 /** psql as the database's OS user (peer authentication over the socket): runuser -u USER -- psql … */
@@ -65,8 +71,8 @@ function postgresqlHook(set: string, name: string, h: SnapshotHook): ResolvedHoo
       const r = await ctx.act.run(a);
       if (!r.ok) return { ok: false, error: detail(r) };
     }
-    const argv = psqlArgv(h, pgHolderSql(dir, label, h.timeoutS * 2));
-    holder = ctx.act.run({ ...execAction(`snapshot set ${set}`, `PostgreSQL backup session of set ${set} (pg_backup_start … pg_backup_stop)`, argv, { timeoutMs: h.timeoutS * 2 * 1000 + 30_000 }), id: `snapshot-hook:${set}:${name}:session` });
+    const argv = psqlArgv(h, pgHolderSql(dir, label, PG_HOLD_MAX_S));
+    holder = ctx.act.run({ ...execAction(`snapshot set ${set}`, `PostgreSQL backup session of set ${set} (pg_backup_start … pg_backup_stop)`, argv, { timeoutMs: (PG_HOLD_MAX_S + 60) * 1000 }), id: `snapshot-hook:${set}:${name}:session` });
     if (ctx.act.dryRun) return { ok: true, guarantee: 'PostgreSQL backup mode (dry run)' };
     let done = false;
     void holder.then(() => (done = true));

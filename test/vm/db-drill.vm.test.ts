@@ -57,7 +57,7 @@ snapshotSets:
       assert.equal(d.pass, true, why(name));
       assert.equal(d.lost, 0);
       assert.equal(d.presentAfter, 0);
-      assert.ok(d.committedBefore >= 20 && d.writtenAfter >= 1, why(name));
+      assert.ok(d.committedBefore >= 10 && d.writtenAfter >= 1, why(name));
       assert.equal(d.guarantee.guarantee, 'database-backup', why(name));
       assert.deepEqual(d.remountedAt, [db === 'postgresql' ? '/var/lib/postgresql' : '/var/lib/redis']);
       console.log(`# ${db} drill: committed before ${d.committedBefore}, present ${d.presentBefore}, lost ${d.lost}; written after ${d.writtenAfter}, present ${d.presentAfter}; in flight ${d.inFlight}`);
