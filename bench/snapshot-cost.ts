@@ -17,7 +17,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs/promises';
 import { ExecRunner } from '../src/core/exec-runner.js';
-import { fioArgv, preconditionArgv, parseFioOutput, checkJobErrors } from '../src/bench/fio.js';
+import { fioArgv, preconditionArgv, parseFioOutput, checkJobErrors } from '../src/host/fio.js';
 import { stat, type Stat } from '../src/bench/stats.js';
 
 const MiB = 1024 * 1024;

@@ -5,7 +5,8 @@
 import { UserError } from '../core/exit-codes.js';
 import type { Action, ActionRunner } from '../model/actions.js';
 import type { Figures } from './figures.js';
-import { figuresFromStdout, FioJobError, FioParseError } from './fio.js';
+import { figuresFromStdout } from './fio.js';
+import { FioJobError, FioParseError } from '../host/fio.js';
 
 /** The Action of one fio argv; its resource is the `--filename=` it writes. */
 export function fioAction(argv: string[], timeoutMs: number, what: string): Action {

@@ -10,25 +10,9 @@ import type { Workload } from '../model/plan-schema.js';
  * here overwrite a preconditioned region rather than growing a file, so the figure is the steady
  * state; the cost of first writes is measured once per target, as its own figure.
  */
-export interface FioJob {
-  rw: 'read' | 'write' | 'randread' | 'randwrite' | 'randrw' | 'rw';
-  /** Block size in bytes. */
-  bs: number;
-  ioengine: 'libaio' | 'psync' | 'sync';
-  iodepth: number;
-  /** O_DIRECT: bypass the page cache (the databases that manage their own cache do). */
-  direct: boolean;
-  rwmixread?: number;
-  /** fdatasync after this many writes (fio `fdatasync=N`). */
-  fdatasync?: number;
-  /** fsync after this many writes (fio `fsync=N`). */
-  fsync?: number;
-  /** Cap on IOPS (fio `rate_iops`), to model a workload with a fixed command rate. */
-  rateIops?: number;
-  numjobs?: number;
-  /** fsync the file when the job ends, so buffered writes are on the drive before the next job. */
-  endFsync?: boolean;
-}
+/** The fio job options of a profile (host/fio.ts owns the fio vocabulary). */
+export type { FioJob } from '../host/fio.js';
+import type { FioJob } from '../host/fio.js';
 
 export interface Profile {
   name: string;

@@ -7,7 +7,7 @@ import { UserError } from '../core/exit-codes.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { ActionRunner } from '../model/actions.js';
 import type { Figures } from './figures.js';
-import { fioArgv, preconditionArgv } from './fio.js';
+import { fioArgv, preconditionArgv, readFioVersion } from '../host/fio.js';
 import { defaultProfilesFor, profileRegion, resolveProfiles, PROFILES, type Profile } from './profiles.js';
 import { createScratch, parseRawSpec, removeScratch } from './raw.js';
 import { RESULTS_SCHEMA, type BenchResults, type BenchTarget, type FirstWrite, type ProfileRun } from './results.js';
@@ -90,9 +90,9 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
   const notes: string[] = [];
 
   // ---- checks, nothing written yet ----
-  const v = await runner.run(['fio', '--version']);
-  if (v.notFound) throw new UserError('fio is not installed (apt-get install fio)');
-  let fioVersion = v.stdout.trim() || undefined;
+  let fioVersion = await readFioVersion(runner).catch((e: Error) => {
+    throw new UserError(e.message);
+  });
 
   const sel = await selectMountedTargets(runner, opts.plan?.plan, { volumes: opts.volumes, dirs: opts.dirs });
   for (const s of sel.skipped) notes.push(`skipped ${s.id}: ${s.why}`);

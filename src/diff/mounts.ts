@@ -7,12 +7,13 @@ import type { Action, Step } from '../model/actions.js';
 import { FSTAB_PATH } from '../render/fstab.js';
 import { desiredFstabEntries, fstabConflicts, findManagedBlocks, mergeManagedBlock } from '../render/fstab-format.js';
 import { mountDevice } from '../probe/findmnt.js';
+import { FSTAB_VERIFY_ARGV } from '../host/findmnt.js';
 import { compareMountOptions } from '../facts/mount-options.js';
 import { type DiffContext, exec, lvAliases } from './context.js';
 import type { VolumesDone } from './volumes.js';
 import type { AccountsDone } from './accounts.js';
 
-export const FSTAB_VERIFY_ARGV = ['findmnt', '--verify', '--tab-file', '{file}'];
+export { FSTAB_VERIFY_ARGV } from '../host/findmnt.js';
 
 /** The permission bits of an octal mode string: "2750" → 0o2750. */
 function modeBits(mode: string): number {

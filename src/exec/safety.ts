@@ -5,6 +5,8 @@ import type { Runner } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { HostState, DriveInfo } from '../model/host-state.js';
 import type { Action, Finding } from '../model/actions.js';
+import { parseWipefsJson, wipefsProbeArgv } from '../host/wipefs.js';
+import { runTool } from '../host/env.js';
 
 export interface DriveVerdict {
   driveId: string;
@@ -27,21 +29,7 @@ export interface SafetyReport {
   drives: DriveVerdict[];
 }
 
-export interface WipefsSignature {
-  device: string;
-  offset: string;
-  type: string;
-  uuid?: string;
-  label?: string;
-}
-
-/** `wipefs --no-act --json DEV` (read-only). Empty output means no signature. */
-export function parseWipefsJson(stdout: string): WipefsSignature[] {
-  const t = stdout.trim();
-  if (!t) return [];
-  const j = JSON.parse(t) as { signatures?: WipefsSignature[] };
-  return j.signatures ?? [];
-}
+export { parseWipefsJson, type WipefsSignature } from '../host/wipefs.js';
 
 /** Does an --allow-destroy value name this drive? Plan id, by-id path (or its basename), serial, WWN. Never a kernel name. */
 export function allowNamesDrive(allow: string, driveId: string, info: DriveInfo, planDrive?: Plan['drives'][number]): boolean {
@@ -93,7 +81,7 @@ export async function checkSafety(inp: SafetyInput): Promise<SafetyReport> {
         for (const p of info.partitions) v.contents.push(`partition ${p}`);
         const sigs = new Set(info.signatures.filter((s) => s && !(s === 'LVM2_member' && pv)));
         if (inp.runner) {
-          const r = await inp.runner.run(['wipefs', '--no-act', '--json', info.path], { mutating: false });
+          const r = await runTool(inp.runner, wipefsProbeArgv(info.path));
           if (r.exitCode === 0) {
             for (const s of parseWipefsJson(r.stdout)) if (!(s.type === 'LVM2_member' && pv)) sigs.add(`${s.type}${s.label ? ` label "${s.label}"` : ''} at offset ${s.offset}`);
           } else report.refusals.push(`cannot check ${info.path} for signatures (wipefs exit ${r.exitCode}: ${r.stderr.trim()}); refusing to touch it`);

@@ -7,6 +7,7 @@
  * Kernel names are unstable across boots (seed-defects.md), so nothing here names one device: the
  * rule applies to every NVMe namespace, every SCSI/SATA disk of a kind, every virtio disk.
  */
+import { parseScheduler } from '../host/sysfs.js';
 import type { Tuning } from '../model/plan-schema.js';
 
 export type DriveClass = 'nvme' | 'sata-ssd' | 'hdd' | 'virtio';
@@ -81,21 +82,10 @@ export function desiredScheduler(t: Tuning, cls: DriveClass): string | undefined
   return s === KEEP || s === '' ? undefined : s;
 }
 
-/** Parse /sys/block/X/queue/scheduler: "none [mq-deadline] kyber bfq" → list + active. */
+/** queue/scheduler text → offered list + active one, in tune's shape (the parse is host/sysfs.ts parseScheduler). */
 export function parseSchedulerFile(text: string): { available: string[]; active?: string } {
-  const available: string[] = [];
-  let active: string | undefined;
-  for (const tok of text.trim().split(/\s+/)) {
-    if (!tok) continue;
-    const m = /^\[(.+)\]$/.exec(tok);
-    if (m) {
-      active = m[1]!;
-      available.push(m[1]!);
-    } else available.push(tok);
-  }
-  // A queue with no elevator support prints just "none" (no brackets): that is the active one.
-  if (active === undefined && available.length === 1) active = available[0];
-  return { available, active };
+  const s = parseScheduler(text);
+  return { available: s.schedulers, active: s.active };
 }
 
 /** Scheduler names must be plain words: they go into a udev rule between quotes and into sysfs. */

@@ -10,7 +10,8 @@
 import type { Runner, RunResult } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import { buildScope, scopePvs, scopeVgNames, smartTool, type Got, type HealthInputs, type HostReports, type SmartValue, type StatfsValue } from './evaluate.js';
-import { parseNvmeSmartLog, parseSmartctl, smartctlFatal } from './smart.js';
+import { parseNvmeSmartLog, runNvmeSmartLog } from '../host/nvme.js';
+import { parseSmartctl, runSmartctl, smartctlFatal, smartctlMessages } from '../host/smartctl.js';
 import { DEBIAN_PACKAGE, runTool } from '../host/env.js';
 import { FINDMNT_ARGV, LSBLK_ARGV, LVM_ARGV, lsblkPvArgv, parseFindmnt, parseLsblk, parseLvmReport, lvmWarnings, type HBlock } from './sources.js';
 
@@ -80,7 +81,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 export async function queryDrive(runner: Runner, device: string, first: 'nvme' | 'smartctl', timeoutMs: number, calls: string[]): Promise<Got<SmartValue>> {
   if (first === 'nvme') {
     calls.push('nvme smart-log');
-    const r = await runTool(runner, ['nvme', 'smart-log', device, '-o', 'json'], { timeoutMs });
+    const r = await runNvmeSmartLog(runner, device, timeoutMs);
     // Without nvme-cli, smartctl reads the same log page.
     if (!r.notFound) {
       const g = parsed(r, timeoutMs, parseNvmeSmartLog);
@@ -88,19 +89,12 @@ export async function queryDrive(runner: Runner, device: string, first: 'nvme' |
     }
   }
   calls.push('smartctl -a');
-  const r = await runTool(runner, ['smartctl', '-j', '-a', device], { timeoutMs });
+  const r = await runSmartctl(runner, device, timeoutMs);
   if (r.notFound) return { ok: false, reason: first === 'nvme' ? 'neither nvme-cli nor smartctl is installed' : 'smartctl not installed (not found on PATH)' };
   if (r.timedOut) return { ok: false, reason: `smartctl did not answer within ${Math.round(timeoutMs / 1000)} s` };
   const fatal = smartctlFatal(r.exitCode);
   if (fatal) {
-    const detail = (() => {
-      try {
-        const msgs = (JSON.parse(r.stdout.slice(Math.max(0, r.stdout.indexOf('{')))) as { smartctl?: { messages?: { string?: string }[] } }).smartctl?.messages ?? [];
-        return msgs.map((m) => m.string).filter(Boolean).join('; ');
-      } catch {
-        return r.stderr.trim();
-      }
-    })();
+    const detail = smartctlMessages(r.stdout, r.stderr);
     return { ok: false, reason: `${fatal}${detail ? ': ' + detail : ''}` };
   }
   try {

@@ -8,7 +8,8 @@ import { DEFAULT_HEALTH, DEFAULT_SNAPSHOT_POLICY } from './defaults.js';
 import { trySize } from '../model/units.js';
 import { classify, fmtBytes, pct } from './thresholds.js';
 import { mountOptionDrift } from './drift.js';
-import { decodeCriticalWarning, type SmartctlHealth } from './smart.js';
+import { decodeCriticalWarning } from '../host/nvme.js';
+import type { SmartctlHealth } from '../host/smartctl.js';
 import { lvmIntegrityChecks, lvPartial } from './lvm-integrity.js';
 import {
   disksOf,

@@ -121,23 +121,9 @@ export interface DriveReport {
   scheduler?: string;
 }
 
-/** What a drive says about itself, from nvme smart-log or smartctl; fields absent when not reported. */
-export interface DriveHealth {
-  criticalWarning?: number;
-  /** Decoded critical warning bits, human-readable. */
-  criticalWarnings: string[];
-  temperatureC?: number;
-  /** 0..255 (NVMe: may exceed 100 once rated endurance is used up). */
-  percentageUsed?: number;
-  availableSpare?: number;
-  availableSpareThreshold?: number;
-  mediaErrors?: number;
-  unsafeShutdowns?: number;
-  powerOnHours?: number;
-  errorLogEntries?: number;
-  /** smartctl's overall verdict, when it gave one. */
-  smartPassed?: boolean;
-}
+/** What a drive says about itself (host/nvme.ts, host/smartctl.ts). */
+export type { DriveHealth } from '../host/nvme.js';
+import type { DriveHealth } from '../host/nvme.js';
 
 export interface HealthReport {
   status: Status;

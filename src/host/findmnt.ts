@@ -4,6 +4,7 @@
  *   findmnt -J -b                                           the probe: a tree in mount order, sizes in bytes
  *   findmnt -J -l -o TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN   health, tune, snapshot, bench: a flat list with devno
  *   findmnt --verify --tab-file <file>                      checks an fstab (diff/verify; text, not JSON)
+ *   findmnt --tab-file <file> -J -o SOURCE,TARGET,FSTYPE,OPTIONS   libmount's reading of an fstab text (apply preflight)
  *
  * One parse reads both shapes (the tree is flattened in pre-order, i.e. mount order). MAJ:MIN is
  * undefined when not asked for (or on util-linux without it).
@@ -16,6 +17,11 @@ export const FINDMNT_TREE_ARGV = ['findmnt', '-J', '-b'];
 export const FINDMNT_LIST_ARGV = ['findmnt', '-J', '-l', '-o', 'TARGET,SOURCE,FSTYPE,OPTIONS,MAJ:MIN'];
 /** `{file}` is replaced by the fstab to check. */
 export const FSTAB_VERIFY_ARGV = ['findmnt', '--verify', '--tab-file', '{file}'];
+
+/** libmount's reading of an fstab file (not the live table): `findmnt --tab-file <file> -J -o …`. */
+export function findmntTabFileArgv(file: string): string[] {
+  return ['findmnt', '--tab-file', file, '-J', '-o', 'SOURCE,TARGET,FSTYPE,OPTIONS'];
+}
 
 export interface MountEntry {
   target: string;

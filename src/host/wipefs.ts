@@ -17,6 +17,8 @@ export interface WipefsSignature {
   type?: string;
   /** Hex byte offset as printed ("0x438"). */
   offset?: string;
+  /** The filesystem label, when the signature has one (printed only then). */
+  label?: string;
 }
 
 /** wipefs --json output → signatures ([] for empty output). Throws HostReadError on unreadable JSON. */
@@ -25,6 +27,9 @@ export function parseWipefsJson(text: string): WipefsSignature[] {
   const doc = asRecord(parseToolJson(text, 'wipefs'));
   return asArray(doc['signatures']).map((raw) => {
     const r = asRecord(raw);
-    return { device: str(r['device']), type: str(r['type']), offset: str(r['offset']) };
+    const sig: WipefsSignature = { device: str(r['device']), type: str(r['type']), offset: str(r['offset']) };
+    const label = str(r['label']);
+    if (label) sig.label = label;
+    return sig;
   });
 }

@@ -28,7 +28,7 @@ import { LSBLK_PROBE_ARGV } from '../host/lsblk.js';
 import { BLKID_ARGV } from '../host/blkid.js';
 import { parseFindmnt } from './findmnt.js';
 import { parseGroup, parsePasswd } from './accounts.js';
-import { parseQueue, QUEUE_ATTRS, type QueueAttr } from './sysfs.js';
+import { readQueue } from '../host/sysfs.js';
 import { BY_ID_ARGV, parseByIdLinks } from './by-id.js';
 import type { PathInfo, ProbedDrive, ProbedFs, ProbedState } from './types.js';
 
@@ -168,14 +168,7 @@ export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promis
 }
 
 async function applySysfs(runner: Runner, d: ProbedDrive): Promise<void> {
-  const values: Partial<Record<QueueAttr, string>> = {};
-  await Promise.all(
-    QUEUE_ATTRS.map(async (a) => {
-      const v = await runner.readFileIfExists(`/sys/block/${d.kname}/queue/${a}`).catch(() => undefined);
-      if (v !== undefined) values[a] = v;
-    }),
-  );
-  const q = parseQueue(values);
+  const q = await readQueue(runner, d.kname);
   // sysfs is the kernel's live truth; lsblk's copies are kept where sysfs is silent.
   if (q.schedulers) d.schedulers = q.schedulers;
   if (q.scheduler) d.scheduler = q.scheduler;

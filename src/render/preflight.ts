@@ -23,6 +23,8 @@ import { SYSCTL_PATH } from './sysctl.js';
 import { UNIT_DIR } from './systemd.js';
 import { UDEV_RULE_PATH } from './udev.js';
 import { LVM_PROFILE_DIR, parseLvmProfile, thinPoolProfileName, thinPoolProfileSettings } from './lvm-profile.js';
+import { runTool } from '../host/env.js';
+import { findmntTabFileArgv, parseFindmntJson } from '../host/findmnt.js';
 
 const UDEV_KEYS = new Set(['KERNEL', 'ATTR{queue/rotational}', 'ATTR{queue/scheduler}', 'ACTION', 'SUBSYSTEM', 'ENV{DEVTYPE}', 'GOTO', 'LABEL']);
 const UNIT_KEYS: Record<string, Set<string>> = {
@@ -94,29 +96,18 @@ export function checkWrittenFile(plan: Plan, path: string, content: string): str
   return out;
 }
 
-interface FindmntFs {
-  source?: string;
-  target?: string;
-  fstype?: string;
-  options?: string;
-  children?: FindmntFs[];
-}
-
 /** libmount's reading of an fstab text (findmnt --tab-file F -J), or undefined when findmnt is missing. */
 async function libmountEntries(runner: Runner, content: string): Promise<{ entries: { target: string; fstype: string; options: string }[] } | { error: string } | undefined> {
   const tmp = `/tmp/.jts-storage-preflight-${process.pid}-${Date.now()}.fstab`;
   await runner.writeFile(tmp, content, { mode: 0o600 });
   try {
-    const r = await runner.run(['findmnt', '--tab-file', tmp, '-J', '-o', 'SOURCE,TARGET,FSTYPE,OPTIONS'], { env: { LC_ALL: 'C' }, mutating: false });
+    const r = await runTool(runner, findmntTabFileArgv(tmp));
     if (r.notFound) return undefined;
     // findmnt exits 1 with nothing printed when the file has no entry at all (an fstab without
     // filesystems, e.g. a plan of volumes without filesystems on a host whose fstab is empty).
     if (r.exitCode === 1 && r.stdout.trim() === '' && r.stderr.trim() === '') return { entries: [] };
     if (r.exitCode !== 0) return { error: `findmnt --tab-file exit ${r.exitCode}: ${r.stderr.trim()}` };
-    const flat: FindmntFs[] = [];
-    const walk = (l: FindmntFs[] | undefined) => l?.forEach((f) => (flat.push(f), walk(f.children)));
-    walk((JSON.parse(r.stdout) as { filesystems?: FindmntFs[] }).filesystems);
-    return { entries: flat.map((f) => ({ target: f.target ?? '', fstype: f.fstype ?? '', options: f.options ?? '' })) };
+    return { entries: parseFindmntJson(r.stdout).map((f) => ({ target: f.target, fstype: f.fstype, options: f.options.join(',') })) };
   } catch (e) {
     return { error: `findmnt --tab-file: ${(e as Error).message}` };
   } finally {

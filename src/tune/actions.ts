@@ -12,6 +12,7 @@ import type { LoadedPlan } from '../model/load-plan.js';
 import type { HostState } from '../model/host-state.js';
 import type { Layout } from '../model/capacity.js';
 import type { Action, Finding, Step } from '../model/actions.js';
+import { queuePath } from '../host/sysfs.js';
 import { desiredScheduler, parseSchedulerFile, classOfDisk } from '../facts/drive-classes.js';
 import { desiredReadAhead, readAheadArg } from '../facts/readahead-defaults.js';
 import type { TuneFacts, DiskFacts, LvFacts } from './facts.js';
@@ -118,7 +119,7 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
       kind: 'change',
       resource: `disk /dev/${d.name}`,
       summary: `I/O scheduler of /dev/${d.name} (${d.cls}): ${d.scheduler ?? '?'} → ${want}, at once (the udev rule keeps it after reboot)`,
-      steps: [{ type: 'write-sysfs', path: `/sys/block/${d.name}/queue/scheduler`, value: want }],
+      steps: [{ type: 'write-sysfs', path: queuePath(d.name, 'scheduler'), value: want }],
       dependsOn: [],
     });
   }

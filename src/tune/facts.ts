@@ -16,6 +16,8 @@ import { readRenderFacts } from './render-facts.js';
 import { SYSCTL_PATH, procSysPath } from '../render/sysctl.js';
 import { LVS_READAHEAD_ARGV, parseLvmJson, readLvmReport, type LvmLv } from '../host/lvm.js';
 import { FINDMNT_LIST_ARGV, readMountTable, type MountEntry } from '../host/findmnt.js';
+import { listBlockDevices, readQueueAttr } from '../host/sysfs.js';
+import { num } from '../host/json.js';
 
 export interface DiskFacts {
   name: string; // nvme0n1
@@ -100,12 +102,6 @@ async function readTrim(r: Runner, p: string): Promise<string | undefined> {
   }
 }
 
-function num(v: string | undefined): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
 /** lvs --units b --nosuffix (host/lvm.ts): read-ahead "auto" or bytes; kernel read-ahead -1 when inactive. */
 export function parseLvsReadAhead(json: string): Omit<LvFacts, 'discardMaxBytes' | 'mountpoint' | 'mountDiscard'>[] {
   return readAheadRows(parseLvmJson(json, 'lvs').lvs);
@@ -184,7 +180,7 @@ async function readVolumeFacts(r: Runner): Promise<{ lvs: LvFacts[]; lvsError?: 
   }
   for (const lv of lvs) {
     if (!lv.dmName) continue;
-    lv.discardMaxBytes = num(await readTrim(r, `/sys/block/${lv.dmName}/queue/discard_max_bytes`));
+    lv.discardMaxBytes = num(await readQueueAttr(r, lv.dmName, 'discard_max_bytes'));
     const m = mounts.find((f) => f.majMin === lv.devno);
     if (m) {
       lv.mountpoint = m.target;
@@ -205,7 +201,7 @@ export interface ReadTuneFactsOptions {
 export async function readTuneFacts(r: Runner, plan: Plan, opts: ReadTuneFactsOptions = {}): Promise<TuneFacts> {
   // Disks: one readdir, then per disk the four queue files (rotational only where it decides the class
   // or is reported; it is one small read, so read it for every managed disk).
-  const names = (await r.readdir('/sys/block').catch(() => [] as string[])).sort();
+  const names = await listBlockDevices(r);
   const disks: DiskFacts[] = [];
   const otherDisks: string[] = [];
   for (const name of names) {
@@ -214,23 +210,22 @@ export async function readTuneFacts(r: Runner, plan: Plan, opts: ReadTuneFactsOp
       otherDisks.push(name);
       continue;
     }
-    const q = `/sys/block/${name}/queue`;
-    const rot = await readTrim(r, `${q}/rotational`);
+    const rot = await readQueueAttr(r, name, 'rotational');
     const rotational = rot === undefined ? undefined : rot === '1';
     const cls = classOfDisk(name, rotational);
     if (!cls) {
       otherDisks.push(name);
       continue;
     }
-    const sched = parseSchedulerFile((await readTrim(r, `${q}/scheduler`)) ?? '');
+    const sched = parseSchedulerFile((await readQueueAttr(r, name, 'scheduler')) ?? '');
     disks.push({
       name,
       cls,
       rotational,
       schedulers: sched.available,
       scheduler: sched.active,
-      writeCache: await readTrim(r, `${q}/write_cache`),
-      discardMaxBytes: num(await readTrim(r, `${q}/discard_max_bytes`)),
+      writeCache: await readQueueAttr(r, name, 'write_cache'),
+      discardMaxBytes: num(await readQueueAttr(r, name, 'discard_max_bytes')),
     });
   }
 

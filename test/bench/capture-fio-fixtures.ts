@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs/promises';
 import { ExecRunner } from '../../src/core/exec-runner.js';
-import { fioArgv, preconditionArgv } from '../../src/bench/fio.js';
+import { fioArgv, preconditionArgv } from '../../src/host/fio.js';
 import { PROFILES, profileRegion } from '../../src/bench/profiles.js';
 
 async function guest(out: string): Promise<void> {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { checkJobErrors, extractJsonText, figuresFromStdout, fioArgv, FioJobError, FioParseError, jobFigures, parseFioOutput, preconditionArgv } from '../../src/bench/fio.js';
+import { figuresFromStdout, jobFigures } from '../../src/bench/fio.js';
+import { checkJobErrors, extractJsonText, fioArgv, FioJobError, FioParseError, parseFioOutput, preconditionArgv } from '../../src/host/fio.js';
 import { PROFILES, profileRegion, resolveProfiles, defaultProfilesFor, getProfile } from '../../src/bench/profiles.js';
 import { FIGURES, FIGURE_KEYS } from '../../src/bench/figures.js';
 

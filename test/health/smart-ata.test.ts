@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSmartctl, smartctlFatal } from '../../src/health/smart.js';
+import { parseSmartctl, smartctlFatal } from '../../src/host/smartctl.js';
 import { queryDrive } from '../../src/health/collect.js';
 import { smartTool } from '../../src/health/evaluate.js';
 import { driveKind, parseLsblk } from '../../src/health/sources.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeCriticalWarning, nvmeTemperatureC, parseNvmeSmartLog, parseSmartctl, smartctlFatal } from '../../src/health/smart.js';
+import { decodeCriticalWarning, nvmeTemperatureC, parseNvmeSmartLog } from '../../src/host/nvme.js';
+import { parseSmartctl, smartctlFatal } from '../../src/host/smartctl.js';
 import { fixture } from './helpers.js';
 
 test('nvme smart-log JSON (nvme-cli 2.3, QEMU NVMe): Kelvin temperature converted, counters read from strings', () => {

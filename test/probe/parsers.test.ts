@@ -5,7 +5,7 @@ import { parseLsblk, driveKind } from '../../src/probe/lsblk.js';
 import { parseFindmnt, mountDevice } from '../../src/probe/findmnt.js';
 import { parseBlkidExport, blkidFilesystems } from '../../src/probe/blkid.js';
 import { parsePasswd, parseGroup } from '../../src/probe/accounts.js';
-import { parseQueue, parseScheduler } from '../../src/probe/sysfs.js';
+import { parseQueue, parseScheduler } from '../../src/host/sysfs.js';
 import { parseByIdLinks } from '../../src/probe/by-id.js';
 import { parseFullReport, isSnapshot, isThinPool, isInternal, dmName } from '../../src/probe/lvm.js';
 

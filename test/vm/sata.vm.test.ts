@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runInSandbox } from '../../src/sandbox/index.js';
 import type { HealthReport } from '../../src/health/types.js';
-import type { SmartctlHealth } from '../../src/health/smart.js';
+import type { SmartctlHealth } from '../../src/host/smartctl.js';
 
 const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
 const SERIAL = 'JTS-SATA-T1';

@@ -1,86 +1,37 @@
-import type { DriveHealth } from './types.js';
-
 /**
- * Parsers of what a drive says about its own health: `nvme smart-log DEV -o json` (nvme-cli) and
- * `smartctl -j -a DEV` (smartmontools). Both return DriveHealth with the same units (°C, counts).
+ * The smartctl reader (smartmontools): what an NVMe, ATA (SATA) or SCSI drive says about its health.
+ *
+ *   smartctl -j -a <dev>      every SMART figure as JSON (smartctl(8) --json), health's fallback and its
+ *                              only source for SATA/SCSI drives
+ *
+ * Run through host/env.ts (LC_ALL=C). The exit status is a bit mask (smartctlFatal); a report still
+ * comes with most non-zero statuses. smartctl already converts temperatures to Celsius. A figure the
+ * drive does not report is left out and `unknown` says why, so a report never shows a made-up 0.
  */
+import type { Runner, RunResult } from '../core/runner.js';
+import { HostReadError, runTool } from './env.js';
+import { asRecord, parseToolJson } from './json.js';
+import { decodeCriticalWarning, smartNum as num, type DriveHealth } from './nvme.js';
 
-/** NVMe SMART / Health log (page 02h), byte 0: Critical Warning bits (NVM Express Base Spec, 5.16.1.3). */
-export const CRITICAL_WARNING_BITS: { bit: number; text: string; severity: 'warning' | 'critical' }[] = [
-  { bit: 0, text: 'available spare below threshold', severity: 'critical' },
-  // The drive crossed one of its own temperature thresholds: throttling, not (yet) data at risk.
-  { bit: 1, text: 'temperature outside the drive thresholds', severity: 'warning' },
-  { bit: 2, text: 'NVM subsystem reliability degraded (media or internal errors)', severity: 'critical' },
-  { bit: 3, text: 'media placed in read-only mode', severity: 'critical' },
-  { bit: 4, text: 'volatile memory backup device failed', severity: 'critical' },
-  { bit: 5, text: 'persistent memory region read-only or unreliable', severity: 'critical' },
-];
-
-export function decodeCriticalWarning(value: number): { text: string; severity: 'warning' | 'critical' }[] {
-  const out: { text: string; severity: 'warning' | 'critical' }[] = [];
-  for (const b of CRITICAL_WARNING_BITS) if (value & (1 << b.bit)) out.push({ text: b.text, severity: b.severity });
-  // Bits 6-7 are reserved today; a drive setting them is still telling us something.
-  if (value & 0xc0) out.push({ text: `reserved critical warning bits 0x${(value & 0xc0).toString(16)}`, severity: 'critical' });
-  return out;
+/** `smartctl -j -a DEV`. */
+export function smartctlArgv(device: string): string[] {
+  return ['smartctl', '-j', '-a', device];
 }
 
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v.replace(/,/g, '')))) return Number(v.replace(/,/g, ''));
-  // nvme-cli -H prints some fields as objects ({"value": N, ...}).
-  if (v && typeof v === 'object' && 'value' in v) return num((v as { value: unknown }).value);
-  return undefined;
+/** Run `smartctl -j -a` on one device (read-only, TOOL_ENV). */
+export function runSmartctl(runner: Runner, device: string, timeoutMs: number): Promise<RunResult> {
+  return runTool(runner, smartctlArgv(device), { timeoutMs });
 }
 
-/**
- * nvme-cli reports the composite temperature as the NVMe log page holds it: in Kelvin (an integer;
- * 0 means "not reported"). Some builds print a string with a unit ("323 K", "50 °C"): both are read.
- */
-export function nvmeTemperatureC(v: unknown): number | undefined {
-  if (typeof v === 'string') {
-    const m = /^\s*(-?\d+(?:\.\d+)?)\s*(°?\s*C|Celsius|K|Kelvin)?\b/i.exec(v);
-    if (!m) return undefined;
-    const n = Number(m[1]);
-    const unit = (m[2] ?? 'K').replace(/[°\s]/g, '').toUpperCase();
-    return unit.startsWith('C') ? n : kelvinToC(n);
+/** The messages smartctl put in its JSON ("smartctl.messages[].string"), joined by "; "; else stderr. */
+export function smartctlMessages(stdout: string, stderr = ''): string {
+  try {
+    const msgs = asRecord(asRecord(parseToolJson(stdout, 'smartctl'))['smartctl'])['messages'];
+    if (Array.isArray(msgs)) return msgs.map((m) => asRecord(m)['string']).filter((s): s is string => typeof s === 'string' && s !== '').join('; ');
+    return '';
+  } catch {
+    return stderr.trim();
   }
-  const n = num(v);
-  return n === undefined ? undefined : kelvinToC(n);
-}
-
-function kelvinToC(k: number): number | undefined {
-  if (k <= 0) return undefined;
-  return Math.round(k - 273.15);
-}
-
-function parseJson(text: string, what: string): Record<string, unknown> {
-  // Tools sometimes print a warning line before the JSON: start at the first '{'.
-  const i = text.indexOf('{');
-  if (i < 0) throw new Error(`${what}: no JSON in output`);
-  const v: unknown = JSON.parse(text.slice(i));
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${what}: JSON is not an object`);
-  return v as Record<string, unknown>;
-}
-
-/** `nvme smart-log DEV -o json` → DriveHealth. */
-export function parseNvmeSmartLog(text: string): DriveHealth {
-  const j = parseJson(text, 'nvme smart-log');
-  const cw = num(j['critical_warning']);
-  if (cw === undefined && j['temperature'] === undefined && j['percent_used'] === undefined) {
-    throw new Error('nvme smart-log: no SMART fields in JSON');
-  }
-  return {
-    criticalWarning: cw,
-    criticalWarnings: cw === undefined ? [] : decodeCriticalWarning(cw).map((d) => d.text),
-    temperatureC: nvmeTemperatureC(j['temperature']),
-    percentageUsed: num(j['percent_used'] ?? j['percentage_used']),
-    availableSpare: num(j['avail_spare'] ?? j['available_spare']),
-    availableSpareThreshold: num(j['spare_thresh'] ?? j['available_spare_threshold']),
-    mediaErrors: num(j['media_errors']),
-    unsafeShutdowns: num(j['unsafe_shutdowns']),
-    powerOnHours: num(j['power_on_hours']),
-    errorLogEntries: num(j['num_err_log_entries']),
-  };
 }
 
 /**
@@ -165,7 +116,7 @@ const LIFE_LEFT_ATTRS: { id: number; name: RegExp }[] = [
 
 /** `smartctl -j -a DEV` (or `-x`) → DriveHealth for NVMe, ATA (SATA) and SCSI drives. */
 export function parseSmartctl(text: string): SmartctlHealth {
-  const j = parseJson(text, 'smartctl');
+  const j = asRecord(parseToolJson(text, 'smartctl'));
   const messages = ((j['smartctl'] as { messages?: { string?: string; severity?: string }[] } | undefined)?.messages ?? [])
     .filter((m) => m.severity === 'error')
     .map((m) => m.string)
@@ -176,7 +127,7 @@ export function parseSmartctl(text: string): SmartctlHealth {
   const temp = num((j['temperature'] as { current?: unknown } | undefined)?.current) || undefined;
   const support = j['smart_support'] as { available?: boolean; enabled?: boolean } | undefined;
   if (support?.available === false) {
-    throw new Error('smartctl: SMART is not available on this device');
+    throw new HostReadError('smartctl: SMART is not available on this device');
   }
   const poh = num((j['power_on_time'] as { hours?: unknown } | undefined)?.hours);
   const device = j['device'] as { protocol?: unknown; name?: unknown } | undefined;
@@ -221,8 +172,8 @@ export function parseSmartctl(text: string): SmartctlHealth {
   const scsiWear = num(j['scsi_percentage_used_endurance_indicator']);
   const scsiGrown = num(j['scsi_grown_defect_list']);
   if (!status && !table.length && temp === undefined && !devstat.size && scsiWear === undefined) {
-    if (support?.enabled === false) throw new Error('smartctl: SMART is disabled on this device (`smartctl -s on DEVICE` enables it)');
-    throw new Error(`smartctl: no health data${messages.length ? ': ' + messages.join('; ') : ''}`);
+    if (support?.enabled === false) throw new HostReadError('smartctl: SMART is disabled on this device (`smartctl -s on DEVICE` enables it)');
+    throw new HostReadError(`smartctl: no health data${messages.length ? ': ' + messages.join('; ') : ''}`);
   }
   const attr = (id: number, name?: RegExp) => table.find((a) => a.id === id && (!name || name.test(a.name ?? '')));
   const rotationRate = num(j['rotation_rate']);
