@@ -99,6 +99,9 @@ export interface BenchResults {
     /** True when a drive under a target is emulated (QEMU, virtio): absolute figures are not a real drive's. */
     emulated: boolean;
     drives: { path: string; model?: string; serial?: string }[];
+    /** `--allow-snapshots` was given: the targets' live snapshots at the start (bench/snapshots.ts). */
+    allowSnapshots?: boolean;
+    snapshots?: { target: string; snapshot: string; kind: 'classic' | 'thin' }[];
   };
   plan?: PlanSummary;
   targets: BenchTarget[];

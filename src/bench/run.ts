@@ -17,6 +17,7 @@ import { dedupeDrives, disksUnder, isEmulated } from './drives.js';
 import { runFio } from './fio-run.js';
 import { checkProfile, computeRatios, noiseNote, summaryLine } from './verdicts.js';
 import { ext4LazyInitRunning } from './lazy-init.js';
+import { checkTargetSnapshots } from './snapshots.js';
 import { checkTestPaths, rawTargetOf, selectMountedTargets, singleVg, testFileName, type DirSpec } from './preflight.js';
 
 // The parts of bench, by concern (this file is the run's order and its results document):
@@ -51,6 +52,8 @@ export interface BenchOptions {
   onProgress?: (p: BenchProgress) => void;
   /** Health at the time of the run (the health module, when it exists). */
   collectHealth?: () => Promise<BenchResults['health']>;
+  /** Measure volumes that have live snapshots (refused otherwise: snapshots.ts); recorded in the results. */
+  allowSnapshots?: boolean;
   /** Checked between fio runs: an abort stops the bench and still cleans up. */
   signal?: AbortSignal;
 }
@@ -112,6 +115,13 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
   const runList = union.length ? union : resolveProfiles(['baseline']);
 
   await checkTestPaths(runner, sel.targets, opts.sizeBytes, testFileName(runner.now()));
+  const snaps = await checkTargetSnapshots(runner, opts.plan?.plan, sel.targets, !!opts.allowSnapshots);
+  if (snaps.note) notes.push(snaps.note);
+  if (snaps.found.length)
+    notes.push(
+      `Measured with live snapshots (--allow-snapshots): ${snaps.found.map((x) => `${x.target} has ${x.kind} snapshot ${x.snapshot}`).join('; ')}. ` +
+        'Writes on these volumes include the snapshots\' cost (copy-on-write for classic, pool allocation for thin): not the volume\'s own speed.',
+    );
   const rawTarget = await rawTargetOf(runner, raw, opts.sizeBytes);
 
   // ---- metadata ----
@@ -256,6 +266,7 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
       sizeBytes: opts.sizeBytes,
       emulated,
       drives,
+      ...(opts.allowSnapshots ? { allowSnapshots: true, snapshots: snaps.found } : {}),
     },
     plan: opts.plan ? summarizePlan(opts.plan.plan, opts.plan.file) : undefined,
     targets: all,

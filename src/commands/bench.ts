@@ -38,6 +38,7 @@ export interface BenchOpts {
   auditLog?: string;
   lockFile?: string;
   lockTimeout?: string;
+  allowSnapshots?: boolean;
 }
 
 function num(v: string, flag: string, min: number): number {
@@ -121,6 +122,7 @@ export async function benchCommand(o: BenchOpts, io: CommandIo & { runner: Runne
       // Health covers the plan's storage: without a plan there is nothing to say it about.
       collectHealth: loaded ? () => healthNow(runner, loaded.plan, loaded.file) : undefined,
       signal: ac.signal,
+      allowSnapshots: !!o.allowSnapshots,
         });
         dryLines = h.dryRunLines();
         return r;
@@ -158,6 +160,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--profile <name...>', `profiles or groups (${Object.keys(PROFILE_GROUPS).join(', ')}); default: baseline + each volume's workload`)
     .option('--volume <name...>', 'only these plan volumes (or network mount paths)')
     .option('--dir <path...>', 'also benchmark these directories (no plan needed)')
+    .option('--allow-snapshots', 'measure plan volumes that have live snapshots (refused otherwise: copy-on-write or pool allocation skews writes); recorded in the results')
     .option('--raw <drive|scratch[:VG]>', 'ratio to the same profiles on a scratch LV in the VG free space ("scratch"), or on a BLANK device (refused if it holds anything)')
     .option('--runtime <s>', 'seconds per measurement run', String(DEFAULT_RUNTIME_S))
     .option('--ramp <s>', 'seconds of warm-up before each run (default: min(2, runtime/3))')
