@@ -5,10 +5,13 @@
  */
 export { parseDriveSpec, parseSize, resolveDrives, validateDrive, DriveSpecError, DEFAULT_DRIVE, DRIVE_KINDS } from './drive-spec.js';
 export type { SandboxDrive, DriveKind, ResolvedDrive } from './drive-spec.js';
-export { runInSandbox, SandboxError, findQemu, probeKvm, EXIT_TIMEOUT, EXIT_GUEST_DIED, EXIT_POWER_CUT } from './run.js';
-export type { KvmProbe } from './run.js';
-import { probeKvm } from './run.js';
-export type { SandboxOptions, SandboxResult } from './run.js';
+export { runInSandbox } from './run.js';
+export { SandboxError, EXIT_TIMEOUT, EXIT_GUEST_DIED, EXIT_POWER_CUT } from './options.js';
+export { findQemu } from './host-checks.js';
+export { probeKvm } from './kvm-probe.js';
+export type { KvmProbe } from './kvm-probe.js';
+import { probeKvm } from './kvm-probe.js';
+export type { SandboxOptions, SandboxResult } from './options.js';
 export { cacheRoot, readPreparedKernel } from './prepare.js';
 export type { PreparedKernel } from './prepare.js';
 import { prepareSandbox as prepareImpl } from './prepare.js';

@@ -1,15 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { resolveDrives, type SandboxDrive, type ResolvedDrive } from './drive-spec.js';
+import { chooseAccel } from './accel.js';
+import { resolveDrives } from './drive-spec.js';
 import { bootEnv, guestEnv, runScript, stage2Script } from './guest-scripts.js';
+import { findQemu, formatBytes, makeDriveImages } from './host-checks.js';
+import { EXIT_GUEST_DIED, EXIT_POWER_CUT, EXIT_TIMEOUT, SandboxError, type SandboxOptions, type SandboxResult } from './options.js';
 import { OutputDemux } from './output.js';
-import { cacheRoot, ensurePrepared, type PreparedKernel } from './prepare.js';
+import { ensurePrepared, type PreparedKernel } from './prepare.js';
 import { buildQemuArgs } from './qemu-args.js';
+import { OWNER_FILE, removeStaleRunDirs, tail } from './run-dirs.js';
 
 /**
  * runInSandbox: one disposable QEMU guest per call. The guest's root is the host's (read-only, with a
@@ -17,158 +20,11 @@ import { buildQemuArgs } from './qemu-args.js';
  * image files of exact sizes. QEMU is spawned and watched directly (not through the Runner): a run
  * has to stream, be killed on a marker or a timer, and is the test bed rather than the product's
  * pipeline.
+ *
+ * The pieces: options.ts (the options and result shapes), host-checks.ts (QEMU present, free disk, the
+ * drive images), accel.ts / kvm-probe.ts (KVM or TCG), run-dirs.ts (temp dirs of dead runs, console
+ * tail), qemu-args.ts, guest-scripts.ts, output.ts (the guest's output stream).
  */
-
-export interface SandboxOptions {
-  /** Default: one NVMe of 4,000,000,000,000 bytes, serial JTS-NVME-0. */
-  drives?: SandboxDrive[];
-  memoryMiB?: number;
-  /** Whole run (boot + command); the VM is killed at this point. Default 600. */
-  timeoutS?: number;
-  /**
-   * The command alone, counted from the moment it started in the guest (boot time excluded): the VM
-   * is killed then, as at timeoutS. Lets a test of a hang wait seconds, not a boot budget sized for a
-   * loaded machine.
-   */
-  commandTimeoutS?: number;
-  /** Where the drive images live. Existing images of the same name and size are booted again. */
-  imageDir?: string;
-  /** Keep the images after the run (to boot again on the same disks). */
-  keep?: boolean;
-  /** Kill QEMU (no clean shutdown): afterS seconds after the command started, or when its output shows onMarker. */
-  powerCut?: { afterS?: number; onMarker?: string };
-  /** Host directory mounted writable in the guest at the same path. Default: a new temp dir (removed if left empty). */
-  outDir?: string;
-  env?: Record<string, string>;
-  /** Guest working directory; default process.cwd(). */
-  cwd?: string;
-  /** Streamed guest command output (stdout and stderr together). */
-  onOutput?: (chunk: string) => void;
-  /** Boot progress for humans ("booting…", "booted in 3.1 s"). */
-  onProgress?: (msg: string) => void;
-  /** 'auto' (default): KVM only if `sandbox --prepare` proved it boots here; else TCG. Env JTS_SANDBOX_ACCEL. */
-  accel?: 'auto' | 'tcg' | 'kvm';
-  /**
-   * Virtual CPUs (default 1, at most the host's). One is faster on a shared host: with two, every TLB
-   * shootdown and RCU grace period waits for the other vCPU's thread to be scheduled (measured under
-   * load 16: boot to command 21.5 s with 1 vCPU, 34.9 s with 2; /bin/true 0.35 s vs 2.3 s).
-   */
-  cpus?: number;
-  /** How much the run may write to the images, for the free-disk check. Default 512 MiB + 128 MiB per drive. */
-  expectWriteBytes?: number;
-  /** Full kernel log on the console (slower). */
-  verboseKernel?: boolean;
-  /** Extra kernel command-line words (debugging). */
-  kernelArgs?: string[];
-}
-
-export interface SandboxResult {
-  /** The command's exit code; 124 on timeout, 137 on a power cut, 125 when the guest died without reporting one. */
-  exitCode: number;
-  output: string;
-  timedOut: boolean;
-  powerCut: boolean;
-  /** Last lines of the guest console (kernel + set-up), and QEMU's own errors. */
-  consoleTail: string;
-  /** From QEMU start to the command's start. */
-  bootMs: number;
-  wallMs: number;
-  outDir: string;
-  imageDir: string;
-  /** The image file of each drive, in drive order. */
-  images: string[];
-  accel: 'tcg' | 'kvm';
-}
-
-export const EXIT_TIMEOUT = 124;
-export const EXIT_GUEST_DIED = 125;
-export const EXIT_POWER_CUT = 137;
-
-export class SandboxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SandboxError';
-  }
-}
-
-export const QEMU_BINARY = 'qemu-system-x86_64';
-
-export function findQemu(): string {
-  const r = spawnSync(QEMU_BINARY, ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new SandboxError(`sandbox: ${QEMU_BINARY} is not installed: apt-get install -y qemu-system-x86 (or run bash scripts/setup.sh)`);
-  }
-  return QEMU_BINARY;
-}
-
-export function imageFileName(d: ResolvedDrive): string {
-  return `drive${d.index}-${d.kind}-${d.serial}.img`;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1e12) return `${(n / 1e12).toFixed(2)} TB`;
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  return `${(n / 1e6).toFixed(0)} MB`;
-}
-
-/** The free-disk rule: images are sparse, they cost what the guest writes; refuse before booting. */
-export function checkFreeDisk(dir: string, availBytes: number, needBytes: number): void {
-  if (availBytes < needBytes) {
-    throw new SandboxError(
-      `sandbox: not enough free disk for the drive images in ${dir}: ${formatBytes(availBytes)} free, the run may write about ${formatBytes(needBytes)} ` +
-        `(sparse images cost what the guest writes). Free some space, or pass another --image-dir.`,
-    );
-  }
-}
-
-export interface KvmProbe {
-  ok: boolean;
-  hostKernel: string;
-  at: string;
-  detail: string;
-}
-
-/**
- * One short boot under KVM (`true` as the command). KVM is used by 'auto' runs only after this
- * succeeded on this host kernel: on some hosts /dev/kvm exists but QEMU aborts ("failed to set MSR")
- * or the guest hangs. The answer is cached per host kernel; `force` probes again.
- */
-export async function probeKvm(opts: { onProgress?: (m: string) => void; force?: boolean } = {}): Promise<KvmProbe> {
-  const file = path.join(cacheRoot(), 'kvm-probe.json');
-  if (!opts.force) {
-    try {
-      const j = JSON.parse(await fs.readFile(file, 'utf8')) as KvmProbe;
-      if (j.hostKernel === os.release()) return j;
-    } catch {
-      /* not probed yet */
-    }
-  }
-  let res: KvmProbe;
-  if (!existsSync('/dev/kvm')) {
-    res = { ok: false, hostKernel: os.release(), at: new Date().toISOString(), detail: 'no /dev/kvm' };
-  } else {
-    opts.onProgress?.('probing KVM with one short boot (TCG stays the default unless it works)…');
-    try {
-      const r = await runInSandbox(['true'], { accel: 'kvm', timeoutS: 30, drives: [{ sizeBytes: 1e9 }], memoryMiB: 512 });
-      const ok = r.exitCode === 0 && !r.timedOut;
-      res = { ok, hostKernel: os.release(), at: new Date().toISOString(), detail: ok ? `booted in ${r.bootMs} ms` : `exit ${r.exitCode}${r.timedOut ? ' (hung)' : ''}: ${r.consoleTail.trim().split('\n').slice(-2).join(' | ')}` };
-    } catch (e) {
-      res = { ok: false, hostKernel: os.release(), at: new Date().toISOString(), detail: (e as Error).message };
-    }
-  }
-  await fs.writeFile(file, JSON.stringify(res, null, 2) + '\n');
-  opts.onProgress?.(`KVM ${res.ok ? 'works here: runs will use it' : `is not used (${res.detail.slice(0, 200)})`}`);
-  return res;
-}
-
-async function kvmProven(): Promise<boolean> {
-  try {
-    const j = JSON.parse(await fs.readFile(path.join(cacheRoot(), 'kvm-probe.json'), 'utf8')) as { ok?: boolean; hostKernel?: string };
-    return j.ok === true && j.hostKernel === os.release() && existsSync('/dev/kvm');
-  } catch {
-    return false;
-  }
-}
 
 async function ensureKernel(onProgress?: (m: string) => void): Promise<PreparedKernel> {
   try {
@@ -178,56 +34,11 @@ async function ensureKernel(onProgress?: (m: string) => void): Promise<PreparedK
   }
 }
 
-async function tail(file: string, bytes: number): Promise<string> {
-  try {
-    const fh = await fs.open(file, 'r');
-    try {
-      const { size } = await fh.stat();
-      const start = Math.max(0, size - bytes);
-      const buf = Buffer.alloc(size - start);
-      await fh.read(buf, 0, buf.length, start);
-      return buf.toString('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return '';
-  }
-}
-
-const OWNER_FILE = '.jts-sandbox-owner';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * Removes the temp dirs of runs whose process died without cleaning up (killed test runners): each
- * run marks its own temp dirs with its pid; dirs of live processes and kept images are left alone.
+ * Boots one guest, runs argv as root in cwd (the host's checkout), returns its exit code and output.
+ * Errors: SandboxError before booting (no QEMU, no kernel, bad options, not enough free disk); a guest
+ * that times out, dies or is power-cut is a result (exitCode 124/125/137), not an error.
  */
-export async function removeStaleRunDirs(tmp = os.tmpdir()): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
-    if (!name.startsWith('jts-sandbox-')) continue;
-    const dir = path.join(tmp, name);
-    try {
-      const owner = JSON.parse(await fs.readFile(path.join(dir, OWNER_FILE), 'utf8')) as { pid?: number; keep?: boolean };
-      if (typeof owner.pid === 'number' && !owner.keep && owner.pid !== process.pid && !alive(owner.pid)) {
-        await fs.rm(dir, { recursive: true, force: true });
-        removed.push(dir);
-      }
-    } catch {
-      /* no owner file (kept, or not ours): leave it */
-    }
-  }
-  return removed;
-}
-
 export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): Promise<SandboxResult> {
   const t0 = performance.now();
   if (argv.length === 0) throw new SandboxError('sandbox: no command given (sandbox -- COMMAND [ARGS...])');
@@ -238,8 +49,7 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const script = runScript(argv, cwd, env);
 
-  const accelPref = opts.accel ?? (process.env.JTS_SANDBOX_ACCEL as SandboxOptions['accel']) ?? 'auto';
-  const accel: 'tcg' | 'kvm' = accelPref === 'kvm' || (accelPref === 'auto' && (await kvmProven())) ? 'kvm' : 'tcg';
+  const accel = await chooseAccel(opts.accel);
   const memoryMiB = opts.memoryMiB ?? 2048;
   if (!Number.isInteger(memoryMiB) || memoryMiB < 256) throw new SandboxError(`sandbox: memory ${memoryMiB} MiB is below the 256 MiB the guest needs`);
   const timeoutS = opts.timeoutS ?? 600;
@@ -269,23 +79,7 @@ export async function runInSandbox(argv: string[], opts: SandboxOptions = {}): P
   process.on('exit', killOnExit);
   try {
     // Images: reuse a kept image of the same size, else a new sparse file.
-    const need = opts.expectWriteBytes ?? 512 * 2 ** 20 + drives.length * 128 * 2 ** 20;
-    const st = await fs.statfs(imageDir);
-    checkFreeDisk(imageDir, st.bavail * st.bsize, need);
-    for (const d of drives) {
-      const p = path.join(imageDir, imageFileName(d));
-      images.push(p);
-      const s = await fs.stat(p).catch(() => undefined);
-      if (s) {
-        if (s.size !== d.sizeBytes) {
-          throw new SandboxError(`sandbox: ${p} exists with ${s.size} bytes but drive ${d.index + 1} (${d.serial}) is ${d.sizeBytes} bytes; remove it or use another --image-dir`);
-        }
-      } else {
-        const fh = await fs.open(p, 'wx', 0o600);
-        await fh.truncate(d.sizeBytes);
-        await fh.close();
-      }
-    }
+    images.push(...(await makeDriveImages(drives, imageDir, opts.expectWriteBytes ?? 512 * 2 ** 20 + drives.length * 128 * 2 ** 20)));
 
     const nonce = randomBytes(6).toString('hex');
     await fs.writeFile(path.join(ctlDir, 'boot.env'), bootEnv({ outDir, modDir: kernel.moduleDir, kernelVersion: kernel.kernelVersion }));

@@ -5,7 +5,7 @@ import { resolveDrives, type SandboxDrive } from '../../src/sandbox/drive-spec.j
 import { bootEnv, guestEnv, initScript, runScript, shQuote, stage2Script, TAG_CTL, TAG_OUT, TAG_ROOT } from '../../src/sandbox/guest-scripts.js';
 import { OutputDemux } from '../../src/sandbox/output.js';
 import { buildQemuArgs, kernelCmdline } from '../../src/sandbox/qemu-args.js';
-import { checkFreeDisk } from '../../src/sandbox/run.js';
+import { checkFreeDisk } from '../../src/sandbox/host-checks.js';
 
 test('shQuote: sh gives back exactly the words, whatever they contain', () => {
   const words = ['plain', 'with space', "it's", '$(rm -rf /)', '`x`', 'a"b', '*', '', '\n', 'x=y', '-c', "'''"];
@@ -160,7 +160,7 @@ test('stale run dirs: removed when their process is gone, kept when alive, kept 
   const { mkdtempSync, writeFileSync, existsSync, mkdirSync, rmSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
-  const { removeStaleRunDirs } = await import('../../src/sandbox/run.js');
+  const { removeStaleRunDirs } = await import('../../src/sandbox/run-dirs.js');
   const tmp = mkdtempSync(join(tmpdir(), 'stale-test-'));
   try {
     const mk = (name: string, owner?: object) => {
