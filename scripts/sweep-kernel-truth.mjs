@@ -2,7 +2,9 @@
 // The kernel-truth sweep (docs/kernel-truth.md): boots the sandbox ONCE and runs every case of
 // src/prove/truth-cases.ts (mkfs + mount on small LVs) in one guest process; writes
 // test/fixtures/kernel-truth/sweep.json (versions + one row per mkfs/mount combination).
-//   npx tsc -p . && node scripts/sweep-kernel-truth.mjs [--out FILE] [--only 0,1,5]
+//   npx tsc -p . && node scripts/sweep-kernel-truth.mjs [--out FILE] [--only 0,1,5 | --only boundaries]
+// `--only boundaries` runs the boundary groups alone (truth-cases.ts boundaryGroups, appended last) into
+// test/fixtures/kernel-truth/boundaries.json.
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +13,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const args = process.argv.slice(2);
 const arg = (k) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
-const outFile = arg('--out') ?? join(ROOT, 'test/fixtures/kernel-truth/sweep.json');
-const only = arg('--only');
+let only = arg('--only');
+const outFile = arg('--out') ?? join(ROOT, `test/fixtures/kernel-truth/${only === 'boundaries' ? 'boundaries' : 'sweep'}.json`);
+if (only === 'boundaries') {
+  const { truthGroups, boundaryGroups } = await import(join(ROOT, 'dist/src/prove/truth-cases.js'));
+  const n = truthGroups().length;
+  only = Array.from({ length: boundaryGroups().length }, (_, i) => n - boundaryGroups().length + i).join(',');
+}
 
 const { runInSandbox } = await import(join(ROOT, 'dist/src/sandbox/index.js'));
 const out = mkdtempSync(join(tmpdir(), 'jts-truth-'));

@@ -222,6 +222,73 @@ export function truthGroups(): TruthGroup[] {
     [2048, ['size=2g'], []], [2048, ['size=1g'], ['agcount=16']], [2048, ['size=64m'], ['agcount=64']], [2048, ['size=3g'], []],
   ] as [number, string[], string[]][])
     g.push({ fs: 'xfs', sizeMiB, mkfs: M({ log, data }), mounts: [[]] });
+  // Boundary values (second sweep, test/fixtures/kernel-truth/boundaries.json): appended, so the group
+  // indexes above (which the first fixture's rows name) stay the same.
+  g.push(...boundaryGroups());
+  return g;
+}
+
+/**
+ * The boundary rows: the kernel's integer parsers (fsparam_u32/s32: negative and 2^32), its range checks
+ * (commit= against INT_MAX/HZ, journal_ioprio 0-7, inode_readahead_blks a power of two up to 2^30,
+ * resuid/resgid valid ids, XFS logbufs 2-8, logbsize 16k-256k power of two, allocsize log2 12-30 of the
+ * lowest set bit), options refused in combination (norecovery/noload with rw, sunit without swidth), and
+ * XFS stripe geometry on a filesystem made WITH a data stripe (2 GiB: at 512 MiB mkfs.xfs 6.1 refuses a
+ * striped filesystem, "Log size must be at least 64MB"): sunit/swidth against the block size and the AG
+ * size (fs/xfs/xfs_mount.c xfs_validate_new_dalign). Sources: fs/ext4/super.c ext4_parse_param,
+ * fs/xfs/xfs_super.c xfs_fs_parse_param / xfs_fs_validate_params (Linux 6.1), ext4(5), xfs(5), mke2fs(8).
+ */
+export function boundaryGroups(): TruthGroup[] {
+  const g: TruthGroup[] = [];
+  g.push({
+    fs: 'ext4',
+    sizeMiB: 512,
+    mkfs: M(),
+    mounts: each([
+      'commit=86400', 'commit=4294967295', 'commit=4294967296', 'journal_ioprio=-1', 'journal_ioprio=abc',
+      'inode_readahead_blks=3', 'inode_readahead_blks=64', 'inode_readahead_blks=4096', 'inode_readahead_blks=536870912', 'inode_readahead_blks=-1',
+      'max_batch_time=-1', 'max_batch_time=4294967295', 'max_batch_time=4294967296', 'min_batch_time=-1', 'min_batch_time=4294967295',
+      'stripe=-1', 'stripe=32768', 'stripe=32769', 'stripe=4294967295', 'stripe=4294967296',
+      'init_itable=0', 'init_itable=-1', 'init_itable=abc', 'init_itable=4294967295',
+      'resuid=4294967295', 'resgid=4294967295', 'resuid=65534', 'resgid=-1',
+      'max_dir_size_kb=0', 'max_dir_size_kb=1024', 'max_dir_size_kb=-1',
+      'jqfmt=vfsv1', 'jqfmt=vfsold', 'jqfmt=foo', 'errors=remount-ro,errors=panic',
+    ]).concat([
+      ['rw', 'norecovery'], ['rw', 'noload'], ['min_batch_time=20000', 'max_batch_time=100'], ['commit=0', 'data=journal'],
+      ['barrier=1', 'nobarrier'], ['dax=always', 'data=journal'], ['data=journal', 'journal_async_commit', 'journal_checksum'],
+      ['stripe=16', 'data=journal'], ['nodelalloc', 'data=journal', 'dioread_nolock'],
+    ]),
+  });
+  g.push({
+    fs: 'ext4',
+    sizeMiB: 512,
+    mkfs: M({ features: ['^has_journal'] }),
+    mounts: each(['journal_ioprio=8', 'dioread_lock', 'auto_da_alloc=0', 'commit=86400', 'data_err=ignore', 'nojournal_checksum', 'journal_checksum,nojournal_checksum']).map((m) => m[0]!.split(',')).concat([['rw', 'noload'], ['journal_async_commit', 'data=ordered']]),
+  });
+  g.push({ fs: 'ext4', sizeMiB: 512, mkfs: M({ extended: ['stride=16', 'stripe_width=24'] }), mounts: [[], ['stripe=24']] });
+  g.push({ fs: 'ext4', sizeMiB: 512, mkfs: M({ inodeRatio: 1023 }), mounts: [[]] });
+  g.push({
+    fs: 'xfs',
+    sizeMiB: 512,
+    mkfs: M(),
+    mounts: each([
+      'logbufs=4', 'logbufs=7', 'logbufs=4294967295', 'logbufs=4294967296',
+      'logbsize=24k', 'logbsize=96k', 'logbsize=16383', 'logbsize=2m',
+      'allocsize=6k', 'allocsize=20k', 'allocsize=1536m', 'allocsize=2047m', 'allocsize=4096k', 'allocsize=-4k',
+      'sunit=8,swidth=0', 'sunit=0,swidth=8', 'sunit=4,swidth=8', 'sunit=-8,swidth=16',
+      'rw,norecovery', 'norecovery,ro', 'ro,norecovery,nouuid', 'inode32,inode64', 'logbufs=2,logbsize=256k',
+    ]).map((m) => m[0]!.split(',')),
+  });
+  g.push({
+    fs: 'xfs',
+    sizeMiB: 2048,
+    mkfs: M({ data: ['su=64k', 'sw=2'] }),
+    mounts: each([
+      'defaults', 'sunit=128,swidth=256', 'sunit=256,swidth=512', 'sunit=128,swidth=128', 'sunit=6144,swidth=6144', 'sunit=128',
+      'swidth=256', 'sunit=128,swidth=300', 'sunit=7,swidth=14', 'sunit=12,swidth=24', 'sunit=0,swidth=0', 'swalloc', 'noalign', 'noalign,sunit=128,swidth=256',
+    ]).map((m) => (m[0] === 'defaults' ? [] : m[0]!.split(','))),
+  });
+  g.push({ fs: 'xfs', sizeMiB: 2048, mkfs: M({ data: ['su=64k', 'sw=1'], log: ['su=64k'] }), mounts: [[], ['logbsize=32k'], ['logbsize=64k'], ['logbufs=2', 'logbsize=64k']] });
   return g;
 }
 
