@@ -9,7 +9,7 @@
  * journal-less filesystem).
  */
 
-import { ext4Commit, ext4InodeReadahead, ext4Sb, xfsAllocsize, xfsLogbsize, xfsLogbufs, xfsInt } from './kernel-limits.js';
+import { ext4Commit, ext4Id, ext4InodeReadahead, ext4Sb, u32, xfsAllocsize, xfsLogbsize, xfsLogbufs, xfsInt } from './kernel-limits.js';
 
 const EXT4_SUPER = 'fs/ext4/super.c (ext4_parse_param, ext4_check_opt_consistency); measured on kernel 6.1 (test/fixtures/kernel-truth)';
 const XFS_SUPER = 'fs/xfs/xfs_super.c (xfs_fs_parse_param, xfs_fs_validate_params); measured on kernel 6.1 (test/fixtures/kernel-truth)';
@@ -98,8 +98,9 @@ export const EXT4_MOUNT_OPTIONS: MountOptionFact[] = [
   { name: 'nobarrier', value: 'none', barrierOff: () => true, source: EXT4_DOC },
   { name: 'inode_readahead_blks', value: 'required', valid: NUM, limit: ext4InodeReadahead, source: EXT4_SUPER },
   { name: 'sb', value: 'required', valid: NUM, limit: ext4Sb, source: EXT4_SUPER },
-  ...valued(['max_batch_time', 'min_batch_time', 'resgid', 'resuid'], EXT4_DOC, NUM),
-  { name: 'stripe', value: 'required', valid: NUM, stripe: true, source: EXT4_DOC },
+  ...valued(['max_batch_time', 'min_batch_time', 'max_dir_size_kb'], EXT4_DOC, NUM, { limit: u32 }),
+  ...valued(['resgid', 'resuid'], EXT4_SUPER, NUM, { limit: ext4Id }),
+  { name: 'stripe', value: 'required', valid: NUM, stripe: true, limit: u32, source: EXT4_DOC },
   ...flags(
     [
       'delalloc', 'nodelalloc', 'noauto_da_alloc', 'noinit_itable', 'discard', 'nodiscard', 'block_validity', 'noblock_validity',
@@ -114,7 +115,7 @@ export const EXT4_MOUNT_OPTIONS: MountOptionFact[] = [
     note: 'the kernel ignores it ("EXT4-fs: Ignoring removed … option")',
   }),
   { name: 'auto_da_alloc', value: 'optional', valid: NUM, source: EXT4_DOC },
-  { name: 'init_itable', value: 'optional', valid: NUM, source: EXT4_DOC },
+  { name: 'init_itable', value: 'optional', valid: NUM, limit: u32, source: EXT4_DOC },
   { name: 'errors', value: 'required', valid: /^(remount-ro|continue|panic)$/, validHint: 'remount-ro, continue or panic', source: EXT4_DOC },
   { name: 'data_err', value: 'required', valid: /^(ignore|abort)$/, needsJournal: true, source: EXT4_SUPER },
   { name: 'jqfmt', value: 'required', valid: /^(vfsold|vfsv0|vfsv1)$/, source: EXT4_DOC },
@@ -128,7 +129,7 @@ const XFS_REMOVED_40 = 'Documentation/admin-guide/xfs.rst "Removed Mount Options
 const XFS_DEPRECATED = 'Documentation/admin-guide/xfs.rst "Deprecated Mount Options" (removal scheduled September 2025)';
 
 export const XFS_MOUNT_OPTIONS: MountOptionFact[] = [
-  { name: 'allocsize', value: 'required', valid: /^[0-9]+[kmgKMG]?$/, limit: xfsAllocsize, source: XFS_SUPER },
+  { name: 'allocsize', value: 'required', valid: /^-?[0-9]+[kmgKMG]?$/, limit: xfsAllocsize, source: XFS_SUPER },
   ...flags(['discard', 'nodiscard', 'grpid', 'bsdgroups', 'nogrpid', 'sysvgroups', 'filestreams', 'inode32', 'inode64', 'largeio', 'nolargeio', 'noalign', 'nouuid', 'noquota', 'uquota', 'usrquota', 'uqnoenforce', 'quota', 'qnoenforce', 'pquota', 'prjquota', 'pqnoenforce', 'gquota', 'grpquota', 'gqnoenforce', 'wsync'], XFS_DOC),
   { name: 'swalloc', value: 'none', stripe: true, source: XFS_DOC, note: 'rounds allocations to the stripe width; without a stripe unit it does nothing' },
   { name: 'norecovery', value: 'none', danger: NORECOVERY, source: XFS_SUPER },

@@ -23,11 +23,28 @@ const isPow2 = (n: number) => n > 0 && Number.isInteger(Math.log2(n));
  * (×1024ⁿ); the result must fit an int. Returns bytes, or undefined when the kernel says "Bad value".
  */
 export function xfsMountBytes(v: string): number | undefined {
-  const m = /^([0-9]+)([kKmMgG]?)$/.exec(v);
+  // kstrtoint takes a sign: "-4k" is -4096 (measured: allocsize=-4k mounts, its lowest set bit is 2^12).
+  const m = /^(-?[0-9]+)([kKmMgG]?)$/.exec(v);
   if (!m) return undefined;
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = Number(m[1]) * mult;
-  return n > INT_MAX ? undefined : n;
+  return n > INT_MAX || n < -INT_MAX - 1 ? undefined : n;
+}
+
+/** U32_MAX: the kernel's fsparam_u32 options refuse larger values ("ext4: Bad value for 'stripe'"). */
+export const U32_MAX = 2 ** 32 - 1;
+
+/** An fsparam_u32 value (fs/fs_parser.c fs_param_is_u32): at most 2^32 - 1 (measured: 4294967296 refused). */
+export function u32(v: string): string | undefined {
+  return Number(v) > U32_MAX ? `the kernel parses it as an unsigned 32-bit number: at most ${U32_MAX} ("Bad value")` : undefined;
+}
+
+/**
+ * ext4 resuid=/resgid=: a u32 that must map to a valid id; 4294967295 is (uid_t)-1, the invalid id
+ * (fs/ext4/super.c: make_kuid, uid_valid; measured: "EXT4-fs: Invalid uid value -1").
+ */
+export function ext4Id(v: string): string | undefined {
+  return Number(v) >= U32_MAX ? `${Number(v) > U32_MAX ? 'above 2^32 - 1 ("Bad value")' : '4294967295 is (uid_t)-1, the invalid id ("EXT4-fs: Invalid uid value -1")'}` : undefined;
 }
 
 /** ext4 commit=: seconds, 0 = the default (5); at most INT_MAX / HZ. */
@@ -54,7 +71,9 @@ export function ext4Sb(v: string): string | undefined {
 export function xfsAllocsize(v: string): string | undefined {
   const n = xfsMountBytes(v);
   if (n === undefined) return 'a byte count with an optional k, m or g suffix that fits a 32-bit int ("xfs: Bad value for \'allocsize\'")';
-  const low = n === 0 ? -1 : Math.log2(n & -n);
+  // ffs() of the int: a negative value's lowest set bit counts too (two's complement; -4k → 12).
+  const i = n | 0;
+  const low = i === 0 ? -1 : Math.log2((i & -i) >>> 0);
   return low < 12 || low > 30 ? `the kernel takes log2 of its lowest set bit (${low}), which must be 12..30: 4 KiB .. 1 GiB ("invalid log iosize: ${low} [not 12-30]")` : undefined;
 }
 
@@ -65,10 +84,15 @@ export function xfsLogbsize(v: string): string | undefined {
   return n === 0 || (isPow2(n) && n >= 16384 && n <= 262144) ? undefined : `logbsize must be 16k, 32k, 64k, 128k or 256k (got ${n} bytes: "invalid logbufsize: ${n} [not 16k,32k,64k,128k or 256k]")`;
 }
 
-/** XFS logbufs=: 0 (default) or 2..8 ("invalid logbufs value: N [not 2-8]"). */
+/**
+ * XFS logbufs=: 0 (default) or 2..8 ("invalid logbufs value: N [not 2-8]"). The u32 is stored in an int,
+ * where -1 means "not given": 4294967295 is therefore the default (measured: it mounts); above 2^32 - 1
+ * the parser refuses it.
+ */
 export function xfsLogbufs(v: string): string | undefined {
   const n = Number(v);
-  return n === 0 || (n >= 2 && n <= 8) ? undefined : `logbufs must be 2..8 (or 0 for the default): "invalid logbufs value: ${n} [not 2-8]"`;
+  if (n > U32_MAX) return `logbufs is parsed as an unsigned 32-bit number ("xfs: Bad value for 'logbufs'")`;
+  return n === 0 || n === U32_MAX || (n >= 2 && n <= 8) ? undefined : `logbufs must be 2..8 (or 0 for the default): "invalid logbufs value: ${n} [not 2-8]"`;
 }
 
 /** XFS sunit=/swidth=: 512-byte sectors, an int. */

@@ -85,6 +85,26 @@ export function xfsAgBytes(sizeBytes: number, data: string[]): number {
   return Math.floor(sizeBytes / 2 ** shift);
 }
 
+/**
+ * AG size in 4 KiB blocks of an XFS made with a data stripe (mkfs.xfs -d su=,sw= / sunit=,swidth=):
+ * xfsAgBytes rounded up to the stripe unit, then, when it is a multiple of the stripe width (and the
+ * width is wider than the unit, with more than one AG), one stripe unit less, so the AG headers do not
+ * all land on one disk. Undefined without a data stripe. Source: xfsprogs 6.1 mkfs/xfs_mkfs.c
+ * align_ag_geometry; measured: 2 GiB with su=64k,sw=2 has agblocks 65520 (kernel "agsize(65520)").
+ */
+export function xfsStripedAgBlocks(sizeBytes: number, data: string[]): number | undefined {
+  const su = xfsDataStripeUnitBytes(data);
+  if (!su || su % 4096 !== 0) return undefined;
+  const unit = su / 4096;
+  const swBytes = opt(data, 'sw') !== undefined ? Number(opt(data, 'sw')) * su : opt(data, 'swidth') !== undefined ? Number(opt(data, 'swidth')) * 512 : su;
+  const width = Math.floor(swBytes / 4096);
+  const agBytes = xfsAgBytes(sizeBytes, data);
+  let ag = Math.ceil(Math.floor(agBytes / 4096) / unit) * unit;
+  const agcount = Math.max(1, Math.floor(sizeBytes / agBytes));
+  if (width > unit && ag % width === 0 && agcount > 1) ag -= unit;
+  return ag;
+}
+
 export interface MkfsHit {
   rule: 'JTS-MKFS-SIZE' | 'JTS-MKFS-FORMAT';
   /** Which list and index the finding points at ('size' = the volume's size). */

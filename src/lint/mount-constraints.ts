@@ -11,7 +11,7 @@
  */
 import { splitOption } from './facts.js';
 import { xfsMountBytes } from './kernel-limits.js';
-import { xfsLogStripeUnitBytes, xfsDataStripeUnitBytes } from './mkfs-limits.js';
+import { xfsLogStripeUnitBytes, xfsDataStripeUnitBytes, xfsStripedAgBlocks } from './mkfs-limits.js';
 
 /** What a constraint sees: the options in order, the mkfs options of the volume. */
 export interface MountContext {
@@ -22,6 +22,8 @@ export interface MountContext {
   features: string[];
   xfsData: string[];
   xfsLog: string[];
+  /** The LV's size in bytes, when the layout knows it (XFS: the AG size the mount's sunit must divide). */
+  sizeBytes?: number;
 }
 
 /** Effective view of the options (last one wins). */
@@ -177,13 +179,16 @@ export const XFS_CONSTRAINTS: Constraint[] = [
     fs: 'xfs',
     rule: 'JTS-MOUNTOPT-FORMAT',
     kernels: '2.6+',
-    source: `${XS} xfs_fs_validate_params, fs/xfs/xfs_mount.c xfs_validate_new_dalign ("alignment check failed: sunit/swidth vs. blocksize", "cannot change alignment: superblock does not support data alignment")`,
+    source: `${XS} xfs_fs_validate_params, fs/xfs/xfs_mount.c xfs_validate_new_dalign ("alignment check failed: sunit/swidth vs. blocksize", "… vs. agsize", "cannot change alignment: superblock does not support data alignment")`,
     check: (o, c) => {
       const su = Number(o.value('sunit'));
       const sw = Number(o.value('swidth'));
       if (!o.has('sunit') || !o.has('swidth') || !(su > 0) || !Number.isFinite(sw) || sw % su !== 0) return undefined;
       if (su % 8 !== 0 || sw % 8 !== 0) return { at: 'sunit', message: `sunit=${su}/swidth=${sw} (512-byte units) are not multiples of the 4096-byte block (8): "XFS: alignment check failed: sunit/swidth vs. blocksize(4096)"` };
-      return (xfsDataStripeUnitBytes(c.xfsData) ?? 0) > 0 ? undefined : { at: 'sunit', message: 'sunit=/swidth= on an XFS made without a data stripe unit (mkfs.xfs -d su=/sunit=): "XFS: cannot change alignment: superblock does not support data alignment"' };
+      if (!((xfsDataStripeUnitBytes(c.xfsData) ?? 0) > 0)) return { at: 'sunit', message: 'sunit=/swidth= on an XFS made without a data stripe unit (mkfs.xfs -d su=/sunit=): "XFS: cannot change alignment: superblock does not support data alignment"' };
+      // The new stripe unit must divide the AG size (fs/xfs/xfs_mount.c xfs_validate_new_dalign).
+      const ag = c.sizeBytes ? xfsStripedAgBlocks(c.sizeBytes, c.xfsData) : undefined;
+      return ag && ag % (su / 8) !== 0 ? { at: 'sunit', message: `sunit=${su} (${su / 8} blocks) does not divide the AG size mkfs.xfs makes (${ag} blocks): "XFS: alignment check failed: sunit/swidth vs. agsize(${ag})"` } : undefined;
     },
   },
   {

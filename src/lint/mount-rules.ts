@@ -117,7 +117,8 @@ export function lintMount(ctx: LintContext, v: Volume, i: number, info: VolumeFs
   });
 
   // Options refused only in combination (with each other, the on-disk format, the mkfs geometry)
-  for (const h of mountConstraintHits({ fs: fsType as FsName, options: m.options, features, xfsData: v.filesystem.data, xfsLog: v.filesystem.log }))
+  const sizeBytes = ctx.layout.vgs.find((g) => g.name === v.vg)?.volumes.find((x) => x.name === v.name)?.sizeBytes || undefined;
+  for (const h of mountConstraintHits({ fs: fsType as FsName, options: m.options, features, xfsData: v.filesystem.data, xfsLog: v.filesystem.log, sizeBytes }))
     emit(h.rule, h.index >= 0 ? P('mount', 'options', h.index) : P('mount', 'options'), h.message, { source: h.source });
 
   // nofail / device timeout / noatime / passno

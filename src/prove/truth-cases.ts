@@ -253,7 +253,7 @@ export function boundaryGroups(): TruthGroup[] {
       'resuid=4294967295', 'resgid=4294967295', 'resuid=65534', 'resgid=-1',
       'max_dir_size_kb=0', 'max_dir_size_kb=1024', 'max_dir_size_kb=-1',
       'jqfmt=vfsv1', 'jqfmt=vfsold', 'jqfmt=foo', 'errors=remount-ro,errors=panic',
-    ]).concat([
+    ]).map((m) => m[0]!.split(',')).concat([
       ['rw', 'norecovery'], ['rw', 'noload'], ['min_batch_time=20000', 'max_batch_time=100'], ['commit=0', 'data=journal'],
       ['barrier=1', 'nobarrier'], ['dax=always', 'data=journal'], ['data=journal', 'journal_async_commit', 'journal_checksum'],
       ['stripe=16', 'data=journal'], ['nodelalloc', 'data=journal', 'dioread_nolock'],
