@@ -80,6 +80,8 @@ export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number
     // Invalid: only the diagnostics, on stderr; no layout, no action list (it would contradict itself).
     const sources = await findingSources(io.runner, run);
     io.stderr(renderDiagnostics([...run.result.errors, ...run.result.warnings], { width, color: wantColor(o.color, io.isTTY && io.interactive, envOf(io)), sources, offline: !!o.drives }));
+    // The proof's verdict per volume (proved, or refused at file:line:col) stays visible beside the diagnostics.
+    if (prove) io.stderr(proveText(prove));
     if (saveError) io.stderr(`error: ${saveError}\n`);
     return EXIT.ERROR;
   }
@@ -87,11 +89,16 @@ export async function planCommand(o: PlanCliOptions, io: PlanIo): Promise<number
     let text = renderPlan(run, { color, width, source: o.drives ? `the drives described in ${o.drives}` : undefined });
     if (saved && o.drives) text += wrap(`Saved the plan to ${saved}: ${OFFLINE_NOTE}. It was planned against the drives described in ${o.drives}; \`jts-storage plan --out FILE\` on the host itself saves a plan that \`apply FILE\` runs.`, width).join('\n') + '\n';
     else if (saved) text += wrap(`Saved the plan to ${saved}: \`jts-storage apply ${saved}\` runs exactly these actions if neither the plan file nor the host changed.`, width).join('\n') + '\n';
-    if (prove) text += `\nProved on kernel ${prove.kernel} (${prove.where === 'sandbox' ? 'the sandbox' : 'this host: loop devices in a private mount namespace'}):\n${prove.lines.map((l) => `  ${l}`).join('\n')}\n${prove.refused ? `${prove.refused} volume(s) refused by the kernel: exit 1\n` : ''}`;
+    if (prove) text += proveText(prove);
     return text;
   });
   if (saveError) io.stderr(`error: ${saveError}\n`);
   return exit;
+}
+
+/** plan --prove's block: "Proved on kernel X (where):" and one line per volume (proved, or refused at file:line:col). */
+function proveText(prove: { kernel: string; where: string; lines: string[]; refused: number }): string {
+  return `\nProved on kernel ${prove.kernel} (${prove.where === 'sandbox' ? 'the sandbox' : 'this host: loop devices in a private mount namespace'}):\n${prove.lines.map((l) => `  ${l}`).join('\n')}\n${prove.refused ? `${prove.refused} volume(s) refused by the kernel: exit 1\n` : ''}`;
 }
 
 /** `plan --json`'s format version: 1 is the shape documented in docs/plan-output.md. */
