@@ -193,8 +193,17 @@ const EXT4_DEFAULT_ON = ['has_journal', 'extent', '64bit', 'flex_bg', 'metadata_
 /** mke2fs -i bounds: "invalid inode ratio N (min 1024/max 67108864)". */
 export const EXT4_INODE_RATIO = { min: 1024, max: 67108864 };
 
-/** ext4 mkfs hits (mke2fs refusals and unmountable results). */
-export function ext4MkfsHits(features: string[], extended: string[], inodeRatio: number | undefined): MkfsHit[] {
+/**
+ * ext4 mkfs hits (mke2fs refusals and unmountable results). sizeBytes (the LV's size, when known) adds
+ * the size-dependent refusal: an inode ratio that leaves a one-group filesystem (≤ 8 MiB: mke2fs.conf
+ * "small" makes 1 KiB blocks, 8192 per group) with 1..12 inodes. mke2fs rounds the inodes per group up
+ * to fill the inode blocks (4 per 1 KiB block) and then down to a multiple of 8 (e2fsprogs
+ * lib/ext2fs/initialize.c), leaving 8, fewer than the 11 reserved ones: "ext2fs_write_inode_full: Illegal
+ * inode number while writing reserved inodes". 0 inodes (ratio above the size) takes mke2fs's default;
+ * two groups or more get at least 8 each. Measured with e2fsprogs 1.47.0 (4 and 8 MiB: 1..12 refused,
+ * 0 and 14..16 made; 12 MiB and above: all made).
+ */
+export function ext4MkfsHits(features: string[], extended: string[], inodeRatio: number | undefined, sizeBytes?: number): MkfsHit[] {
   const out: MkfsHit[] = [];
   const norm = (f: string) => (f === 'extents' ? 'extent' : f);
   const state = (f: string): boolean | undefined => {
@@ -217,6 +226,26 @@ export function ext4MkfsHits(features: string[], extended: string[], inodeRatio:
     if (k === 'offset') out.push({ rule: 'JTS-MKFS-FORMAT', field: 'extended', index: i, message: `-E ${e} writes the filesystem at an offset inside the volume; mounting the volume then fails ("VFS: Can't find ext4 filesystem")` });
     if (k === 'orphan_file_size') out.push({ rule: 'JTS-MKFS-FORMAT', field: 'extended', index: i, message: `-E ${e}: e2fsprogs 1.47.0 fails to create a sized orphan file ("Could not allocate block in ext2 filesystem while creating orphan file", measured at 1 MiB on 512 MiB)` });
   });
+  // -E resize=N (blocks): above the size, and it reserves GDT blocks (turning resize_inode on) when N's
+  // group descriptors need more blocks than today's; with meta_bg mke2fs then refuses (misc/mke2fs.c
+  // parse_extended_opts; measured with e2fsprogs 1.47.0 at 64, 128 and 512 MiB).
+  const ri = extended.findIndex((e) => e.split('=')[0] === 'resize');
+  const resize = ri >= 0 ? Number(extended[ri]!.split('=')[1]) : NaN;
+  if (ri >= 0 && sizeBytes !== undefined && Number.isFinite(resize)) {
+    const bs = sizeBytes < 512 * MiB ? 1024 : 4096; // mke2fs.conf "small" (and "floppy"): 1 KiB blocks
+    const blocks = Math.floor(sizeBytes / bs);
+    const perGroup = 8 * bs;
+    const descPerBlock = bs / (on('64bit') ? 64 : 32);
+    const descBlocks = (nBlocks: number) => Math.ceil(Math.ceil(nBlocks / perGroup) / descPerBlock);
+    if (resize <= blocks) out.push({ rule: 'JTS-MKFS-SIZE', field: 'extended', index: ri, message: `-E ${extended[ri]} is not above the filesystem's ${blocks} blocks of ${bs} bytes: "The resize maximum must be greater than the filesystem size."` });
+    else if (on('meta_bg') && descBlocks(resize) > descBlocks(blocks))
+      out.push({ rule: 'JTS-MKFS-FORMAT', field: 'extended', index: ri, message: `-E ${extended[ri]} reserves group descriptor blocks, which turns resize_inode on, and meta_bg excludes it: "The resize_inode and meta_bg features are not compatible."` });
+  }
+  if (inodeRatio !== undefined && inodeRatio >= EXT4_INODE_RATIO.min && inodeRatio <= EXT4_INODE_RATIO.max && sizeBytes !== undefined && sizeBytes <= 8 * MiB) {
+    const n = Math.floor(sizeBytes / inodeRatio);
+    if (n >= 1 && n <= 12)
+      out.push({ rule: 'JTS-MKFS-SIZE', field: 'size', index: -1, message: `inode ratio ${inodeRatio} on ${fmt(sizeBytes)} gives ${n} inode(s) in one block group, which mke2fs rounds to 8, fewer than the 11 reserved inodes ("Illegal inode number while writing reserved inodes"); use a ratio of at most ${Math.floor(sizeBytes / 13)} or a larger volume` });
+  }
   if (inodeRatio !== undefined && (inodeRatio < EXT4_INODE_RATIO.min || inodeRatio > EXT4_INODE_RATIO.max))
     out.push({ rule: 'JTS-MKFS-FORMAT', field: 'features', index: -1, message: `inode ratio ${inodeRatio}: mke2fs accepts ${EXT4_INODE_RATIO.min}..${EXT4_INODE_RATIO.max} ("invalid inode ratio")` });
   return out;

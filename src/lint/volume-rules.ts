@@ -56,8 +56,9 @@ export function lintVolume(ctx: LintContext, v: Volume, i: number): void {
       }
     });
     checkMkfs(v.filesystem.extended, EXT4_EXTENDED, P('filesystem', 'extended'), 'mke2fs -E');
-    for (const h of ext4MkfsHits(features, v.filesystem.extended, v.filesystem.inodeRatio))
-      emit(h.rule, h.index >= 0 ? P('filesystem', h.field, h.index) : h.message.startsWith('inode ratio') ? P('filesystem', 'inodeRatio') : P('filesystem', h.field), h.message);
+    const ext4Bytes = layout.vgs.find((g) => g.name === v.vg)?.volumes.find((x) => x.name === v.name)?.sizeBytes || undefined;
+    for (const h of ext4MkfsHits(features, v.filesystem.extended, v.filesystem.inodeRatio, ext4Bytes))
+      emit(h.rule, h.field === 'size' ? P('size') : h.index >= 0 ? P('filesystem', h.field, h.index) : h.message.startsWith('inode ratio') ? P('filesystem', 'inodeRatio') : P('filesystem', h.field), h.message);
     if (features.includes('sparse_super2')) {
       emit('JTS-EXT4-SPARSE-SUPER2', P('filesystem', 'features', features.indexOf('sparse_super2')), `${v.name} is created with sparse_super2`);
     }
