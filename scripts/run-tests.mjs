@@ -36,6 +36,7 @@ const VM_SECONDS = {
   'snapshot.vm': 120,
   'tune.vm': 140,
   'bench.vm': 120,
+  'hostile.vm': 240,
   'field-lvm.vm': 300,
   'db-drill.vm': 300,
   // kernel-truth.vm: 561 s and prove-offline.vm: 153 s measured at load 20-24; idle estimates.

@@ -41,3 +41,22 @@ for (const name of readdirSync(DIR).filter((f) => /^h\d+.*\.yaml$/.test(f)).sort
     for (const f of fields) assert.ok(j.errors.some((e) => e.field === f && lines.includes(e.line!)), `an error naming ${f}: ${JSON.stringify(j.errors)}`);
   });
 }
+
+// CONTROL plans (cNN-*.yaml): odd-looking but legal; accepted (no error), with the warning their header names.
+for (const name of readdirSync(DIR).filter((f) => /^c\d+.*\.yaml$/.test(f)).sort()) {
+  test(`control ${name}: accepted, no error`, async () => {
+    const text = readFileSync(new URL(name, DIR), 'utf8');
+    const runner = new FakeRunner();
+    runner.files.set(name, text);
+    const drives = /^# .*\bDrives: (\S+\.yaml)/m.exec(text)?.[1] ?? DRIVES;
+    runner.files.set(drives, readFileSync(new URL(drives, DIR), 'utf8'));
+    let out = '';
+    const code = await planCommand({ plan: name, drives, json: true }, { runner, stdout: (s) => (out += s), stderr: () => {} });
+    const j = JSON.parse(out) as { errors: { rule: string; message: string }[]; warnings: { rule: string }[]; actions: unknown[] };
+    assert.deepEqual(j.errors.map((e) => `${e.rule}: ${e.message}`), []);
+    assert.notEqual(code, 1);
+    assert.ok(j.actions.length > 0, 'apply would build it');
+    const warns = /with warning (\S+)\./.exec(text)?.[1];
+    if (warns) assert.ok(j.warnings.some((w) => w.rule === warns), `warned ${warns}: ${JSON.stringify(j.warnings.map((w) => w.rule))}`);
+  });
+}
