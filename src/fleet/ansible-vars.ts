@@ -40,6 +40,31 @@ export interface AnsibleDrive {
   vg: string;
 }
 
+/** A file the playbook copies (dest, text, octal mode). */
+export interface AnsibleFile {
+  dest: string;
+  content: string;
+  mode: string;
+}
+
+/** jts_storage_trim: every variant apply may write, keyed by the facts that choose it. */
+export interface AnsibleTrim {
+  /** The plan's OnCalendar= value (tuning.trim.schedule). */
+  schedule: string;
+  /** Where apply looks for the distribution's fstrim.timer, first found wins. */
+  timer_paths: string[];
+  /** Where apply looks for fstrim, first found wins. */
+  fstrim_paths: string[];
+  /** The distribution's timer unit apply enables when one exists. */
+  distribution_timer: string;
+  /** The drop-in apply writes when the shipped OnCalendar= is not [schedule]. */
+  dropin: AnsibleFile;
+  /** jts-storage's own timer unit, enabled where there is no distribution timer. */
+  own_timer: string;
+  /** Own service + timer per fstrim path found ('' = none found: apply's default /sbin/fstrim). */
+  own: { fstrim: string; files: AnsibleFile[] }[];
+}
+
 export interface AnsibleHostVars {
   jts_storage_plan_name: string;
   jts_storage_drives: AnsibleDrive[];
@@ -58,8 +83,10 @@ export interface AnsibleHostVars {
   jts_storage_perms: { path: string; owner: string; group: string; mode?: string }[];
   jts_storage_files: { dest: string; content: string; mode: string }[];
   jts_storage_sysctl: { name: string; value: string; file: string }[];
-  /** Timer units apply enables (`systemctl enable --now`) where systemd runs. */
+  /** Timer units apply enables (`systemctl enable --now`) where systemd runs (TRIM's: jts_storage_trim). */
   jts_storage_timers: string[];
+  /** TRIM's variants, chosen on the host from apply's facts (./trim.ts); null when the plan's trim.mode is none. */
+  jts_storage_trim?: AnsibleTrim | null;
 }
 
 const MIB = 1024 * 1024;

@@ -12,6 +12,7 @@ import { ExportError, hostVarsFromActions, type AnsibleHostVars } from './ansibl
 import { driveIdsOf, drivesFileOf, parseInventory, type DriveIdentity } from './inventory.js';
 import { withDriveIds } from './host-plan.js';
 import { playbookText } from './playbook.js';
+import { trimVariants } from './trim.js';
 
 export interface FleetHost {
   name: string;
@@ -71,7 +72,13 @@ export async function exportHost(runner: Runner, planFile: string, h: FleetHost)
   const run = await runPlan({ runner: hostRunner, planFile, drivesFile: h.drivesFile });
   if (run.result.errors.length || !run.loaded || !run.layout) return { host: h.name, drivesFile: h.drivesFile, run, error: `${run.result.errors.length} error(s) in the plan for this host` };
   try {
-    return { host: h.name, drivesFile: h.drivesFile, run, vars: hostVarsFromActions(run.loaded.plan, run.layout, run.result.actions) };
+    const vars = hostVarsFromActions(run.loaded.plan, run.layout, run.result.actions);
+    // TRIM depends on host facts the drives file lacks: every variant, chosen on the host (./trim.ts)
+    const t = trimVariants(run.loaded.plan, run.loaded.file, vars.jts_storage_files);
+    vars.jts_storage_files = t.files;
+    vars.jts_storage_timers = vars.jts_storage_timers.filter((u) => u !== t.trim?.own_timer && u !== t.trim?.distribution_timer);
+    vars.jts_storage_trim = t.trim ?? null;
+    return { host: h.name, drivesFile: h.drivesFile, run, vars };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     return { host: h.name, drivesFile: h.drivesFile, run, error: e.message };

@@ -20,15 +20,19 @@ const readOnly = { changed_when: false, check_mode: false };
 function checkTasks(): Task[] {
   return [
     {
-      name: 'See whether systemd runs here (sd_booted(3): /run/systemd/system exists), as apply does',
-      'ansible.builtin.stat': { path: '/run/systemd/system', get_checksum: false },
-      register: 'jts_storage_systemd',
+      name: 'Read which of the paths apply looks at exist (systemd, udevd, fstrim.timer, fstrim, the directories; one ls, read-only)',
+      'ansible.builtin.command': { argv: '{{ jts_probe_paths }}' },
+      environment: { LC_ALL: 'C' },
+      register: 'jts_storage_present',
+      // ls(1): 0 all exist, 2 some operand cannot be accessed (missing); anything else is a failure
+      failed_when: 'jts_storage_present.rc not in [0, 2]',
       ...readOnly,
     },
     {
-      name: 'See whether udevd runs here (/run/udev/control exists)',
-      'ansible.builtin.stat': { path: '/run/udev/control', get_checksum: false },
-      register: 'jts_storage_udevd',
+      name: "Read the distribution's fstrim.timer (its OnCalendar= decides the drop-in, as in apply)",
+      'ansible.builtin.command': { argv: ['cat', '--', '{{ jts_trim_timer_path }}'] },
+      register: 'jts_storage_trim_timer',
+      when: 'jts_trim_timer_path | length > 0',
       ...readOnly,
     },
     {
@@ -119,18 +123,11 @@ function accountTasks(): Task[] {
 function fileTasks(): Task[] {
   return [
     {
-      name: 'See which directories exist (apply makes only the missing ones)',
-      'ansible.builtin.stat': { path: '{{ item.path }}', get_checksum: false },
+      name: 'Make the missing directories (mount points, rules.d, system/; an existing one is left as it is, as apply)',
+      'ansible.builtin.file': { path: '{{ item.path }}', state: 'directory', mode: '{{ item.mode }}' },
       loop: '{{ jts_storage_dirs }}',
       loop_control: { label: '{{ item.path }}' },
-      register: 'jts_storage_dir_stat',
-    },
-    {
-      name: 'Make the missing directories (mount points, rules.d, system/)',
-      'ansible.builtin.file': { path: '{{ item.item.path }}', state: 'directory', mode: '{{ item.item.mode }}' },
-      loop: '{{ jts_storage_dir_stat.results }}',
-      loop_control: { label: '{{ item.item.path }}' },
-      when: 'not item.stat.exists',
+      when: 'item.path not in jts_present',
     },
     {
       name: "The fstab block, apply's markers and text (findmnt --verify checks the candidate)",
@@ -161,7 +158,7 @@ function fileTasks(): Task[] {
     {
       name: 'Managed files: udev scheduler rule, systemd units, sysctl.d (the text apply writes)',
       'ansible.builtin.copy': { dest: '{{ item.dest }}', content: '{{ item.content }}', mode: '{{ item.mode }}', owner: 'root', group: 'root' },
-      loop: '{{ jts_storage_files }}',
+      loop: '{{ jts_storage_files + jts_trim_files }}',
       loop_control: { label: '{{ item.dest }}' },
       notify: ['Reload udev rules (jts-storage)', 'Reload systemd (jts-storage)'],
     },
@@ -175,16 +172,42 @@ function fileTasks(): Task[] {
     {
       name: 'Timers enabled and started (where systemd runs, as apply)',
       'ansible.builtin.systemd': { name: '{{ item }}', enabled: true, state: 'started' },
-      loop: '{{ jts_storage_timers }}',
-      when: 'jts_storage_systemd.stat.exists',
+      loop: '{{ jts_storage_timers + jts_trim_timers }}',
+      when: 'jts_systemd',
     },
   ];
 }
 
 const handlers: Task[] = [
-  { name: 'Reload udev rules (jts-storage)', 'ansible.builtin.command': { argv: ['udevadm', 'control', '--reload'] }, when: 'jts_storage_udevd.stat.exists' },
-  { name: 'Reload systemd (jts-storage)', 'ansible.builtin.systemd': { daemon_reload: true }, when: 'jts_storage_systemd.stat.exists' },
+  { name: 'Reload udev rules (jts-storage)', 'ansible.builtin.command': { argv: ['udevadm', 'control', '--reload'] }, when: 'jts_udevd' },
+  { name: 'Reload systemd (jts-storage)', 'ansible.builtin.systemd': { daemon_reload: true }, when: 'jts_systemd' },
 ];
+
+/**
+ * The facts apply reads, derived lazily from the two read-only probes above (play vars are templated on use).
+ * TRIM: the rule of renderSystemdUnits (src/render/systemd.ts) from readRenderFacts' facts
+ * (src/tune/render-facts.ts), over the variants ./trim.ts rendered: the first existing timer path is the
+ * distribution's fstrim.timer; its OnCalendar= values are read as parseOnCalendar reads them ([Timer]
+ * section, an empty value resets); sameTrimSchedule is "exactly one value, the plan's"; without a timer,
+ * the own units of the first fstrim path found ('' = none: apply's default).
+ */
+const playVars: Record<string, string> = {
+  jts_probe_paths:
+    "{{ ['ls', '-1d', '--', '/run/systemd/system', '/run/udev/control'] + (jts_storage_trim.timer_paths + jts_storage_trim.fstrim_paths if jts_storage_trim | default(none) else []) + (jts_storage_dirs | map(attribute='path') | list) }}",
+  jts_present: '{{ jts_storage_present.stdout_lines | default([]) }}',
+  jts_systemd: "{{ '/run/systemd/system' in jts_present }}",
+  jts_udevd: "{{ '/run/udev/control' in jts_present }}",
+  jts_trim_timer_path: "{{ (jts_storage_trim.timer_paths | select('in', jts_present) | first | default('')) if jts_storage_trim | default(none) else '' }}",
+  jts_trim_calendar:
+    "{% set ns = namespace(sec='', v=[]) %}{% for l in jts_storage_trim_timer.stdout_lines | default([]) %}{% set t = l | trim %}" +
+    "{% if t[:1] == '[' and t[-1:] == ']' %}{% set ns.sec = t[1:-1] %}{% elif ns.sec == 'Timer' and t is match('OnCalendar[ \\t]*=') %}" +
+    "{% set x = t | regex_replace('^OnCalendar[ \\t]*=[ \\t]*', '') %}{% set ns.v = [] if x == '' else ns.v + [x] %}{% endif %}{% endfor %}{{ ns.v }}",
+  jts_trim_same: '{{ jts_trim_calendar | length == 1 and jts_trim_calendar[0] == jts_storage_trim.schedule }}',
+  jts_fstrim_path: "{{ (jts_storage_trim.fstrim_paths | select('in', jts_present) | first | default('')) if jts_storage_trim | default(none) else '' }}",
+  jts_trim_files:
+    "{{ [] if not (jts_storage_trim | default(none)) else (([] if jts_trim_same else [jts_storage_trim.dropin]) if jts_trim_timer_path else (jts_storage_trim.own | selectattr('fstrim', 'equalto', jts_fstrim_path) | first).files) }}",
+  jts_trim_timers: "{{ [] if not (jts_storage_trim | default(none)) else [jts_storage_trim.distribution_timer if jts_trim_timer_path else jts_storage_trim.own_timer] }}",
+};
 
 /** The play as data (tests parse the text back and compare). */
 export function playbookData(): Record<string, unknown>[] {
@@ -194,6 +217,7 @@ export function playbookData(): Record<string, unknown>[] {
       hosts: "{{ jts_storage_hosts | default('all') }}",
       become: true,
       gather_facts: false,
+      vars: playVars,
       tasks: [...checkTasks(), ...storageTasks(), ...accountTasks(), ...fileTasks()],
       handlers,
     },

@@ -111,6 +111,15 @@ function unitFile(path: string, header: string, sections: [string, string[]][], 
   return { path, content, mode: 0o644, summary };
 }
 
+/**
+ * Whether the distribution's fstrim.timer already runs the plan's schedule (then no drop-in is written):
+ * exactly one OnCalendar= value (after parseOnCalendar's resets), textually the plan's. The exported playbook
+ * applies the same test in Jinja (src/fleet/playbook.ts, "TRIM").
+ */
+export function sameTrimSchedule(onCalendar: string[], schedule: string): boolean {
+  return onCalendar.length === 1 && onCalendar[0] === schedule;
+}
+
 export function renderSystemdUnits(plan: Plan, opts: SystemdRenderOptions): SystemdRender {
   const files: RenderedFile[] = [];
   const enable: string[] = [];
@@ -124,7 +133,7 @@ export function renderSystemdUnits(plan: Plan, opts: SystemdRenderOptions): Syst
     const dist = opts.distributionFstrimTimer;
     if (dist) {
       enable.push(FSTRIM_TIMER);
-      const same = dist.onCalendar.length === 1 && dist.onCalendar[0] === trim.schedule;
+      const same = sameTrimSchedule(dist.onCalendar, trim.schedule);
       if (same) notes.push(`TRIM: the distribution's ${FSTRIM_TIMER} (${dist.path}) already runs "${trim.schedule}": used as shipped, no drop-in`);
       else {
         notes.push(`TRIM: the distribution's ${FSTRIM_TIMER} runs "${dist.onCalendar.join(', ')}"; a drop-in sets the plan's "${trim.schedule}"`);

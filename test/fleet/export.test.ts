@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { FakeRunner } from '../support/fake-runner.js';
 import { readRepo } from '../diff/helpers.js';
@@ -11,6 +11,10 @@ import { exportAnsibleCommand } from '../../src/commands/export.js';
 import { runPlan } from '../../src/pipeline/plan-pipeline.js';
 import { managedEntries } from '../../src/render/fstab-format.js';
 import type { Action } from '../../src/model/actions.js';
+import { parseOnCalendar, renderSystemdUnits } from '../../src/render/systemd.js';
+import { FSTRIM_PATHS, FSTRIM_TIMER_PATHS } from '../../src/tune/render-facts.js';
+import { defaultCliArgv } from '../../src/tune/cli-path.js';
+import { TRIM_FILE_PATHS } from '../../src/fleet/trim.js';
 
 const FILES = ['plans/jts.yaml', 'examples/seed-literal.yaml', 'examples/drives/4tb-nvme.yaml', 'examples/drives/2tb-nvme.yaml', 'test/fixtures/apply/tiny.yaml', 'test/fixtures/fleet/tiny-drives-0.yaml', 'test/fixtures/fleet/tiny-drives-1.yaml'];
 
@@ -77,9 +81,13 @@ test('export ansible of the default plan on the 4 TB drive: the host vars are th
   assert.equal(vars.jts_storage_groups.length, execs(result.actions, 'groupadd').length);
   // the udev rule and the units: apply's text, byte for byte
   const writes = result.actions.flatMap((a) => a.steps).filter((s) => s.type === 'write-file' && s.path !== '/etc/fstab');
-  assert.deepEqual(vars.jts_storage_files, writes.map((s) => s.type === 'write-file' && { dest: s.path, content: s.content, mode: '0644' }));
+  // TRIM's units depend on the host (fstrim.timer, fstrim's path): they are in jts_storage_trim, chosen on the
+  // host; the pipeline's offline choice (no timer, no fstrim found) is its own[''] variant
+  const own = vars.jts_storage_trim.own.find((o: Vars) => o.fstrim === '').files as Vars[];
+  assert.deepEqual([...vars.jts_storage_files, ...own].sort((a: Vars, b: Vars) => a.dest.localeCompare(b.dest)), writes.map((s) => s.type === 'write-file' && { dest: s.path, content: s.content, mode: '0644' }).sort((a: any, b: any) => a.dest.localeCompare(b.dest)));
   assert.ok((vars.jts_storage_files as unknown as Vars[]).some((f: Vars) => f.dest === '/etc/udev/rules.d/60-jts-storage-scheduler.rules'));
-  assert.deepEqual(vars.jts_storage_timers, ['jts-storage-fstrim.timer', 'jts-storage-health.timer', 'jts-storage-snapshot.timer']);
+  assert.deepEqual(vars.jts_storage_timers, ['jts-storage-health.timer', 'jts-storage-snapshot.timer']);
+  assert.equal(vars.jts_storage_trim.own_timer, 'jts-storage-fstrim.timer');
 });
 
 test('the playbook: standard modules, nothing that can destroy, the drive check before any change', async () => {
@@ -162,6 +170,59 @@ test('ansible-playbook --syntax-check passes on the export (when ansible is inst
     for (const [k, v] of r.files) if (k.startsWith('o/')) writeFileSync(join(dir, k.slice(2)), v);
     const res = spawnSync('ansible-playbook', ['-i', join(dir, 'inventory.yml'), join(dir, 'site.yml'), '--syntax-check'], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1' } });
     assert.equal(res.status, 0, res.stdout + res.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('TRIM: on each host the playbook picks the units apply would write there (fstrim.timer or not, its schedule, fstrim\'s path; when ansible is installed)', async (t) => {
+  if (spawnSync('ansible-playbook', ['--version']).status !== 0) return t.skip('ansible-playbook is not installed (scripts/setup.sh installs Debian\'s ansible)');
+  const { r } = await exp({ plan: 'test/fixtures/apply/tiny.yaml', drives: 'test/fixtures/fleet/tiny-drives-0.yaml', out: 'o' });
+  const vars = parse(r.files.get('o/host_vars/localhost.yml')!) as Vars;
+  const play = (parse(r.files.get('o/site.yml')!) as Vars[])[0]!;
+  const plan = (await runPlan({ runner: runner(), planFile: 'test/fixtures/apply/tiny.yaml', drivesFile: 'test/fixtures/fleet/tiny-drives-0.yaml' })).loaded!.plan;
+  // timer: the distribution's fstrim.timer text (none: no timer); fstrim: which of FSTRIM_PATHS exist
+  const cases: { name: string; timer?: string; fstrim: number[] }[] = [
+    { name: 'none', fstrim: [1, 2] },
+    { name: 'nofstrim', fstrim: [] },
+    { name: 'same', timer: '[Unit]\nDescription=x\n\n[Timer]\nOnCalendar=weekly\nPersistent=true\n', fstrim: [0] },
+    { name: 'reset', timer: '[Timer]\nOnCalendar=daily\nOnCalendar=\n  OnCalendar = weekly\n', fstrim: [0] },
+    { name: 'other', timer: '[Unit]\nOnCalendar=weekly\n[Timer]\n# OnCalendar=weekly\nOnCalendar=daily\n', fstrim: [0] },
+    { name: 'two', timer: '[Timer]\nOnCalendar=weekly\nOnCalendar=daily\n', fstrim: [0] },
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'jts-fleet-trim-'));
+  try {
+    mkdirSync(join(dir, 'host_vars'));
+    const hosts: Record<string, Vars> = {};
+    for (const c of cases) {
+      const d = join(dir, c.name);
+      mkdirSync(d);
+      const tmpOf = (p: string) => join(d, p.replace(/\//g, '_'));
+      if (c.timer) writeFileSync(tmpOf(FSTRIM_TIMER_PATHS[1]!), c.timer);
+      for (const i of c.fstrim) writeFileSync(tmpOf(FSTRIM_PATHS[i]!), '');
+      const trim = vars.jts_storage_trim;
+      hosts[c.name] = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3' };
+      const hv = { ...vars, jts_storage_dirs: [], jts_storage_trim: { ...trim, timer_paths: trim.timer_paths.map(tmpOf), fstrim_paths: trim.fstrim_paths.map(tmpOf), own: trim.own.map((o: Vars) => ({ ...o, fstrim: o.fstrim ? tmpOf(o.fstrim) : '' })) } };
+      writeFileSync(join(dir, 'host_vars', `${c.name}.yml`), JSON.stringify(hv));
+    }
+    writeFileSync(join(dir, 'inventory.yml'), JSON.stringify({ all: { hosts } }));
+    const probe: Vars = { ...play, become: false, tasks: [...play.tasks.slice(0, 2), { 'ansible.builtin.debug': { msg: "{{ {'files': jts_trim_files, 'timers': jts_trim_timers} }}" } }] };
+    delete probe.handlers;
+    writeFileSync(join(dir, 'probe.yml'), JSON.stringify([probe]));
+    const res = spawnSync('ansible-playbook', ['-i', join(dir, 'inventory.yml'), join(dir, 'probe.yml')], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', ANSIBLE_STDOUT_CALLBACK: 'json' } });
+    assert.equal(res.status, 0, res.stdout + res.stderr);
+    const got = JSON.parse(res.stdout).plays[0].tasks[2].hosts as Record<string, Vars>;
+    for (const c of cases) {
+      const sd = renderSystemdUnits(plan, {
+        cli: defaultCliArgv(),
+        planFile: resolve('test/fixtures/apply/tiny.yaml'),
+        ...(c.timer ? { distributionFstrimTimer: { path: FSTRIM_TIMER_PATHS[1]!, onCalendar: parseOnCalendar(c.timer) } } : {}),
+        ...(c.fstrim.length ? { fstrimPath: FSTRIM_PATHS[Math.min(...c.fstrim)]! } : {}),
+      });
+      const want = sd.files.filter((f) => TRIM_FILE_PATHS.includes(f.path)).map((f) => ({ dest: f.path, content: f.content, mode: '0644' }));
+      assert.deepEqual(got[c.name]!.msg.files, want, c.name);
+      assert.deepEqual(got[c.name]!.msg.timers, sd.enable.filter((u) => u.includes('fstrim')), c.name);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
