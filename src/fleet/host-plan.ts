@@ -40,5 +40,7 @@ export async function withDriveIds(runner: Runner, planFile: string, ids: Record
   const text = planWithDriveIds(original, planFile, ids);
   const overlay = Object.create(runner) as Runner;
   overlay.readFile = async (p: string) => (p === planFile ? text : runner.readFile(p));
+  // The plan loader prefers bytes when the runner reads them (model/load-plan.ts readPlanText): both are overlaid.
+  if (runner.readFileBytes) overlay.readFileBytes = async (p: string) => (p === planFile ? new TextEncoder().encode(text) : runner.readFileBytes!(p));
   return overlay;
 }

@@ -227,3 +227,13 @@ test('TRIM: on each host the playbook picks the units apply would write there (f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('drive identities also reach a runner that reads plan files as bytes (the real runner does; the plan loader prefers bytes)', async () => {
+  const inv = 'all:\n  hosts:\n    db-b:\n      jts_storage_drives: /d/tiny-1.yaml\n      jts_storage_drive_ids: { hot0: { serial: JTS-TINY-1 } }\n';
+  const r = runner({ '/i/hosts.yml': inv, '/d/tiny-1.yaml': readRepo('test/fixtures/fleet/tiny-drives-1.yaml') });
+  const bytesRunner = Object.create(r) as FakeRunner;
+  (bytesRunner as any).readFileBytes = async (p: string) => new TextEncoder().encode(await r.readFile(p));
+  const { code, err } = await exp({ plan: 'test/fixtures/apply/tiny.yaml', inventory: '/i/hosts.yml', out: 'o' }, bytesRunner);
+  assert.equal(code, 0, err);
+  assert.equal((parse(r.files.get('o/host_vars/db-b.yml')!) as Vars).jts_storage_drives[0].device, '/dev/disk/by-id/nvme-QEMU_NVMe_Ctrl_JTS-TINY-1');
+});
