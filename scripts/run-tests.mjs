@@ -45,7 +45,8 @@ const VM_SECONDS = {
 };
 
 // VM files too slow for every run, run only when named (`node scripts/run-tests.mjs --vm fleet`):
-// fleet.vm runs ansible-playbook twice under TCG emulation, 25–30 min a run on this machine.
+// fleet.vm runs ansible-playbook three times under TCG emulation: ~30 s of start-up each, and 20–40 s per
+// module process at load 20 (docs/fleet.md "What a playbook run costs in the sandbox"): far over a VM file's budget.
 const OPT_IN = ['fleet.vm'];
 
 function walk(dir) {
