@@ -1,3 +1,4 @@
+import { termWidth, wrap } from '../ui/text.js';
 import type { Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import { EXIT, UserError } from '../core/exit-codes.js';
@@ -66,10 +67,13 @@ export async function benchCommand(o: BenchOpts, io: CommandIo & { runner: Runne
   if (o.listProfiles) {
     if (o.json) show(io, true, { profiles: PROFILES, groups: PROFILE_GROUPS, figures: FIGURES }, () => '');
     else {
+      // Fitted to the terminal (80 columns and up): each paragraph wraps with a hanging indent.
+      const w = termWidth(io);
+      const para = (text: string, indent: string) => wrap(text, w, indent + '  ', indent).join('\n') + '\n';
       for (const p of PROFILES) {
-        io.stdout(`${p.name} — ${p.title}\n  ${p.reason}\n  reports: ${p.reports.join(', ')}\n${p.compareWith ? `  compare with: ${p.compareWith}\n` : ''}`);
+        io.stdout(para(`${p.name} — ${p.title}`, '') + para(p.reason, '  ') + para(`reports: ${p.reports.join(', ')}`, '  ') + (p.compareWith ? para(`compare with: ${p.compareWith}`, '  ') : ''));
       }
-      io.stdout(`groups: ${Object.entries(PROFILE_GROUPS).map(([k, v]) => `${k} = ${v.join(' ')}`).join('; ')}\n`);
+      io.stdout(para(`groups: ${Object.entries(PROFILE_GROUPS).map(([k, v]) => `${k} = ${v.join(' ')}`).join('; ')}`, ''));
     }
     return EXIT.OK;
   }

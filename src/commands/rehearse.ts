@@ -6,7 +6,7 @@ import { ExecRunner } from '../core/exec-runner.js';
 import { EXIT } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH, loadPlanFile } from '../model/load-plan.js';
 import { loadDrivesFile } from '../model/drives-file.js';
-import { DEFAULT_DRIVES_FILE, formatRehearseReport, rehearse, runStepsInGuest } from '../rehearse/rehearse.js';
+import { DEFAULT_DRIVES_FILE, defaultRehearseOut, formatRehearseReport, rehearse, runStepsInGuest } from '../rehearse/rehearse.js';
 import type { RehearseStep } from '../rehearse/steps.js';
 import { capturedIo, envOf, type CommandIo } from '../ui/io.js';
 import { show } from '../ui/view.js';
@@ -75,6 +75,7 @@ export async function rehearseCommand(opts: RehearseOptions, io: CommandIo, run?
     drivesFile: opts.drives,
     drivesState,
     keep: !!opts.keep,
+    keepIn: path.resolve(opts.out ?? defaultRehearseOut(new Date(), io.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0), process.cwd())),
     timeoutS: opts.timeout,
     log: (s) => io.stderr(s),
   });
@@ -96,6 +97,6 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--timeout <s>', 'stop the VM after this many seconds (a safety stop: 145 s is typical on an idle 2-core host, a loaded one takes several times that)', (v) => Number(v), 2400)
     .option('--json', 'machine-readable report on stdout')
     .addOption(new Option('--in-guest', 'run the steps inside the sandbox guest (started by rehearse itself)').hideHelp())
-    .addOption(new Option('--out <dir>', 'result directory of --in-guest').hideHelp())
+    .option('--out <dir>', 'keep the report (report.html), the bench results and every step\'s JSON here (default: ./jts-storage-rehearse/<UTC time>, or /var/lib/jts-storage/rehearse/<UTC time> as root)')
     .action(async (opts: RehearseOptions) => ctx.exit(await rehearseCommand(opts, ctx.io, ctx.run)));
 }

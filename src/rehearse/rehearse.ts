@@ -176,6 +176,8 @@ export interface RehearseOptions {
   drivesFile: string;
   drivesState: HostState;
   keep: boolean;
+  /** Copy the results (steps, bench.json, report.html) here and record them in the report (rehearse --out). */
+  keepIn?: string;
   timeoutS?: number;
   /** Live guest output and boot progress (stderr). */
   log: (s: string) => void;
@@ -195,6 +197,10 @@ export interface RehearseReport {
   withinBudget: { time: boolean; disk: boolean };
   outDir?: string;
   imageDir?: string;
+  /** Where the results were kept (--out DIR): the steps' JSON, bench.json, report.html, rehearsal.json. */
+  keptIn?: string;
+  /** The HTML report of the bench step, in keptIn (absent when that step did not write one). */
+  reportHtml?: string;
   guestExitCode: number;
   consoleTail?: string;
 }
@@ -285,11 +291,31 @@ export async function rehearse(o: RehearseOptions): Promise<RehearseReport> {
     guestExitCode: res.exitCode,
     consoleTail: ok ? undefined : res.consoleTail,
   };
+  if (o.keepIn) {
+    // The results outlive the work directory: copied to the folder the user named (or the default).
+    await fs.mkdir(o.keepIn, { recursive: true });
+    await fs.cp(outDir, o.keepIn, { recursive: true });
+    report.keptIn = o.keepIn;
+    const html = path.join(o.keepIn, 'report.html');
+    if (await fs.stat(html).then(() => true, () => false)) report.reportHtml = html;
+    await fs.writeFile(path.join(o.keepIn, 'rehearsal.json'), JSON.stringify(report, null, 2) + '\n');
+  }
   if (o.keep) {
     report.outDir = outDir;
     report.imageDir = imageDir;
   } else await fs.rm(work, { recursive: true, force: true });
   return report;
+}
+
+/**
+ * Where `rehearse` keeps its report and results when --out is not given: as root
+ * /var/lib/jts-storage/rehearse/STAMP (beside the product's other state: bench results), otherwise
+ * ./jts-storage-rehearse/STAMP under the current directory; STAMP is the UTC start time
+ * (2026-11-30T17-55-00Z), so runs never overwrite each other.
+ */
+export function defaultRehearseOut(now: Date, uid: number, cwd: string): string {
+  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return uid === 0 ? path.join('/var/lib/jts-storage/rehearse', stamp) : path.join(cwd, 'jts-storage-rehearse', stamp);
 }
 
 function secs(ms: number): string {
@@ -309,7 +335,9 @@ export async function formatRehearseReport(r: RehearseReport): Promise<string> {
     ...r.changes.map((c) => `rehearsal changed: ${c}`),
     `boot ${secs(r.bootMs)}, total ${secs(r.wallMs)} (budget ${BUDGET_MS / 60000} min${r.withinBudget.time ? '' : ': OVER'}); drive images really use ${(r.imageBytes / 1e9).toFixed(2)} GB of host disk (du; budget ${BUDGET_DISK_BYTES / 1e9} GB${r.withinBudget.disk ? '' : ': OVER'})`,
   ];
-  if (r.outDir) lines.push(`kept: results in ${r.outDir}, images in ${r.imageDir}`);
+  if (r.keptIn) lines.push(`results: ${r.keptIn}/ (steps/, rehearsal.json${r.reportHtml ? ', bench.json' : ''})`);
+  if (r.reportHtml) lines.push(`report: ${r.reportHtml}`);
+  if (r.outDir) lines.push(`kept: work directory ${r.outDir}, images in ${r.imageDir}`);
   if (r.steps.length === 0) lines.push(`the guest reported no step (exit ${r.guestExitCode}); console tail:\n${r.consoleTail ?? ''}`);
   for (const s of r.steps.filter((x) => !x.ok && !x.skipped)) lines.push(`\n${s.name} failed (${s.reason}); last output:\n${(s.stderrTail ?? '').trimEnd()}`);
   lines.push(r.ok ? 'rehearsal: OK' : 'rehearsal: FAILED');

@@ -92,3 +92,15 @@ test('width: COLUMNS, then the terminal, never under 80; wrap keeps words and in
   assert.equal(termWidth({ env: {}, columns: 40 }), 80);
   assert.deepEqual(wrap('aaa bbb ccc', 8, '  ', ''), ['aaa bbb', '  ccc']);
 });
+
+test('output fits 80 columns: a valid plan (findings, layout table, commands, file contents) and bench --list-profiles', async () => {
+  let out = '';
+  const code = await planCommand({ plan: 'plans/jts.yaml', drives: 'examples/drives/4tb-nvme.yaml', color: false }, { runner: runner(), stdout: (s) => (out += s), stderr: () => {}, env: { COLUMNS: '80' } });
+  assert.equal(code, 2);
+  assert.ok(widest(out) <= 80, `plan: widest line ${widest(out)}`);
+  assert.match(out, /^\| lv_clickhouse +\| rest +\| +381466 \| +1490\.10 \| ext4 \| \/var\/lib\/clickhouse \|$/m, 'the layout table keeps its borders');
+  const { runCommandLine } = await import('../../src/cli.js');
+  let list = '';
+  assert.equal(await runCommandLine(['bench', '--list-profiles'], { stdout: (s) => void (list += s), stderr: () => {}, env: { COLUMNS: '80' } }), 0);
+  assert.ok(widest(list) <= 80, `bench --list-profiles: widest line ${widest(list)}`);
+});
