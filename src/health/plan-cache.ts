@@ -26,7 +26,7 @@ import type { Plan } from '../model/plan-schema.js';
  * (load-plan.ts and what it imports at run time). A new build of any of them makes every cached
  * plan a miss. test/health/plan-cache.test.ts checks this list covers load-plan's relative imports.
  */
-export const VALIDATOR_MODULES = ['../model/load-plan.js', '../model/plan-semantics.js', '../model/plan-schema.js', '../model/units.js', '../model/names.js', '../model/plan-yaml.js', '../model/grammars.js', '../core/dm-name.js'];
+export const VALIDATOR_MODULES = ['../model/load-plan.js', '../model/plan-semantics.js', '../model/plan-schema.js', '../model/units.js', '../model/names.js', '../model/plan-yaml.js', '../model/grammars.js', '../core/dm-name.js', '../core/size.js'];
 
 export const CACHE_FORMAT = 1;
 

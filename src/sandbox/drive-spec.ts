@@ -3,6 +3,8 @@
  * Pure: parsing and validation only, so every wrong part is named before anything is created.
  */
 
+import { parseBytes, SizeError } from '../core/size.js';
+
 export type DriveKind = 'nvme' | 'virtio' | 'scsi' | 'sata';
 export const DRIVE_KINDS: readonly DriveKind[] = ['nvme', 'virtio', 'scsi', 'sata'];
 
@@ -70,49 +72,23 @@ export class DriveSpecError extends Error {
   }
 }
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  pb: 1e15,
-  kib: 2 ** 10,
-  mib: 2 ** 20,
-  gib: 2 ** 30,
-  tib: 2 ** 40,
-  pib: 2 ** 50,
-};
 
 /** Largest image QEMU and a sparse file reasonably take here: 64 TiB. */
 export const MAX_DRIVE_BYTES = 2 ** 46;
 
 /**
- * "4000000000000", "4TB" (10^12), "3.5TiB" (2^40), "512MiB". Bare K/M/G/T are refused: LVM reads
- * them as binary and most people as decimal, which is exactly the 4 TB vs 3.64 TiB confusion of the specs.
+ * A drive size in the tool's one size grammar (core/size.ts, docs/plan-format.md "Sizes"): "4TB"
+ * (10^12), "3.5TiB" or LVM's "3.5T" (2^40), "512MiB". A bare number is bytes here, as QEMU's
+ * `-drive size=` reads it (the plan refuses bare numbers). Throws DriveSpecError naming the size.
  */
 export function parseSize(text: string): number {
-  const t = text.trim();
-  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(t);
-  if (!m) throw new DriveSpecError(`size "${text}": expected a number of bytes or a number with a unit (e.g. 4TB, 500GiB)`);
-  const num = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  let mult = 1;
-  if (unit) {
-    const u = UNITS[unit];
-    if (u === undefined) {
-      if (['k', 'm', 'g', 't', 'p'].includes(unit)) {
-        throw new DriveSpecError(
-          `size "${text}": unit "${m[2]}" is ambiguous: write ${unit.toUpperCase()}B (10^${{ k: 3, m: 6, g: 9, t: 12, p: 15 }[unit as 'k']}) or ${unit.toUpperCase()}iB (2^${{ k: 10, m: 20, g: 30, t: 40, p: 50 }[unit as 'k']})`,
-        );
-      }
-      throw new DriveSpecError(`size "${text}": unknown unit "${m[2]}" (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)`);
-    }
-    mult = u;
+  try {
+    const bytes = parseBytes(text, { bareNumber: 'bytes' });
+    return bytes;
+  } catch (e) {
+    if (e instanceof SizeError) throw new DriveSpecError(e.message);
+    throw e;
   }
-  const bytes = num * mult;
-  if (!Number.isSafeInteger(bytes)) throw new DriveSpecError(`size "${text}": not a whole number of bytes (${bytes})`);
-  return bytes;
 }
 
 /** Checks one drive; throws DriveSpecError naming the wrong field. `where` prefixes messages (e.g. "drive 2"). */

@@ -2,39 +2,12 @@
  * Sizes and durations as the snapshot policies write them. Kept local to the snapshot module (the
  * plan-wide size arithmetic lives with the model); the rules are the plan file's own: KiB/MiB/GiB/TiB
  * and LVM's k/m/g/t (either case) are base 2, KB/MB/GB/TB are base 10, "N%" is a share of a base
- * the caller names (the origin for a COW size, the VG for the reserve), a bare number is bytes.
+ * the caller names (the origin for a COW size, the VG for the reserve). Absolute sizes are the one
+ * grammar of core/size.ts (a bare number is refused, as in the rest of the plan).
  */
 
 import { scaleBinary } from '../model/units.js';
 import { parseSize } from '../model/units.js';
-
-const BASE2: Record<string, number> = { k: 1, kib: 1, m: 2, mib: 2, g: 3, gib: 3, t: 4, tib: 4, p: 5, pib: 5 };
-const BASE10: Record<string, number> = { kb: 1, mb: 2, gb: 3, tb: 4, pb: 5 };
-
-export interface ParsedSize {
-  /** Set for "N%": the share, 0..100+ */
-  percent?: number;
-  /** Set for absolute sizes. */
-  bytes?: number;
-}
-
-export function parseSizeSpec(text: string): ParsedSize {
-  const s = text.trim();
-  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(s);
-  if (pct) {
-    const p = Number(pct[1]);
-    if (!(p > 0)) throw new Error(`size "${text}": a percentage must be above 0`);
-    return { percent: p };
-  }
-  const m = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(s);
-  if (!m) throw new Error(`size "${text}": expected a number with a unit (GiB, GB, g…) or "N%"`);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  if (unit === '' || unit === 'b') return { bytes: Math.round(n) };
-  if (unit in BASE2) return { bytes: Math.round(n * 1024 ** BASE2[unit]!) };
-  if (unit in BASE10) return { bytes: Math.round(n * 1000 ** BASE10[unit]!) };
-  throw new Error(`size "${text}": unknown unit "${m[2]}" (use KiB/MiB/GiB/TiB, KB/MB/GB/TB or LVM's k/m/g/t)`);
-}
 
 /** Bytes of a size spec; "N%" is taken of `percentOf`. */
 export function sizeBytes(text: string, percentOf: number): number {

@@ -1,19 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DriveSpecError, parseDriveSpec, parseSize, resolveDrives, rotationRate } from '../../src/sandbox/drive-spec.js';
+import { parseBytes, SizeError } from '../../src/model/units.js';
 
-test('sizes: bytes, decimal and binary units; bare K/M/G/T refused as ambiguous', () => {
+test('sizes: the one grammar of the plan (core/size.ts); a bare number is bytes, as QEMU reads it', () => {
   assert.equal(parseSize('4000000000000'), 4_000_000_000_000);
   assert.equal(parseSize('4TB'), 4_000_000_000_000);
-  assert.equal(parseSize('4tb'), 4_000_000_000_000);
   assert.equal(parseSize('1.5TB'), 1_500_000_000_000);
   assert.equal(parseSize('512MiB'), 536_870_912);
   assert.equal(parseSize('2 GiB'), 2_147_483_648);
-  assert.throws(() => parseSize('4T'), /ambiguous: write TB \(10\^12\) or TiB \(2\^40\)/);
-  assert.throws(() => parseSize('4G'), /GB \(10\^9\) or GiB \(2\^30\)/);
+  // LVM's one-letter units are base 2 in the plan, so they are here too (they were refused as ambiguous).
+  assert.equal(parseSize('4T'), 4 * 2 ** 40);
+  assert.equal(parseSize('4g'), 4 * 2 ** 30);
+  // Lower-case "tb"/"kb" read as bits to many people: refused, as in the plan.
+  assert.throws(() => parseSize('4tb'), DriveSpecError);
   assert.throws(() => parseSize('4XB'), /unknown unit "XB"/);
-  assert.throws(() => parseSize('four'), /expected a number/);
-  assert.throws(() => parseSize('0.1B'), /not a whole number/);
+  assert.throws(() => parseSize('four'), /not understood/);
+  assert.throws(() => parseSize('0.5'), /not a whole number of bytes/);
+  assert.throws(() => parseSize('20%'), /absolute size/);
+});
+
+test('sizes: the sandbox and a plan file read every unit-bearing size the same', () => {
+  for (const text of ['4TB', '3.84TB', '960GB', '4TiB', '3.5TiB', '512MiB', '4T', '200g', '1.5t', '8s', '4096b', '2 GiB', '7.68TB']) {
+    assert.equal(parseSize(text), parseBytes(text), text);
+  }
+  for (const text of ['4tb', 'four', '4XB', '-1GiB', '0GiB']) {
+    assert.throws(() => parseSize(text), DriveSpecError, text);
+    assert.throws(() => parseBytes(text), SizeError, text);
+  }
 });
 
 test('drive spec: bare size, key=value parts, bare kind', () => {
