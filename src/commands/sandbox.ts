@@ -13,7 +13,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .command('sandbox')
     .description('run COMMAND as root in a disposable QEMU VM with a real kernel, device-mapper and virtual drives; exits with its exit code')
     .argument('[command...]', 'the command to run in the guest, after --')
-    .option('--drive <spec>', 'a drive: SIZE or size=N,serial=S,model=M,kind=nvme|virtio|scsi|sata,rotation=ssd|hdd|RPM,lbs=512|4096,nsof=N (a namespace of drive N) (repeatable; default one 4TB NVMe)', collect, [] as string[])
+    .option('--drive <spec>', 'a drive: SIZE (the plan size grammar: 4TB, 3.5TiB, 4T = 4 TiB; a bare number is bytes) or size=N,serial=S,model=M,kind=nvme|virtio|scsi|sata,rotation=ssd|hdd|RPM,lbs=512|4096,nsof=N (a namespace of drive N) (repeatable; default one 4TB NVMe)', collect, [] as string[])
     .option('--memory <MiB>', 'guest memory in MiB', '2048')
     .option('--cpus <N>', 'virtual CPUs (1 is fastest on a busy host)', '1')
     .option('--timeout <S>', 'kill the VM after S seconds (boot included)', '600')

@@ -5,7 +5,7 @@
  * (HealthSchema.parse({}), SnapshotPolicySchema.parse({})), so they cannot drift apart.
  */
 import type { SnapshotPolicy } from '../model/plan-schema.js';
-import type { HealthThresholds } from './evaluate.js';
+import type { HealthThresholds } from './scope.js';
 
 export const DEFAULT_HEALTH: Readonly<HealthThresholds> = Object.freeze({
   warningPercent: 80,

@@ -10,7 +10,7 @@ const sandbox = (...args: string[]) => spawnSync(process.execPath, [CLI, 'sandbo
 
 test('sandbox command: bad input is refused with the wrong part named, exit 1, nothing booted', () => {
   const cases: [string[], RegExp][] = [
-    [['--drive', '4T', '--', 'true'], /drive spec "4T": size "4T": unit "T" is ambiguous/],
+    [['--drive', '4tb', '--', 'true'], /drive spec "4tb": size "4tb": unknown unit "tb"/],
     [['--drive', '4TB,kind=sas', '--', 'true'], /kind "sas" is not one of nvme, virtio, scsi, sata/],
     [['--drive', '4TB,sata,rotation=warp', '--', 'true'], /drive spec "4TB,sata,rotation=warp": rotation "warp"/],
     [['--memory', 'lots', '--', 'true'], /--memory: "lots" is not a positive number/],
