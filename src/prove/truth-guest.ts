@@ -15,6 +15,7 @@ import { ExecRunner } from '../core/exec-runner.js';
 import type { Runner } from '../core/runner.js';
 import { truthGroups, truthMkfsArgv, type TruthGroup } from './truth-cases.js';
 import { tryMount, toolVersions, type TruthRow } from './try.js';
+import { readLsblk } from '../host/lsblk.js';
 
 const ENV = { LC_ALL: 'C', LVM_SUPPRESS_FD_WARNINGS: '1' };
 
@@ -35,9 +36,10 @@ export async function runTruth(r: Runner, out: string, selection?: TruthSelectio
   const groups: [number, TruthGroup][] = all.map((g, i) => [i, g] as [number, TruthGroup]).filter(([i]) => !selection || selection.has(i));
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'versions.json'), JSON.stringify(await toolVersions(r)));
-  const lsblk = await r.run(['lsblk', '-dnpo', 'NAME,TYPE'], { env: ENV });
-  const disk = lsblk.stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((x) => x[1] === 'disk' && !/\/(loop|sr|zram)/.test(x[0]!))?.[0];
-  if (!disk) throw new Error(`no drive: ${lsblk.stdout}`);
+  // Through the one lsblk reader (JSON, LC_ALL=C), never its columns.
+  const { devices } = await readLsblk(r, ['lsblk', '-J', '-d', '-p', '-o', 'NAME,KNAME,PATH,TYPE']);
+  const disk = devices.find((d) => d.type === 'disk' && !/\/(loop|sr|zram)/.test(d.path || d.name))?.path;
+  if (!disk) throw new Error(`no drive: ${devices.map((d) => `${d.name} ${d.type}`).join(', ') || 'lsblk listed none'}`);
   await r.run(['pvcreate', '-qq', '-y', disk], { env: ENV });
   await r.run(['vgcreate', '-qq', '-s', '4m', 'truth', disk], { env: ENV });
   mkdirSync('/mnt/truth', { recursive: true });
