@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecRunner } from '../../src/core/exec-runner.js';
-import { main } from '../../src/cli.js';
+import { runCliCaptured } from '../support/guest-cli.js';
 
 const OUT = process.argv[2]!;
 const r = new ExecRunner();
@@ -22,30 +22,8 @@ async function sh(argv: string[]): Promise<string> {
 }
 
 async function cli(name: string, args: string[]): Promise<void> {
-  let so = '';
-  let se = '';
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => ((so += String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => ((se += String(c)), true)) as typeof process.stderr.write;
-  process.exitCode = 0;
-  let rc = 0;
-  const t = Date.now();
-  try {
-    await main(['node', 'jts-storage', ...args]);
-    rc = Number(process.exitCode ?? 0);
-  } catch (e) {
-    se += `uncaught: ${(e as Error).stack}\n`;
-    rc = 99;
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-    process.exitCode = 0;
-  }
-  writeFileSync(join(OUT, `${name}.out`), so);
-  writeFileSync(join(OUT, `${name}.err`), se);
-  writeFileSync(join(OUT, `${name}.rc`), `${rc}\n`);
-  log.push(`jts-storage ${args.join(' ')} # ${rc} (${Date.now() - t} ms)`);
+  const { rc, ms } = await runCliCaptured(OUT, name, args);
+  log.push(`jts-storage ${args.join(' ')} # ${rc} (${ms} ms)`);
   writeFileSync(join(OUT, 'driver.log'), log.join('\n') + '\n');
 }
 
