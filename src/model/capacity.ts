@@ -26,7 +26,7 @@ import type { Plan, Volume } from './plan-schema.js';
 import type { HostState, DriveInfo } from './host-state.js';
 import type { Finding } from './actions.js';
 import type { LoadedPlan } from './load-plan.js';
-import { parseSize, parseBytes, ceilDiv, formatBytes, formatShortfall } from './units.js';
+import { parseBytes, trySize, type SizeSpec, ceilDiv, formatBytes, formatShortfall } from './units.js';
 import { peStartBytes, pvExtents, percentExtents, thinMetadataBytes } from './lvm-extents.js';
 import { matchDrive } from './drive-match.js';
 import { foreignUse, type ForeignLv } from './foreign-use.js';
@@ -383,12 +383,10 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
   return { vgs, drives, findings };
 }
 
-function safeSize(text: string) {
-  try {
-    return parseSize(text);
-  } catch {
-    return undefined;
-  }
+/** The size, or undefined where the text is not one (the schema has reported it already). */
+function safeSize(text: string): SizeSpec | undefined {
+  const r = trySize(text);
+  return r.ok ? r.size : undefined;
 }
 
 /** One-line human summary of a VG layout, for plan output. */

@@ -18,11 +18,11 @@ import type { Runner } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import type { ActionRunner } from '../model/actions.js';
 import type { Plan, SnapshotHook } from '../model/plan-schema.js';
-import { findLv, readLvm } from './lvm-report.js';
 import { planCreate, defaultPolicy } from './create.js';
 import { readAutoextend } from './autoextend.js';
-import { fsType, mountsOf, readMounts, restoreSnapshot, type MountRow } from './mount.js';
+import { fsType, readMounts, restoreSnapshot } from './mount.js';
 import { detail, execAction, mkdirAction, must } from './actions.js';
+import { drillOrigin, phaseTimer, remount } from './drill.js';
 import { createSets, type VolumeGuarantee } from './set-create.js';
 import { realSleep } from './hooks.js';
 import { redisCli } from './hooks-builtin.js';
@@ -164,19 +164,8 @@ export interface DbDrillOptions {
 export async function runDbDrill(runner: Runner, act: ActionRunner, volume: string, database: DrillDatabase, o: DbDrillOptions = {}): Promise<DbDrillResult> {
   if (act.dryRun) throw new UserError('the database drill has no --dry-run (its steps depend on the server answers); `snapshot drill VOLUME --dry-run` lists the file drill');
   const phases: { name: string; ms: number }[] = [];
-  const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = runner.now().getTime();
-    try {
-      return await f();
-    } finally {
-      phases.push({ name, ms: runner.now().getTime() - t });
-    }
-  };
-  const st = await readLvm(runner);
-  const lv = findLv(st.lvs, volume);
-  const id = `${lv.vg}/${lv.name}`;
-  if (lv.origin || lv.attr[0] === 's' || lv.attr[0] === 'S') throw new UserError(`${id} is a snapshot; drill its origin`);
-  const orig: MountRow[] = mountsOf(lv, await readMounts(runner)).sort((a, b) => a.target.length - b.target.length);
+  const phase = phaseTimer(runner, phases);
+  const { st, lv, id, orig } = await drillOrigin(runner, volume);
   const priv = `${DB_DRILL_BASE}/${lv.vg}/${lv.name}`;
   const dir = `${priv}/.jts-drill-${database}`;
   const res: DbDrillResult = {
@@ -279,14 +268,6 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
     await remount(act, lv.path, orig, res);
   }
   return res;
-}
-
-async function remount(act: ActionRunner, dev: string, mounts: MountRow[], result: { remountedAt: string[]; error?: string }): Promise<void> {
-  for (const m of mounts) {
-    const r = await act.run(execAction(`mount ${m.target}`, 'mount the volume back where it was', ['mount', '-t', m.fstype, '-o', m.options, dev, m.target], { kind: 'create', timeoutMs: 300_000 }));
-    if (r.ok) result.remountedAt.push(m.target);
-    else result.error = `${result.error ? result.error + '; ' : ''}mounting ${m.target} back failed: ${detail(r)}`;
-  }
 }
 
 /** The drill's counts as text. */

@@ -83,6 +83,31 @@ export function compareSums(a: Record<string, string>, b: Record<string, string>
   return keys.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${a[k]?.slice(0, 12) ?? 'missing'} vs ${b[k]?.slice(0, 12) ?? 'missing'}`);
 }
 
+/** `phase(name, f)` runs f and appends its wall milliseconds (the runner's clock) to `phases`. */
+export function phaseTimer(runner: Runner, phases: DrillPhase[]): <T>(name: string, f: () => Promise<T>) => Promise<T> {
+  return async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = runner.now().getTime();
+    try {
+      return await f();
+    } finally {
+      phases.push({ name, ms: runner.now().getTime() - t });
+    }
+  };
+}
+
+/**
+ * The origin LV a drill works on (from `lvm fullreport`), its "vg/lv" id and its mounts, shortest
+ * mount point first. Errors: UserError when `volume` is a snapshot or not found.
+ */
+export async function drillOrigin(runner: Runner, volume: string) {
+  const st = await readLvm(runner);
+  const lv = findLv(st.lvs, volume);
+  const id = `${lv.vg}/${lv.name}`;
+  if (lv.origin || lv.attr[0] === 's' || lv.attr[0] === 'S') throw new UserError(`${id} is a snapshot; drill its origin`);
+  const orig: MountRow[] = mountsOf(lv, await readMounts(runner)).sort((a, b) => a.target.length - b.target.length);
+  return { st, lv, id, orig };
+}
+
 /**
  * Run the drill on `volume`: reads (LVM, mounts, checksums) through `runner`, every change through
  * `act`. Under --dry-run the whole sequence is recorded with its argv and nothing runs: the checksums,
@@ -97,20 +122,8 @@ export async function runDrill(
   const fileCount = opts.fileCount ?? 4;
   const fileBytes = opts.fileBytes ?? 256 * 1024;
   const phases: DrillPhase[] = [];
-  const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = runner.now().getTime();
-    try {
-      return await f();
-    } finally {
-      phases.push({ name, ms: runner.now().getTime() - t });
-    }
-  };
-  const st = await readLvm(runner);
-  const lv = findLv(st.lvs, volume);
-  const id = `${lv.vg}/${lv.name}`;
-  if (lv.origin || lv.attr[0] === 's' || lv.attr[0] === 'S') throw new UserError(`${id} is a snapshot; drill its origin`);
-  const mounts = await readMounts(runner);
-  const orig: MountRow[] = mountsOf(lv, mounts).sort((a, b) => a.target.length - b.target.length);
+  const phase = phaseTimer(runner, phases);
+  const { st, lv, id, orig } = await drillOrigin(runner, volume);
   const fstype = orig[0]?.fstype ?? undefined;
   const priv = `${DRILL_BASE}/${lv.vg}/${lv.name}`;
   const result: DrillResult = {
@@ -204,7 +217,8 @@ export async function runDrill(
   return result;
 }
 
-async function remount(act: ActionRunner, dev: string, mounts: MountRow[], result: DrillResult): Promise<void> {
+/** Mounts `dev` back at each of its former mount points; failures are added to `result.error`. */
+export async function remount(act: ActionRunner, dev: string, mounts: MountRow[], result: { remountedAt: string[]; error?: string }): Promise<void> {
   for (const m of mounts) {
     const r = await act.run(execAction(`mount ${m.target}`, 'mount the volume back where it was', ['mount', '-t', m.fstype, '-o', m.options, dev, m.target], { kind: 'create', timeoutMs: 300_000 }));
     if (r.ok) result.remountedAt.push(m.target);
