@@ -160,7 +160,8 @@ function fileTasks(): Task[] {
       'ansible.builtin.copy': { dest: '{{ item.dest }}', content: '{{ item.content }}', mode: '{{ item.mode }}', owner: 'root', group: 'root' },
       loop: '{{ jts_storage_files + jts_trim_files }}',
       loop_control: { label: '{{ item.dest }}' },
-      notify: ['Reload udev rules (jts-storage)', 'Reload systemd (jts-storage)'],
+      register: 'jts_storage_copied',
+      notify: ['Reload udev rules (jts-storage)', 'Reload systemd (jts-storage)', RESTART_HANDLER],
     },
     {
       name: 'Kernel settings the plan asks for (live value; the file above holds them for boot)',
@@ -178,9 +179,18 @@ function fileTasks(): Task[] {
   ];
 }
 
+/**
+ * As apply (src/tune/actions.ts): after the units changed, `systemctl daemon-reload`, then `systemctl restart` of
+ * each timer whose unit file changed, and of fstrim.timer when its drop-in (fstrim.timer.d/*.conf) changed, since
+ * a running timer keeps its old schedule until restarted. Handlers run in this order at the flush before the
+ * timers are enabled; a timer that did not run yet is started by the restart one task earlier than apply's
+ * `enable --now` starts it (same end state: enabled and active).
+ */
+const RESTART_HANDLER = 'Restart the timers whose unit or drop-in changed (jts-storage)';
 const handlers: Task[] = [
   { name: 'Reload udev rules (jts-storage)', 'ansible.builtin.command': { argv: ['udevadm', 'control', '--reload'] }, when: 'jts_udevd' },
   { name: 'Reload systemd (jts-storage)', 'ansible.builtin.systemd': { daemon_reload: true }, when: 'jts_systemd' },
+  { name: RESTART_HANDLER, 'ansible.builtin.systemd': { name: '{{ item }}', state: 'restarted' }, loop: '{{ jts_restart_timers }}', when: 'jts_systemd' },
 ];
 
 /**
@@ -206,6 +216,11 @@ const playVars: Record<string, string> = {
   jts_fstrim_path: "{{ (jts_storage_trim.fstrim_paths | select('in', jts_present) | first | default('')) if jts_storage_trim | default(none) else '' }}",
   jts_trim_files:
     "{{ [] if not (jts_storage_trim | default(none)) else (([] if jts_trim_same else [jts_storage_trim.dropin]) if jts_trim_timer_path else (jts_storage_trim.own | selectattr('fstrim', 'equalto', jts_fstrim_path) | first).files) }}",
+  jts_changed_files: "{{ jts_storage_copied.results | default([]) | selectattr('changed') | map(attribute='item.dest') | list }}",
+  jts_restart_timers:
+    "{% set ns = namespace(r=[]) %}{% for t in jts_storage_timers + jts_trim_timers %}{% set u = '/etc/systemd/system/' ~ t %}" +
+    "{% if u in jts_changed_files or jts_changed_files | select('match', (u ~ '.d/') | regex_escape ~ '[^/]+[.]conf$') | list | length > 0 %}" +
+    '{% set ns.r = ns.r + [t] %}{% endif %}{% endfor %}{{ ns.r }}',
   jts_trim_timers: "{{ [] if not (jts_storage_trim | default(none)) else [jts_storage_trim.distribution_timer if jts_trim_timer_path else jts_storage_trim.own_timer] }}",
 };
 

@@ -237,3 +237,35 @@ test('drive identities also reach a runner that reads plan files as bytes (the r
   assert.equal(code, 0, err);
   assert.equal((parse(r.files.get('o/host_vars/db-b.yml')!) as Vars).jts_storage_drives[0].device, '/dev/disk/by-id/nvme-QEMU_NVMe_Ctrl_JTS-TINY-1');
 });
+
+test('TRIM: a changed unit or fstrim drop-in restarts its timer (a handler, as apply restarts a running timer; when ansible is installed)', async (t) => {
+  if (spawnSync('ansible-playbook', ['--version']).status !== 0) return t.skip('ansible-playbook is not installed (scripts/setup.sh installs Debian\'s ansible)');
+  const { r } = await exp({ plan: 'test/fixtures/apply/tiny.yaml', drives: 'test/fixtures/fleet/tiny-drives-0.yaml', out: 'o' });
+  const play = (parse(r.files.get('o/site.yml')!) as Vars[])[0]!;
+  const copy = play.tasks.find((x: Vars) => x['ansible.builtin.copy']);
+  const restart = play.handlers.find((h: Vars) => /^Restart the timers/.test(h.name));
+  assert.ok(copy.notify.includes(restart.name) && restart['ansible.builtin.systemd'].state === 'restarted', 'the copy of the units notifies the restart handler');
+  const res = (dest: string, changed: boolean) => ({ changed, item: { dest } });
+  const cases: [string, Vars[], string[]][] = [
+    ['nothing changed', [res('/etc/systemd/system/jts-storage-health.timer', false), res('/etc/systemd/system/fstrim.timer.d/50-jts-storage.conf', false)], []],
+    ['drop-in changed', [res('/etc/systemd/system/jts-storage-health.timer', false), res('/etc/systemd/system/fstrim.timer.d/50-jts-storage.conf', true)], ['fstrim.timer']],
+    ['timer changed', [res('/etc/systemd/system/jts-storage-health.timer', true), res('/etc/systemd/system/jts-storage-health.service', true)], ['jts-storage-health.timer']],
+    ['service only', [res('/etc/systemd/system/jts-storage-health.service', true), res('/etc/systemd/system/fstrim.timer.dx/a.conf', true)], []],
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'jts-fleet-restart-'));
+  try {
+    const hosts: Record<string, Vars> = {};
+    cases.forEach(([, results], i) => {
+      hosts[`h${i}`] = { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3', jts_storage_copied: { results }, jts_storage_timers: ['jts-storage-health.timer'], jts_trim_timers: ['fstrim.timer'] };
+    });
+    writeFileSync(join(dir, 'inventory.yml'), JSON.stringify({ all: { hosts } }));
+    const vars = { jts_changed_files: play.vars.jts_changed_files, jts_restart_timers: play.vars.jts_restart_timers };
+    writeFileSync(join(dir, 'probe.yml'), JSON.stringify([{ hosts: 'all', gather_facts: false, vars, tasks: [{ 'ansible.builtin.debug': { msg: '{{ jts_restart_timers }}' } }] }]));
+    const out = spawnSync('ansible-playbook', ['-i', join(dir, 'inventory.yml'), join(dir, 'probe.yml')], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', ANSIBLE_STDOUT_CALLBACK: 'json' } });
+    assert.equal(out.status, 0, out.stdout + out.stderr);
+    const got = JSON.parse(out.stdout).plays[0].tasks[0].hosts as Record<string, Vars>;
+    cases.forEach(([name, , want], i) => assert.deepEqual(got[`h${i}`]!.msg, want, name));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
