@@ -6,6 +6,16 @@
  *
  *   pvcreate + vgcreate   → jts_storage_vgs          community.general.lvg
  *   lvcreate -l N         → jts_storage_lvs          community.general.lvol (size in MiB = N × extent size)
+ *   lvcreate --type thin-pool -l N [--poolmetadatasize S --chunksize C --metadataprofile P]
+ *                         → jts_storage_lvs          lvol `thinpool: POOL` (no lv), size N × extent size,
+ *                                                    opts = the metadata/chunk/profile options as apply's
+ *   lvcreate --type thin -V SIZE --thinpool POOL
+ *                         → jts_storage_lvs          lvol `lv` + `thinpool: POOL`, size = the virtual size
+ *   pool profile write    → jts_storage_lvm_profiles ansible.builtin.copy BEFORE the lvol task (lvcreate
+ *                         (/etc/lvm/profile/*.profile)  --metadataprofile needs the file), parsed back here
+ *   lvchange --metadataprofile P VG/POOL → jts_storage_thin_pools (the playbook reads lv_profile and runs
+ *                         the same lvchange where the pool carries another profile; a new pool gets it
+ *                         from its lvcreate)
  *   mkfs.TYPE OPTS DEV    → jts_storage_filesystems  community.general.filesystem (opts = OPTS)
  *   groupadd / useradd    → jts_storage_groups/users ansible.builtin.group / user
  *   mkdir                 → jts_storage_dirs         ansible.builtin.file (only where missing, as apply)
@@ -22,6 +32,8 @@ import type { Action, Step } from '../model/actions.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { Layout } from '../model/capacity.js';
 import { BEGIN_MARKER, END_MARKER, findManagedBlocks, managedEntries } from '../render/fstab-format.js';
+import { LVM_PROFILE_DIR, parseLvmProfile } from '../render/lvm-profile.js';
+import { parseBytes } from '../core/size.js';
 
 /** An action the export cannot express with the standard modules (names the action and its step). */
 export class ExportError extends Error {
@@ -69,8 +81,16 @@ export interface AnsibleHostVars {
   jts_storage_plan_name: string;
   jts_storage_drives: AnsibleDrive[];
   jts_storage_vgs: { vg: string; pvs: string[]; pesize: string; pv_options: string; vg_options: string }[];
-  /** size: "<MiB>m" (exact: extents × extent size); extents kept beside it for the reader and the tests. */
-  jts_storage_lvs: { vg: string; lv: string; size: string; extents: number; opts: string }[];
+  /**
+   * size: "<MiB>m" (exact: extents × extent size; a thin volume's virtual size); extents kept beside it for
+   * the reader and the tests. A thin pool has `thinpool` and no `lv`; a thin volume has both. resizefs:
+   * false for a pool (apply grows it with a plain lvextend), absent (true) otherwise.
+   */
+  jts_storage_lvs: { vg: string; lv?: string; thinpool?: string; size: string; extents: number; opts: string; resizefs?: boolean }[];
+  /** LVM profiles of thin pools (autoextend), copied before the pools are created: apply's text. */
+  jts_storage_lvm_profiles: AnsibleFile[];
+  /** Thin pools and the profile apply attaches to each (`lvchange --metadataprofile` where it differs). */
+  jts_storage_thin_pools: { vg: string; pool: string; profile: string }[];
   jts_storage_filesystems: { dev: string; fstype: string; opts: string }[];
   jts_storage_groups: { name: string; system: boolean; gid?: number }[];
   jts_storage_users: { name: string; system: boolean; shell: string; home: string; group: string; uid?: number }[];
@@ -90,6 +110,12 @@ export interface AnsibleHostVars {
 }
 
 const MIB = 1024 * 1024;
+
+/** Bytes as lvol's `size`: "<MiB>m" (lvcreate -L/-V take m as MiB); refused when not a whole MiB. */
+function mib(bytes: number, where: string): string {
+  if (!Number.isInteger(bytes) || bytes % MIB) throw new ExportError(`${where}: ${bytes} bytes are not a whole number of MiB`);
+  return `${bytes / MIB}m`;
+}
 
 function octal(mode: number): string {
   return mode.toString(8).padStart(4, '0');
@@ -114,7 +140,7 @@ function flags(argv: string[], withValue: string[], bare: string[], where: strin
  * The host variables for one planned host.
  * @param actions the pipeline's actions for a blank host (`runPlan` with its drives file), in order
  * @param layout the resolved layout (extent size per VG, drive paths)
- * @throws ExportError for a step the standard modules cannot express (thin pools for now)
+ * @throws ExportError for a step the standard modules cannot express
  */
 export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[]): AnsibleHostVars {
   const v: AnsibleHostVars = {
@@ -122,6 +148,8 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
     jts_storage_drives: [],
     jts_storage_vgs: [],
     jts_storage_lvs: [],
+    jts_storage_lvm_profiles: [],
+    jts_storage_thin_pools: [],
     jts_storage_filesystems: [],
     jts_storage_groups: [],
     jts_storage_users: [],
@@ -143,6 +171,11 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
     const l = layout.vgs.find((x) => x.name === vg);
     if (!l) throw new ExportError(`volume group ${vg}: not in the layout`);
     return l.extentSizeBytes;
+  };
+  const lvOpts = (values: Map<string, string>): string => (['-r', '--wipesignatures'] as const).flatMap((o) => (values.has(o) ? [o, values.get(o)!] : [])).join(' ');
+  const attachProfile = (vg: string, pool: string, profile: string, where: string) => {
+    if (!v.jts_storage_lvm_profiles.some((p) => p.dest === `${LVM_PROFILE_DIR}/${profile}.profile`)) throw new ExportError(`${where}: profile ${profile} is attached, but no step writes ${LVM_PROFILE_DIR}/${profile}.profile before it`);
+    if (!v.jts_storage_thin_pools.some((p) => p.vg === vg && p.pool === pool)) v.jts_storage_thin_pools.push({ vg, pool, profile });
   };
   const perm = (path: string) => {
     let p = v.jts_storage_perms.find((x) => x.path === path);
@@ -166,15 +199,30 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
         const id = [...layout.drives.entries()].find(([, d]) => d.byIds.includes(p) || d.path === p)?.[0] ?? p;
         v.jts_storage_drives.push({ id, device: p, vg: vg! });
       }
+    } else if (cmd === 'lvcreate' && args[0] === '--type' && args[1] === 'thin-pool') {
+      const f = flags(args.slice(2), ['-l', '-n', '--poolmetadatasize', '--chunksize', '--metadataprofile'], ['--yes'], where);
+      if (!f.values.has('-l') || !f.values.has('-n') || f.rest.length !== 1) throw new ExportError(`${where}: \`${argv.join(' ')}\` is not a thin pool of N extents`);
+      const vg = f.rest[0]!;
+      const pool = f.values.get('-n')!;
+      const extents = Number(f.values.get('-l'));
+      const opts = (['--poolmetadatasize', '--chunksize', '--metadataprofile'] as const).flatMap((o) => (f.values.has(o) ? [o, f.values.get(o)!] : []));
+      v.jts_storage_lvs.push({ vg, thinpool: pool, size: mib(extents * extentBytes(vg), where), extents, opts: opts.join(' '), resizefs: false });
+      if (f.values.has('--metadataprofile')) attachProfile(vg, pool, f.values.get('--metadataprofile')!, where);
+    } else if (cmd === 'lvcreate' && args[0] === '--type' && args[1] === 'thin') {
+      const f = flags(args.slice(2), ['-V', '--thinpool', '-n', '-r', '--wipesignatures'], ['--yes'], where);
+      if (!f.values.has('-V') || !f.values.has('--thinpool') || !f.values.has('-n') || f.rest.length !== 1) throw new ExportError(`${where}: \`${argv.join(' ')}\` is not a thin volume of a pool`);
+      const vg = f.rest[0]!;
+      const bytes = parseBytes(f.values.get('-V')!);
+      v.jts_storage_lvs.push({ vg, lv: f.values.get('-n')!, thinpool: f.values.get('--thinpool')!, size: mib(bytes, where), extents: bytes / extentBytes(vg), opts: lvOpts(f.values) });
     } else if (cmd === 'lvcreate') {
       const f = flags(args, ['-l', '-n', '-r', '--wipesignatures'], ['--yes'], where);
-      if (!f.values.has('-l') || f.rest.length !== 1) throw new ExportError(`${where}: \`${argv.join(' ')}\` (thin pools and thin volumes) is not exported yet`);
+      if (!f.values.has('-l') || f.rest.length !== 1) throw new ExportError(`${where}: \`${argv.join(' ')}\` has no Ansible equivalent in the export`);
       const vg = f.rest[0]!;
       const extents = Number(f.values.get('-l'));
-      const bytes = extents * extentBytes(vg);
-      if (bytes % MIB) throw new ExportError(`${where}: ${extents} extents of ${vg} are not a whole number of MiB`);
-      const opts = [...(f.values.has('-r') ? ['-r', f.values.get('-r')!] : []), ...(f.values.has('--wipesignatures') ? ['--wipesignatures', f.values.get('--wipesignatures')!] : [])];
-      v.jts_storage_lvs.push({ vg, lv: f.values.get('-n')!, size: `${bytes / MIB}m`, extents, opts: opts.join(' ') });
+      v.jts_storage_lvs.push({ vg, lv: f.values.get('-n')!, size: mib(extents * extentBytes(vg), where), extents, opts: lvOpts(f.values) });
+    } else if (cmd === 'lvchange' && args[0] === '--metadataprofile' && args.length === 3 && args[2]!.includes('/')) {
+      const [vg, pool] = args[2]!.split('/') as [string, string];
+      attachProfile(vg, pool, args[1]!, where);
     } else if (cmd?.startsWith('mkfs.')) {
       v.jts_storage_filesystems.push({ dev: args[args.length - 1]!, fstype: cmd.slice('mkfs.'.length), opts: args.slice(0, -1).join(' ') });
     } else if (cmd === 'groupadd') {
@@ -223,6 +271,16 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
     if (s.type === 'write-file') {
       if (s.path === '/etc/fstab') {
         fstabText = s.content;
+        return;
+      }
+      if (s.path.startsWith(`${LVM_PROFILE_DIR}/`)) {
+        // read back with the parser apply's preflight uses: the playbook copies exactly what apply writes
+        try {
+          parseLvmProfile(s.content);
+        } catch (e) {
+          throw new ExportError(`action ${a.id}: ${s.path}: ${(e as Error).message}`);
+        }
+        if (!v.jts_storage_lvm_profiles.some((p) => p.dest === s.path)) v.jts_storage_lvm_profiles.push({ dest: s.path, content: s.content, mode: octal(s.mode ?? 0o644) });
         return;
       }
       v.jts_storage_files.push({ dest: s.path, content: s.content, mode: octal(s.mode ?? 0o644) });

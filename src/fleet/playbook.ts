@@ -5,7 +5,8 @@
  * playbook holds none.
  *
  * Safety as in apply: the facts are read and each drive checked (an assert) before any change; no task can
- * destroy: lvg/lvol/filesystem run with force: false, lvol with shrink: false, filesystem never
+ * destroy: lvg/lvol/filesystem run with force: false, lvol with shrink: false (thin pools and thin
+ * volumes too: lvol's `thinpool:`; a pool's LVM profile is copied before the pool), filesystem never
  * reformats a device that carries a filesystem (it fails instead), and directories are made only where
  * missing. Check mode with --diff shows what would change, as `plan` does.
  */
@@ -89,10 +90,47 @@ function storageTasks(): Task[] {
       loop_control: { label: '{{ item.vg }}' },
     },
     {
-      name: "Logical volumes (exact extents: size = extents × extent size in MiB; grows, never shrinks)",
-      'community.general.lvol': { vg: '{{ item.vg }}', lv: '{{ item.lv }}', size: '{{ item.size }}', opts: '{{ item.opts }}', shrink: false, force: false, resizefs: true, state: 'present' },
+      // lvcreate --metadataprofile NAME fails when the profile file is missing: written first, apply's text
+      name: "LVM profiles of the thin pools (autoextend; apply's text, old file backed up), before the pools",
+      'ansible.builtin.copy': { dest: '{{ item.dest }}', content: '{{ item.content }}', mode: '{{ item.mode }}', owner: 'root', group: 'root', backup: true },
+      loop: '{{ jts_storage_lvm_profiles | default([]) }}',
+      loop_control: { label: '{{ item.dest }}' },
+    },
+    {
+      name: 'Logical volumes, thin pools, thin volumes (exact: extents × extent size in MiB, or the virtual size; grows, never shrinks)',
+      'community.general.lvol': {
+        vg: '{{ item.vg }}',
+        lv: '{{ item.lv | default(omit) }}',
+        thinpool: '{{ item.thinpool | default(omit) }}',
+        size: '{{ item.size }}',
+        opts: '{{ item.opts }}',
+        shrink: false,
+        force: false,
+        resizefs: '{{ item.resizefs | default(true) }}',
+        state: 'present',
+      },
       loop: '{{ jts_storage_lvs }}',
-      loop_control: { label: '{{ item.vg }}/{{ item.lv }} {{ item.extents }} extents' },
+      loop_control: { label: "{{ item.vg }}/{{ item.lv | default(item.thinpool) }}{{ ' in ' ~ item.thinpool if item.lv is defined and item.thinpool is defined else (' (thin pool)' if item.thinpool is defined else '') }} {{ item.size }}" },
+    },
+    {
+      name: 'Read the LVM profile attached to each thin pool (lvs, read-only)',
+      'ansible.builtin.command': { argv: ['lvs', '--reportformat', 'json', '--options', 'lv_profile', '{{ item.vg }}/{{ item.pool }}'] },
+      environment: { LC_ALL: 'C' },
+      loop: '{{ jts_storage_thin_pools | default([]) }}',
+      loop_control: { label: '{{ item.vg }}/{{ item.pool }}' },
+      register: 'jts_storage_pool_profiles',
+      failed_when: false,
+      ...readOnly,
+    },
+    {
+      name: 'Attach the autoextend profile to a thin pool that carries another one (lvchange --metadataprofile, as apply)',
+      'ansible.builtin.command': { argv: ['lvchange', '--metadataprofile', '{{ item.profile }}', '{{ item.vg }}/{{ item.pool }}'] },
+      environment: { LC_ALL: 'C' },
+      loop: '{{ jts_storage_thin_pools | default([]) }}',
+      loop_control: { index_var: 'jts_i', label: '{{ item.vg }}/{{ item.pool }} {{ item.profile }}' },
+      vars: { jts_pp: '{{ jts_storage_pool_profiles.results[jts_i] }}' },
+      when: "jts_pp.rc == 0 and ((jts_pp.stdout | from_json).report[0].lv[0].lv_profile | default('')) != item.profile",
+      changed_when: true,
     },
     {
       name: 'Filesystems (mkfs with the plan\'s options; a device that has a filesystem is never reformatted)',

@@ -16,7 +16,7 @@ import { FSTRIM_PATHS, FSTRIM_TIMER_PATHS } from '../../src/tune/render-facts.js
 import { defaultCliArgv } from '../../src/tune/cli-path.js';
 import { TRIM_FILE_PATHS } from '../../src/fleet/trim.js';
 
-const FILES = ['plans/jts.yaml', 'examples/seed-literal.yaml', 'examples/drives/4tb-nvme.yaml', 'examples/drives/2tb-nvme.yaml', 'test/fixtures/apply/tiny.yaml', 'test/fixtures/fleet/tiny-drives-0.yaml', 'test/fixtures/fleet/tiny-drives-1.yaml'];
+const FILES = ['plans/jts.yaml', 'test/fixtures/fleet/jts-thin.yaml', 'examples/seed-literal.yaml', 'examples/drives/4tb-nvme.yaml', 'examples/drives/2tb-nvme.yaml', 'test/fixtures/apply/tiny.yaml', 'test/fixtures/fleet/tiny-drives-0.yaml', 'test/fixtures/fleet/tiny-drives-1.yaml'];
 
 function runner(extra: Record<string, string> = {}): FakeRunner {
   const r = new FakeRunner();
@@ -44,18 +44,31 @@ test('export ansible of the default plan on the 4 TB drive: the host vars are th
   const byId = '/dev/disk/by-id/nvme-QEMU_NVMe_Ctrl_JTS-NVME-0';
   assert.deepEqual(vars.jts_storage_drives, [{ id: 'nvme0', device: byId, vg: 'vg_jts' }]);
   assert.deepEqual(vars.jts_storage_vgs, [{ vg: 'vg_jts', pvs: [byId], pesize: '4m', pv_options: '--dataalignment 4m', vg_options: '' }]);
-  // lvcreate -l N -n NAME … VG → lvol size N × 4 MiB in MiB, same order
+  // lvcreate -l N -n NAME … VG → lvol size N × 4 MiB in MiB; thin pool → lvol thinpool (no lv), N × 4 MiB and
+  // apply's metadata/chunk/profile options; thin volume → lvol lv + thinpool, the virtual size; same order
   const lvc = execs(result.actions, 'lvcreate');
   assert.equal(vars.jts_storage_lvs.length, lvc.length);
   lvc.forEach((argv, i) => {
-    const n = Number(argv[argv.indexOf('-l') + 1]);
+    const at = (f: string) => argv[argv.indexOf(f) + 1]!;
     const lv = vars.jts_storage_lvs[i];
-    assert.equal(lv.lv, argv[argv.indexOf('-n') + 1]);
-    assert.equal(lv.extents, n);
-    assert.equal(lv.size, `${n * 4}m`);
-    assert.equal(lv.opts, `-r ${argv[argv.indexOf('-r') + 1]} --wipesignatures y`);
+    if (at('--type') === 'thin-pool') {
+      const n = Number(at('-l'));
+      assert.deepEqual(lv, { vg: 'vg_jts', thinpool: at('-n'), size: `${n * 4}m`, extents: n, opts: ['--poolmetadatasize', '--chunksize', '--metadataprofile'].map((f) => `${f} ${at(f)}`).join(' '), resizefs: false });
+    } else if (at('--type') === 'thin') {
+      assert.deepEqual(lv, { vg: 'vg_jts', lv: at('-n'), thinpool: at('--thinpool'), size: at('-V'), extents: Number(at('-V').slice(0, -1)) / 4, opts: `-r ${at('-r')} --wipesignatures y` });
+    } else {
+      const n = Number(at('-l'));
+      assert.equal(lv.lv, at('-n'));
+      assert.equal(lv.extents, n);
+      assert.equal(lv.size, `${n * 4}m`);
+      assert.equal(lv.opts, `-r ${at('-r')} --wipesignatures y`);
+    }
   });
-  assert.equal(vars.jts_storage_lvs.find((l: Vars) => l.lv === 'lv_clickhouse').extents, 381466, '`rest` resolved for this drive');
+  // `rest` resolved for this drive: the layout's extents for the volume or thin pool the plan sizes `rest`
+  const { layout } = await runPlan({ runner: runner(), planFile: 'plans/jts.yaml', drivesFile: 'examples/drives/4tb-nvme.yaml' });
+  const vgl = layout!.vgs[0]!;
+  const rest = [...vgl.volumes.filter((x) => !x.thinPool).map((x) => ({ name: x.name, extents: x.extents })), ...vgl.thinPools.map((p) => ({ name: p.name, extents: p.extents }))];
+  for (const l of vars.jts_storage_lvs as Vars[]) if (!(l.lv && l.thinpool)) assert.equal(l.extents, rest.find((x) => x.name === (l.lv ?? l.thinpool))!.extents, l.lv ?? l.thinpool);
   // mkfs.TYPE OPTS DEV → filesystem fstype/opts/dev
   const mkfs = execs(result.actions, 'mkfs.');
   assert.deepEqual(vars.jts_storage_filesystems, mkfs.map((a) => ({ dev: a[a.length - 1], fstype: a[0]!.slice(5), opts: a.slice(1, -1).join(' ') })));
@@ -80,7 +93,7 @@ test('export ansible of the default plan on the 4 TB drive: the host vars are th
   assert.deepEqual(vars.jts_storage_users.find((u: Vars) => u.name === 'postgres'), { name: 'postgres', system: true, shell: '/usr/sbin/nologin', home: '/var/lib/postgresql', group: 'postgres' });
   assert.equal(vars.jts_storage_groups.length, execs(result.actions, 'groupadd').length);
   // the udev rule and the units: apply's text, byte for byte
-  const writes = result.actions.flatMap((a) => a.steps).filter((s) => s.type === 'write-file' && s.path !== '/etc/fstab');
+  const writes = result.actions.flatMap((a) => a.steps).filter((s) => s.type === 'write-file' && s.path !== '/etc/fstab' && !s.path.startsWith('/etc/lvm/profile/'));
   // TRIM's units depend on the host (fstrim.timer, fstrim's path): they are in jts_storage_trim, chosen on the
   // host; the pipeline's offline choice (no timer, no fstrim found) is its own[''] variant
   const own = vars.jts_storage_trim.own.find((o: Vars) => o.fstrim === '').files as Vars[];
@@ -242,7 +255,7 @@ test('TRIM: a changed unit or fstrim drop-in restarts its timer (a handler, as a
   if (spawnSync('ansible-playbook', ['--version']).status !== 0) return t.skip('ansible-playbook is not installed (scripts/setup.sh installs Debian\'s ansible)');
   const { r } = await exp({ plan: 'test/fixtures/apply/tiny.yaml', drives: 'test/fixtures/fleet/tiny-drives-0.yaml', out: 'o' });
   const play = (parse(r.files.get('o/site.yml')!) as Vars[])[0]!;
-  const copy = play.tasks.find((x: Vars) => x['ansible.builtin.copy']);
+  const copy = play.tasks.find((x: Vars) => x['ansible.builtin.copy'] && String(x.loop).includes('jts_storage_files'));
   const restart = play.handlers.find((h: Vars) => /^Restart the timers/.test(h.name));
   assert.ok(copy.notify.includes(restart.name) && restart['ansible.builtin.systemd'].state === 'restarted', 'the copy of the units notifies the restart handler');
   const res = (dest: string, changed: boolean) => ({ changed, item: { dest } });
@@ -268,4 +281,62 @@ test('TRIM: a changed unit or fstrim drop-in restarts its timer (a handler, as a
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const THIN = 'test/fixtures/fleet/jts-thin.yaml'; // the default plan with PostgreSQL, ClickHouse and MongoDB thin in pool_db
+
+test('thin pools: the pool (lvol thinpool, no lv) with apply\'s extents and options, thin volumes at their virtual size, the pool\'s profile as apply writes it', async () => {
+  const { code, r, err } = await exp({ plan: THIN, drives: 'examples/drives/4tb-nvme.yaml', out: 'o' });
+  assert.equal(code, 0, err);
+  const vars = parse(r.files.get('o/host_vars/localhost.yml')!) as Vars;
+  const { result } = await runPlan({ runner: runner(), planFile: THIN, drivesFile: 'examples/drives/4tb-nvme.yaml' });
+  const lvc = execs(result.actions, 'lvcreate');
+  assert.equal(vars.jts_storage_lvs.length, lvc.length);
+  assert.deepEqual(lvc[0], ['lvcreate', '--type', 'thin-pool', '-l', '619373', '--poolmetadatasize', '1g', '--chunksize', '256k', '--metadataprofile', 'jts-vg_jts-pool_db', '-n', 'pool_db', '--yes', 'vg_jts']);
+  assert.deepEqual(vars.jts_storage_lvs[0], { vg: 'vg_jts', thinpool: 'pool_db', size: '2477492m', extents: 619373, opts: '--poolmetadatasize 1g --chunksize 256k --metadataprofile jts-vg_jts-pool_db', resizefs: false }, 'the pool first: 619373 × 4 MiB');
+  assert.deepEqual(lvc.find((a) => a.includes('lv_postgres')), ['lvcreate', '--type', 'thin', '-V', '762940m', '--thinpool', 'pool_db', '-n', 'lv_postgres', '-r', 'auto', '--wipesignatures', 'y', '--yes', 'vg_jts']);
+  assert.deepEqual(vars.jts_storage_lvs.find((l: Vars) => l.lv === 'lv_postgres'), { vg: 'vg_jts', lv: 'lv_postgres', thinpool: 'pool_db', size: '762940m', extents: 190735, opts: '-r auto --wipesignatures y' }, '800GB virtual, whole extents');
+  assert.deepEqual(vars.jts_storage_lvs.find((l: Vars) => l.lv === 'lv_kafka'), { vg: 'vg_jts', lv: 'lv_kafka', size: '572208m', extents: 143052, opts: '-r auto --wipesignatures y' }, 'thick volumes as before');
+  const pool = result.actions.find((a) => a.id === 'pool:vg_jts/pool_db:create')!;
+  const prof = pool.steps[0]!;
+  assert.ok(prof.type === 'write-file' && pool.steps[1]!.type === 'exec', 'apply writes the profile, then creates the pool');
+  assert.deepEqual(vars.jts_storage_lvm_profiles, [{ dest: '/etc/lvm/profile/jts-vg_jts-pool_db.profile', content: prof.content, mode: '0644' }]);
+  assert.match(prof.content, /thin_pool_autoextend_threshold = 80\n\tthin_pool_autoextend_percent = 20/);
+  assert.deepEqual(vars.jts_storage_thin_pools, [{ vg: 'vg_jts', pool: 'pool_db', profile: 'jts-vg_jts-pool_db' }]);
+  assert.ok(!vars.jts_storage_files.some((f: Vars) => f.dest.startsWith('/etc/lvm/')), 'the profile is not copied again after the pools');
+});
+
+test('thin pools in the playbook: the profile is copied before lvol creates the pool; lvol gets thinpool/lv/resizefs per item', async () => {
+  const { code, r, err } = await exp({ plan: THIN, drives: 'examples/drives/4tb-nvme.yaml', out: 'o' });
+  assert.equal(code, 0, err);
+  const play = (parse(r.files.get('o/site.yml')!) as Vars[])[0]!;
+  const idx = (pred: (t: Vars) => boolean) => play.tasks.findIndex(pred);
+  const lvol = idx((t) => 'community.general.lvol' in t);
+  const profiles = idx((t) => 'ansible.builtin.copy' in t && String(t.loop).includes('jts_storage_lvm_profiles'));
+  const attach = idx((t) => 'ansible.builtin.command' in t && JSON.stringify(t).includes('--metadataprofile'));
+  assert.ok(profiles >= 0 && profiles < lvol, 'profiles before the pools');
+  assert.ok(attach > lvol, 'lvchange --metadataprofile after the pools exist');
+  assert.equal(play.tasks[profiles]['ansible.builtin.copy'].backup, true, 'old file backed up first, as apply');
+  const m = play.tasks[lvol]['community.general.lvol'];
+  assert.equal(m.thinpool, '{{ item.thinpool | default(omit) }}');
+  assert.equal(m.lv, '{{ item.lv | default(omit) }}');
+  assert.equal(m.resizefs, '{{ item.resizefs | default(true) }}');
+  assert.equal(m.shrink, false);
+  assert.equal(m.force, false);
+});
+
+test('thin pools: a pool that exists with another profile gets apply\'s lvchange --metadataprofile; a profile attached without its file is refused', async () => {
+  const { hostVarsFromActions, ExportError } = await import('../../src/fleet/ansible-vars.js');
+  const run = await runPlan({ runner: runner(), planFile: THIN, drivesFile: 'examples/drives/4tb-nvme.yaml' });
+  const actions = run.result.actions;
+  const pool = actions.find((a) => a.id === 'pool:vg_jts/pool_db:create')!;
+  // apply's change action on a host whose pool exists (src/diff/volume-groups.ts): the profile, then lvchange
+  const change: Action = { ...pool, id: 'pool:vg_jts/pool_db:profile', kind: 'change', steps: [pool.steps[0]!, { type: 'exec', argv: ['lvchange', '--metadataprofile', 'jts-vg_jts-pool_db', 'vg_jts/pool_db'] }] } as Action;
+  const noCreate = actions.filter((a) => a !== pool && !(a.id.startsWith('lv:') && a.steps.some((s) => s.type === 'exec' && s.argv.includes('--thinpool'))));
+  const v = hostVarsFromActions(run.loaded!.plan, run.layout!, [change, ...noCreate]);
+  assert.deepEqual(v.jts_storage_thin_pools, [{ vg: 'vg_jts', pool: 'pool_db', profile: 'jts-vg_jts-pool_db' }]);
+  assert.equal(v.jts_storage_lvm_profiles.length, 1);
+  assert.ok(!v.jts_storage_lvs.some((l) => l.thinpool), 'no pool or thin volume to create');
+  const bare: Action = { ...change, steps: [change.steps[1]!] } as Action;
+  assert.throws(() => hostVarsFromActions(run.loaded!.plan, run.layout!, [bare]), (e: unknown) => e instanceof ExportError && /no step writes \/etc\/lvm\/profile\/jts-vg_jts-pool_db\.profile/.test((e as Error).message));
 });
