@@ -100,11 +100,16 @@ export async function collectFigures() {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  const fstab = await run(['render', 'fstab', '--drives', abs(D4)]);
+  const udev = await run(['render', 'udev', '--drives', abs(D4)]);
   const vg = plan4.layout.vgs[0];
   const vol = (name) => vg.volumes.find((v) => v.name === name);
   const extentMiB = vg.extentSizeBytes / 2 ** 20;
-  return { plan4, plan4Text, seed, small, smallText, ansible, vg, vol, extentMiB };
+  return { plan4, plan4Text, seed, small, smallText, ansible, fstab, udev, vg, vol, extentMiB };
 }
+
+/** One argv as a shell line (display only: apply runs argv, never a shell). */
+const shellLine = (argv) => argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 
 const fence = (lang, body) => '```' + lang + '\n' + body.replace(/\n+$/, '') + '\n```';
 
@@ -136,6 +141,20 @@ export const BLOCKS = {
     return fence('', `$ jts-storage plan --drives ${D4}\n…\n${block}\n…\n\n${summary}`);
   },
   'diagnostics-2tb': (f) => fence('', `$ jts-storage plan --drives ${D2}   # exit ${f.smallText.code}, stdout empty\n${f.smallText.err}`),
+  'storage-commands': (f) => {
+    const lines = [`$ jts-storage plan --drives ${D4} --json   # each action's steps, in order (${f.plan4.actions.length} actions)`];
+    for (const a of f.plan4.actions) {
+      for (const st of a.steps) {
+        if (st.type === 'exec') lines.push(shellLine(st.argv));
+        else if (st.type === 'mkdir') lines.push(`# mkdir ${st.path}${typeof st.mode === 'number' ? ` (mode 0${st.mode.toString(8)})` : ''}`);
+        else if (st.type === 'write-file') lines.push(`# write ${st.path}${st.verifyArgv ? ` (the candidate checked first: ${shellLine(st.verifyArgv.map((x) => x.replace('{file}', 'CANDIDATE')))})` : ''}`);
+        else lines.push(`# ${st.type} ${st.path ?? ''}`.trimEnd());
+      }
+    }
+    return fence('sh', lines.join('\n'));
+  },
+  'fstab-block': (f) => fence('', `$ jts-storage render fstab --drives ${D4}\n${f.fstab.out}`),
+  'udev-rule': (f) => fence('', `$ jts-storage render udev --drives ${D4}\n${f.udev.out}`),
   'layout-4tb': (f) => {
     const lines = f.plan4Text.out.split('\n');
     const start = lines.findIndex((l) => l.startsWith('+-'));
@@ -156,6 +175,9 @@ export const ANCHORS = [
   { file: 'docs/fleet.md', re: /the play has (\d+) tasks and (\d+) handlers\n?\s*whatever the plan/g, values: (f) => [String(f.ansible.tasks), String(f.ansible.handlers)] },
   { file: 'docs/plan-output.md', re: /"summary": \{ "create": (\d+), "change": (\d+), "replace": (\d+), "destroy": (\d+) \}/g, values: (f) => ['create', 'change', 'replace', 'destroy'].map((k) => String(f.plan4.summary[k])) },
   { file: 'docs/plan-format.md', re: /4 MiB alignment and extents: ([\d,]+) extents = ([\d.]+) GiB/g, values: (f) => [thousands(f.vg.totalExtents), gib(f.vg.totalExtents * f.vg.extentSizeBytes)] },
+  { file: 'docs/storage-setup.md', re: /\(([\d.]+) GiB in the layout above\)/g, values: (f) => [gib(f.vg.reserveExtents * f.vg.extentSizeBytes)] },
+  { file: 'docs/storage-setup.md', re: /needs 4000 GiB of a ([\d.]+) GiB drive/g, values: (f) => [gib(f.vg.totalExtents * f.vg.extentSizeBytes)] },
+  { file: 'docs/storage-setup.md', re: /the default plan had 45 actions then, (\d+) now/g, values: (f) => [String(f.plan4.actions.length)] },
 ];
 
 /** The files the check covers: every file an anchor names plus every doc with a generated block. */
