@@ -55,7 +55,7 @@ export async function snapshotCommand(
       lockTimeoutMs: lockTimeoutMs(o.lockTimeout, 0),
       say: (s) => io.stderr(s + '\n'),
     },
-    (h: HostRun) => flow({ runner: h.runner, act: h, planEnv: envOf(io).JTS_STORAGE_PLAN }, () => h.dryRunLines()),
+    (h: HostRun) => flow({ runner: h.runner, act: h, planEnv: envOf(io).JTS_STORAGE_PLAN, say: (s) => io.stderr(s + '\n') }, () => h.dryRunLines()),
     (f) => f.exitCode === 0,
   );
   show(io, o.json, out.data, () => out.text);

@@ -78,6 +78,8 @@ const SOCK = '/run/jts-storage-drill-db';
 /** Private mount points of the database drills: every level 0755, so the database user reaches its directory. */
 export const DB_DRILL_BASE = '/run/jts-storage-db-drill';
 const PG_PORT = 5439;
+/** The longest the drill waits for its scratch server to answer or to go away (seconds). */
+const SERVER_WAIT_S = 120;
 
 function postgres(runner: Runner, act: ActionRunner, dir: string): Db {
   const data = `${dir}/data`;
@@ -116,6 +118,16 @@ function postgres(runner: Runner, act: ActionRunner, dir: string): Db {
   };
 }
 
+/** Poll `ready` every 200 ms until it is true or `s` seconds (runner clock) have passed; false on timeout. */
+async function until(runner: Runner, s: number, ready: () => Promise<boolean>): Promise<boolean> {
+  const end = runner.now().getTime() + s * 1000;
+  while (runner.now().getTime() < end) {
+    if (await ready()) return true;
+    await realSleep(200);
+  }
+  return ready();
+}
+
 function redis(runner: Runner, act: ActionRunner, dir: string): Db {
   const sock = `${SOCK}/redis.sock`;
   const hook: SnapshotHook = { builtin: 'redis', socket: sock, timeoutS: 120 };
@@ -127,12 +139,8 @@ function redis(runner: Runner, act: ActionRunner, dir: string): Db {
       if (first) await must(act, execAction(`dir ${dir}`, 'owned by redis', ['chown', 'redis:redis', dir]), (d) => `chown ${dir}: ${d}`);
       const argv = ['runuser', '-u', 'redis', '--', 'redis-server', '--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'yes', '--logfile', log, '--pidfile', `${SOCK}/redis.pid`];
       await must(act, execAction(`server ${dir}`, 'start the drill Redis (AOF, appendfsync always)', argv, { timeoutMs: 60_000 }), (d) => `redis-server: ${d}`);
-      for (let i = 0; i < 600; i++) {
-        const p = await runner.run(cli(['PING']), { timeoutMs: 5000 });
-        if (p.stdout.trim() === 'PONG') return;
-        await realSleep(200);
-      }
-      throw new UserError('the drill Redis did not answer PING');
+      const up = await until(runner, SERVER_WAIT_S, async () => (await runner.run(cli(['PING']), { timeoutMs: 5000 })).stdout.trim() === 'PONG');
+      if (!up) throw new UserError(`the drill Redis did not answer PING within ${SERVER_WAIT_S} s (its log: ${log})`);
     },
     async write(n) {
       const r = await act.run(execAction(`key drill`, `commit ${n}`, cli(['RPUSH', 'drill', String(n)]), { timeoutMs: 60_000 }));
@@ -140,7 +148,8 @@ function redis(runner: Runner, act: ActionRunner, dir: string): Db {
     },
     async stop() {
       await act.run(execAction(`server ${dir}`, 'stop the drill Redis', cli(['SHUTDOWN', 'NOSAVE']), { timeoutMs: 60_000 }));
-      for (let i = 0; i < 300 && (await runner.run(cli(['PING']), { timeoutMs: 5000 })).stdout.trim() === 'PONG'; i++) await realSleep(200);
+      const down = await until(runner, SERVER_WAIT_S, async () => (await runner.run(cli(['PING']), { timeoutMs: 5000 })).stdout.trim() !== 'PONG');
+      if (!down) throw new UserError(`the drill Redis still answered PING ${SERVER_WAIT_S} s after SHUTDOWN NOSAVE`);
     },
     async read() {
       const r = await runner.run(cli(['LRANGE', 'drill', '0', '-1']), { timeoutMs: 60_000 });
@@ -158,13 +167,18 @@ export interface DbDrillOptions {
   /** Writes acknowledged before the snapshot is taken (default 10), and after it (default 5). */
   before?: number;
   after?: number;
+  /** The longest each wait for acknowledged writes may take (seconds, default 300): then the drill fails naming it. */
+  waitS?: number;
+  /** Progress, one line at a time (phases, hook phases, each acknowledged write): stderr in the command. */
+  say?: (line: string) => void;
 }
 
 /** Run the database drill on `volume` (see the file comment). */
 export async function runDbDrill(runner: Runner, act: ActionRunner, volume: string, database: DrillDatabase, o: DbDrillOptions = {}): Promise<DbDrillResult> {
   if (act.dryRun) throw new UserError('the database drill has no --dry-run (its steps depend on the server answers); `snapshot drill VOLUME --dry-run` lists the file drill');
   const phases: { name: string; ms: number }[] = [];
-  const phase = phaseTimer(runner, phases);
+  const say = o.say ? (l: string) => o.say!(`drill ${database}: ${l}`) : undefined;
+  const phase = phaseTimer(runner, phases, say);
   const { st, lv, id, orig } = await drillOrigin(runner, volume);
   const priv = `${DB_DRILL_BASE}/${lv.vg}/${lv.name}`;
   const dir = `${priv}/.jts-drill-${database}`;
@@ -182,6 +196,8 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
   let privMounted = false;
   let db: Db | undefined;
   let running = false;
+  /** Ends the write load (set on every way out, so a failed wait does not leave it writing). */
+  let stop = false;
   try {
     await must(act, mkdirAction(priv, 0o755, 'private mount point of the drill'), (d) => d);
     await must(act, execAction(`dir ${DB_DRILL_BASE}`, 'reachable by the database user', ['chmod', '0755', DB_DRILL_BASE, `${DB_DRILL_BASE}/${lv.vg}`, priv]), (d) => d);
@@ -201,21 +217,24 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
 
     // The load: one write after another until stopped.
     const writes: Write[] = [];
-    let stop = false;
     const load = (async () => {
       for (let n = 1; !stop; n++) {
         const w: Write = { n, sentMs: runner.now().getTime() };
         writes.push(w);
         if (await db!.write(n)) w.ackMs = runner.now().getTime();
         else throw new UserError(`write ${n} was not acknowledged`);
+        say?.(`commit ${n} acknowledged in ${w.ackMs - w.sentMs} ms`);
       }
     })();
     let loadError: unknown;
     load.catch((e) => (loadError = e));
     const acked = () => writes.filter((w) => w.ackMs !== undefined).length;
+    const waitS = o.waitS ?? 300;
     const waitAcked = async (k: number) => {
-      while (acked() < k && !loadError) await realSleep(50);
+      const end = runner.now().getTime() + waitS * 1000;
+      while (acked() < k && !loadError && runner.now().getTime() < end) await realSleep(50);
       if (loadError) throw loadError;
+      if (acked() < k) throw new UserError(`only ${acked()} of ${k} writes were acknowledged within ${waitS} s (write ${writes.length} is still waiting for its commit)`);
     };
     await phase('load before', () => waitAcked(o.before ?? 10));
 
@@ -224,7 +243,7 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
     if (cp.refusals.length) throw new UserError(`drill snapshot refused: ${cp.refusals.join('; ')}`);
     const plan = { snapshotSets: [{ name: 'drill', freeze: 'auto', hooks: [db.hook] }], volumes: [{ vg: lv.vg, name: lv.name, workload: database }] } as unknown as Plan;
     const mountsNow = await readMounts(runner);
-    const sr = await phase('snapshot set (hook + lvcreate)', () => createSets({ runner, act }, plan, cp, st.lvs, mountsNow, false));
+    const sr = await phase('snapshot set (hook + lvcreate)', () => createSets({ runner, act, say }, plan, cp, st.lvs, mountsNow, false));
     res.hooks = [...sr.pre, ...sr.post].map((h) => `${h.hook} ${h.phase}: ${h.ok ? 'ok' : 'FAILED ' + (h.error ?? '')}${h.facts ? ' ' + Object.entries(h.facts).map(([k, v]) => `${k}=${v}`).join(' ') : ''}`);
     res.guarantee = sr.guarantees[0];
     const c = sr.run?.created[0];
@@ -259,7 +278,8 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
   } catch (e) {
     res.error = (e as Error).message;
   } finally {
-    if (db && running) await db.stop();
+    stop = true;
+    if (db && running) await db.stop().catch((e) => say?.(`stopping the drill server: ${(e as Error).message}`));
     if (privMounted) {
       await act.run(execAction(`dir ${dir}`, 'remove the drill database', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
       const u = await act.run(execAction(`mount ${priv}`, 'end of the drill', ['umount', priv], { kind: 'destroy', timeoutMs: 300_000 }));

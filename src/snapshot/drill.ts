@@ -83,14 +83,23 @@ export function compareSums(a: Record<string, string>, b: Record<string, string>
   return keys.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${a[k]?.slice(0, 12) ?? 'missing'} vs ${b[k]?.slice(0, 12) ?? 'missing'}`);
 }
 
-/** `phase(name, f)` runs f and appends its wall milliseconds (the runner's clock) to `phases`. */
-export function phaseTimer(runner: Runner, phases: DrillPhase[]): <T>(name: string, f: () => Promise<T>) => Promise<T> {
+/**
+ * `phase(name, f)` runs f and appends its wall milliseconds (the runner's clock) to `phases`; with `say`,
+ * it also reports each phase as it starts and ends (progress: a stalled drill shows where it is).
+ */
+export function phaseTimer(runner: Runner, phases: DrillPhase[], say?: (line: string) => void): <T>(name: string, f: () => Promise<T>) => Promise<T> {
   return async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     const t = runner.now().getTime();
+    say?.(`${name}…`);
+    let ok = false;
     try {
-      return await f();
+      const r = await f();
+      ok = true;
+      return r;
     } finally {
-      phases.push({ name, ms: runner.now().getTime() - t });
+      const ms = runner.now().getTime() - t;
+      phases.push({ name, ms });
+      say?.(`${name}: ${ok ? 'done' : 'FAILED'} in ${ms} ms`);
     }
   };
 }

@@ -31,6 +31,8 @@ export interface SnapshotIo {
   planEnv?: string;
   /** Wait (hook polling); tests pass a fake. */
   sleep?: (ms: number) => Promise<void>;
+  /** Progress lines for a human (stderr): the database drill reports its phases as they run. */
+  say?: (line: string) => void;
 }
 
 export interface FlowOutput {
@@ -198,7 +200,7 @@ export async function drillFlow(volume: string, io: SnapshotIo, dryLines: () => 
 /** `snapshot drill VOLUME --database postgresql|redis --yes`: the database drill (src/snapshot/db-drill.ts). */
 export async function dbDrillFlow(volume: string, database: string, io: SnapshotIo): Promise<FlowOutput> {
   if (database !== 'postgresql' && database !== 'redis') throw new UserError(`--database: "${database}" is not postgresql or redis`);
-  const d = await runDbDrill(io.runner, io.act, volume, database as DrillDatabase);
+  const d = await runDbDrill(io.runner, io.act, volume, database as DrillDatabase, { say: io.say });
   return { data: d, text: renderDbDrill(d), exitCode: d.pass && !d.error ? 0 : 1 };
 }
 

@@ -49,6 +49,8 @@ export interface HookContext {
   sleep: (ms: number) => Promise<void>;
   /** A stamp unique to this run (label names, scratch paths): yyyymmddThhmmssZ. */
   stamp: string;
+  /** Progress: each phase as it starts and ends (the drill passes stderr). */
+  say?: (line: string) => void;
 }
 
 export const realSleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
@@ -123,12 +125,14 @@ export async function withHooks<T>(ctx: HookContext, hooks: ResolvedHook[], body
   const res: HookedRun<T> = { pre, post };
   const phase = async (h: ResolvedHook, which: 'pre' | 'post', f: HookPhase): Promise<HookResult> => {
     const t0 = ctx.runner.now().getTime();
+    ctx.say?.(`hook ${h.name} ${which} of set ${h.set}…`);
     let r: Omit<HookResult, 'set' | 'hook' | 'phase' | 'ms'>;
     try {
       r = await f(ctx);
     } catch (e) {
       r = { ok: false, error: (e as Error).message };
     }
+    ctx.say?.(`hook ${h.name} ${which}: ${r.ok ? 'ok' : 'FAILED ' + (r.error ?? '')} in ${ctx.runner.now().getTime() - t0} ms`);
     return { set: h.set, hook: h.name, phase: which, ms: ctx.runner.now().getTime() - t0, ...r };
   };
   let thrown: unknown;

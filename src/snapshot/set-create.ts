@@ -45,6 +45,8 @@ export interface SetCreateDeps {
   runner: Runner;
   act: ActionRunner;
   sleep?: (ms: number) => Promise<void>;
+  /** Progress lines (hook phases, lvcreate): the database drill passes its own. */
+  say?: (line: string) => void;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function createSets(d: SetCreateDeps, plan: Plan | undefined, cp: C
     freeze[s] = freezeDecision(mode, release, cp.items.filter((i) => i.set === s).map((i) => mountOf(i.vg, i.origin)));
   }
   const thawErrors: string[] = [];
-  const ctx = { runner: d.runner, act: d.act, sleep: d.sleep ?? realSleep, stamp: runStamp(d.runner.now()) };
+  const ctx = { runner: d.runner, act: d.act, sleep: d.sleep ?? realSleep, stamp: runStamp(d.runner.now()), say: d.say };
   const hooked = await withHooks(ctx, hooks, async () => {
     const frozen: [string, string][] = [];
     try {
@@ -76,7 +78,10 @@ export async function createSets(d: SetCreateDeps, plan: Plan | undefined, cp: C
           frozen.push([s, m]);
         }
       // No dmeventd monitoring inside the freeze: it is run after the thaw below.
-      return await executeCreate(d.runner, d.act, cp, false);
+      d.say?.(`lvcreate of ${cp.items.map((i) => `${i.vg}/${i.origin}`).join(', ')}…`);
+      const made = await executeCreate(d.runner, d.act, cp, false);
+      d.say?.(`lvcreate: ${made.created.map((c) => `${c.item.vg}/${c.item.name} ${c.ok ? 'ok' : 'FAILED'} in ${c.durationMs} ms`).join(', ')}`);
+      return made;
     } finally {
       for (const [s, m] of frozen.reverse()) {
         const r = await d.act.run(freezeAction(m, 'unfreeze', s));

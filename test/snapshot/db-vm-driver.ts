@@ -14,6 +14,10 @@ import { runCliCaptured } from '../support/guest-cli.js';
 const OUT = process.argv[2]!;
 const r = new ExecRunner();
 const log: string[] = [];
+const t0 = Date.now();
+const err = process.stderr.write.bind(process.stderr);
+/** Progress on the guest console as it happens (the host test streams it): seconds since the start. */
+const live = (chunk: string) => void err(chunk.replace(/^(?=.)/gm, () => `# db-drill +${Math.round((Date.now() - t0) / 1000)} s: `));
 
 async function sh(argv: string[]): Promise<string> {
   const res = await r.run(argv, { timeoutMs: 300_000 });
@@ -22,7 +26,9 @@ async function sh(argv: string[]): Promise<string> {
 }
 
 async function cli(name: string, args: string[]): Promise<void> {
-  const { rc, ms } = await runCliCaptured(OUT, name, args);
+  live(`${name}: jts-storage ${args.join(' ')}\n`);
+  const { rc, ms } = await runCliCaptured(OUT, name, args, live);
+  live(`${name}: exit ${rc} in ${ms} ms\n`);
   log.push(`jts-storage ${args.join(' ')} # ${rc} (${ms} ms)`);
   writeFileSync(join(OUT, 'driver.log'), log.join('\n') + '\n');
 }

@@ -185,3 +185,14 @@ test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds
   assert.equal(res.guarantees.find((g) => g.origin === 'lv_kafka')!.guarantee, 'crash-consistent');
   assert.throws(() => pgHolderSql("/tmp/x'; DROP", 'l', 1), /unsafe/);
 });
+
+test('postgresql hook: the session waits for `go` on ONE field of pg_stat_file (a row IS NOT NULL is false while creation is null)', () => {
+  // Measured on PostgreSQL 15.x: with go present, `pg_stat_file(go, true) IS NOT NULL` gives false
+  // (creation is null on Linux) and `(pg_stat_file(go, true)).modification IS NOT NULL` gives true.
+  // The row form made every drill's backup session wait out its bound (the db-drill.vm hang).
+  const [, wait, stop] = pgHolderSql('/run/x/lab', 'lab', 2);
+  assert.match(wait!, /\(pg_stat_file\('\/run\/x\/lab\/go', true\)\)\.modification IS NOT NULL/);
+  assert.doesNotMatch(wait!, /pg_stat_file\([^)]*\) IS NOT NULL/);
+  assert.match(wait!, /1\.\.40 LOOP/);
+  assert.match(stop!, /pg_backup_stop\(true\)/);
+});

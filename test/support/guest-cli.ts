@@ -16,14 +16,21 @@ export interface GuestCliResult {
   ms: number;
 }
 
-/** Runs `jts-storage ARGS...` in this process; never throws for the CLI's own failures. */
-export async function runCliCaptured(out: string, name: string, args: string[]): Promise<GuestCliResult> {
+/**
+ * Runs `jts-storage ARGS...` in this process; never throws for the CLI's own failures. `live`: also pass
+ * each stderr chunk on as it comes (progress of a long step, to the guest console), not only at the end.
+ */
+export async function runCliCaptured(out: string, name: string, args: string[], live?: (chunk: string) => void): Promise<GuestCliResult> {
   let so = '';
   let se = '';
   const ow = process.stdout.write.bind(process.stdout);
   const ew = process.stderr.write.bind(process.stderr);
   process.stdout.write = ((c: string | Uint8Array) => ((so += String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => ((se += String(c)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((c: string | Uint8Array) => {
+    se += String(c);
+    live?.(String(c));
+    return true;
+  }) as typeof process.stderr.write;
   process.exitCode = 0;
   let rc = 0;
   const t = Date.now();

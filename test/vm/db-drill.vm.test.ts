@@ -13,7 +13,7 @@ import { runInSandbox } from '../../src/sandbox/index.js';
  */
 const driver = fileURLToPath(new URL('../snapshot/db-vm-driver.js', import.meta.url));
 
-test('database drills: hooks (post runs on failure), PostgreSQL and Redis survive snapshot + merge with 0 committed writes lost', { timeout: 1_800_000 }, async (t) => {
+test('database drills: hooks (post runs on failure), PostgreSQL and Redis survive snapshot + merge with 0 committed writes lost', { timeout: 960_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'jts-db-vm-'));
   writeFileSync(
     join(out, 'plan.yaml'),
@@ -30,10 +30,17 @@ snapshotSets:
       - { name: failing, pre: [/bin/false], post: [/usr/bin/touch, ${out}/post-b-ran], timeoutS: 20 }
 `,
   );
+  let pending = '';
   const res = await runInSandbox([process.execPath, driver, out], {
     drives: [{ sizeBytes: 4 * 1024 ** 3, serial: 'JTS-NVME-0', kind: 'nvme' }],
     outDir: out,
-    timeoutS: 1700,
+    // A hang fails here, with the guest's progress lines (streamed below) saying where it stood.
+    timeoutS: 900,
+    onOutput: (c) => {
+      const lines = (pending + c).split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) if (l.startsWith('# db-drill')) process.stderr.write(l + '\n');
+    },
     expectWriteBytes: 2 * 1024 ** 3,
   });
   const f = (n: string) => (existsSync(join(out, n)) ? readFileSync(join(out, n), 'utf8') : '');
