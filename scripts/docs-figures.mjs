@@ -168,7 +168,11 @@ export const BLOCKS = {
 /** Numbers in prose: file, pattern (each group is one figure), and the figures in group order. */
 export const ANCHORS = [
   { file: 'README.md', re: /= ([\d,]+) extents of 4 MiB = ([\d.]+) GiB\)/g, values: (f) => [thousands(f.vg.totalExtents), gib(f.vg.totalExtents * f.vg.extentSizeBytes)] },
-  { file: 'README.md', re: /ClickHouse takes `rest` \(([\d.]+) GiB\)/g, values: (f) => [gib(f.vol('lv_clickhouse').sizeBytes)] },
+  { file: 'README.md', re: /ClickHouse takes `rest` \(([\d.]+) GiB\)/g, values: (f) => {
+    const ch = f.vol('lv_clickhouse');
+    if (ch?.sizeKind !== 'rest') throw new Error('the default plan\'s lv_clickhouse is no longer `rest`: rewrite the sentence "ClickHouse takes `rest`" and its anchor');
+    return [gib(ch.sizeBytes)];
+  } },
   { file: 'README.md', re: /10 % of the VG \(([\d.]+) GiB\)/g, values: (f) => [gib(f.vg.reserveExtents * f.vg.extentSizeBytes)] },
   { file: 'README.md', re: /rejects it with (\d+) errors/g, values: (f) => [String(f.seed.errors.length)] },
   { file: 'README.md', re: /The play has (\d+) tasks and (\d+) handlers whatever the plan/g, values: (f) => [String(f.ansible.tasks), String(f.ansible.handlers)] },
@@ -202,7 +206,13 @@ export function regenerate(file, text, figures) {
     let hits = 0;
     out = out.replace(a.re, (all, ...groups) => {
       hits++;
-      const values = a.values(figures);
+      let values;
+      try {
+        values = a.values(figures);
+      } catch (e) {
+        problems.push(`${file}: ${e.message}`);
+        return all;
+      }
       let rebuilt = all;
       let from = 0;
       groups.slice(0, values.length).forEach((g, i) => {
