@@ -181,6 +181,7 @@ export const ANCHORS = [
   { file: 'docs/plan-format.md', re: /4 MiB alignment and extents: ([\d,]+) extents = ([\d.]+) GiB/g, values: (f) => [thousands(f.vg.totalExtents), gib(f.vg.totalExtents * f.vg.extentSizeBytes)] },
   { file: 'docs/storage-setup.md', re: /\(([\d.]+) GiB in the layout above\)/g, values: (f) => [gib(f.vg.reserveExtents * f.vg.extentSizeBytes)] },
   { file: 'docs/storage-setup.md', re: /needs 4000 GiB of a ([\d.]+) GiB drive/g, values: (f) => [gib(f.vg.totalExtents * f.vg.extentSizeBytes)] },
+  { file: 'docs/apply.md', re: /against `examples\/drives\/4tb-nvme.yaml` has (\d+) now/g, values: (f) => [String(f.plan4.actions.length)] },
   { file: 'docs/storage-setup.md', re: /the default plan had 45 actions then, (\d+) now/g, values: (f) => [String(f.plan4.actions.length)] },
 ];
 
