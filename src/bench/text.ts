@@ -64,6 +64,9 @@ export function renderBenchText(r: BenchResults): string {
         `  ${x.regression ? 'REGRESSION' : 'improved  '} ${x.target} ${x.profile} ${FIGURES[x.figure].label}: ${formatFigure(x.figure, x.baseline)} → ${formatFigure(x.figure, x.current)} (${x.changePct >= 0 ? '+' : ''}${x.changePct.toFixed(1)} %)${x.noisy ? ' [spread above the band]' : ''}`,
       );
     }
+    for (const x of c.changes.filter((y) => y.inconclusive)) {
+      out.push(`  not conclusive (${x.inconclusive}): ${x.target} ${x.profile} ${FIGURES[x.figure].label} ${x.betterPct < 0 ? 'worse' : 'better'} by ${Math.abs(x.betterPct).toFixed(1)} %`);
+    }
     for (const k of c.onlyInBaseline) out.push(`  not run this time: ${k}`);
   }
   for (const n of r.notes) out.push(`note: ${n}`);

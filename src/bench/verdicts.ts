@@ -6,6 +6,9 @@ import { FIGURES, type FigureKey } from './figures.js';
 import { getProfile, type Profile } from './profiles.js';
 import type { BenchResults, ProfileRun, Ratio } from './results.js';
 
+/** A volume is as fast as the drive when its ratio to raw is at least this (the report's and bench's goal). */
+export const RATIO_GOAL = 0.97;
+
 /** Median spread of the headline figures above which a run is called noisy (the default compare band). */
 export const NOISY_SPREAD_PCT = 10;
 

@@ -1,7 +1,13 @@
 import { FIGURES, formatBytes, formatFigure, type FigureKey } from '../bench/figures.js';
 import type { BenchResults, ProfileRun } from '../bench/results.js';
-import type { Comparison } from '../bench/compare.js';
+import { changeVerdict, type Comparison } from '../bench/compare.js';
 import { getProfile } from '../bench/profiles.js';
+import { RATIO_GOAL } from '../bench/verdicts.js';
+import { ratioVerdict } from '../bench/volume-verdicts.js';
+import { esc, scriptJson, table, td } from './html-parts.js';
+import { comparisonBars, ratioWithRange, verdictClass, verdictSection, VERDICT_CSS } from './verdict-html.js';
+
+export { esc, scriptJson } from './html-parts.js';
 
 /**
  * The HTML report: ONE self-contained file. Chart.js's UMD build is inlined (no CDN, no network:
@@ -19,15 +25,6 @@ export interface ReportInput {
   comparison?: Comparison;
   /** Health taken at report time, when the results carry none. */
   health?: BenchResults['health'];
-}
-
-export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** JSON inside <script>: "<" escaped so no "</script>" or "<!--" can end or bend the element. */
-export function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 const LAT_KEYS: FigureKey[] = [
@@ -51,16 +48,6 @@ function statCell(run: ProfileRun, k: FigureKey): string {
   if (!s) return '<td>—</td>';
   const spread = s.n > 1 ? ` <span class="spread">±${(s.spreadPct / 2).toFixed(1)} %</span>` : '';
   return `<td>${esc(formatFigure(k, s.median))}${spread}</td>`;
-}
-
-function table(head: string[], rows: string[][], cls = ''): string {
-  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
-
-function td(s: unknown, cls = ''): string {
-  return cls ? `<td class="${cls}">${esc(s)}</td>` : `<td>${esc(s)}</td>`;
 }
 
 function healthSection(h: BenchResults['health'] | undefined, label: string): string {
@@ -100,10 +87,14 @@ export function renderReportHtml(input: ReportInput): string {
       .map((k) => ({ label: `${FIGURES[k].label} (MiB/s)`, key: k, data: runs.map((x) => (x.summary[k] ? x.summary[k]!.median / 2 ** 20 : null)) }));
     return { id: p.name, labels, lat, iops, bw };
   });
+  const ratioVerdicts = r.ratios.map((x) => ratioVerdict(r, x));
   const ratioData = {
     labels: r.ratios.map((x) => `${targetLabel(r, x.target)} · ${x.profile} · ${FIGURES[x.figure].label}`),
     data: r.ratios.map((x) => x.ratio),
+    // Green/red only for conclusive verdicts; grey when a single run or the spread cannot tell.
+    colors: ratioVerdicts.map((v) => (v.kind === 'as-fast' ? '#1a7f37' : v.kind === 'slower' ? '#cf222e' : '#8c959f')),
   };
+  const lowestVerdict = lowest ? ratioVerdict(r, lowest) : undefined;
 
   const css = `
   body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
@@ -119,7 +110,7 @@ export function renderReportHtml(input: ReportInput): string {
   .chart{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px;height:300px;position:relative}
   .cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}.card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;min-width:160px}
   .card b{display:block;font-size:20px}
-  code{background:#eef1f4;padding:1px 4px;border-radius:4px;font-size:12px}`;
+  code{background:#eef1f4;padding:1px 4px;border-radius:4px;font-size:12px}${VERDICT_CSS}`;
 
   const parts: string[] = [];
   parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`);
@@ -139,10 +130,12 @@ export function renderReportHtml(input: ReportInput): string {
     `<div class="cards"><div class="card">profiles<b>${profiles.length}</b></div><div class="card">targets<b>${r.targets.length}</b></div>` +
       `<div class="card">runs per figure<b>${m.repeat} × ${m.runtimeS} s</b></div>` +
       `<div class="card">checks<b class="${failed.length ? 'bad' : 'ok'}">${passed} pass / ${failed.length} fail${notJudged ? ` · ${notJudged} not judged (emulated drives)` : ''}</b></div>` +
-      (lowest ? `<div class="card">lowest ratio to raw<b class="${lowest.ratio >= 0.97 ? 'ok' : 'bad'}">${lowest.ratio.toFixed(3)}</b></div>` : '') +
+      (lowest && lowestVerdict ? `<div class="card">lowest ratio to raw<b class="${verdictClass(lowestVerdict.kind)}">${lowest.ratio.toFixed(3)}</b></div>` : '') +
       (comparison ? `<div class="card">regressions (±${comparison.noisePct} %)<b class="${comparison.regressions.length ? 'bad' : 'ok'}">${comparison.regressions.length}</b></div>` : '') +
       `</div>`,
   );
+
+  parts.push(verdictSection(r));
 
   // Plan summary
   parts.push(`<h2 id="plan">Plan</h2>`);
@@ -203,19 +196,19 @@ export function renderReportHtml(input: ReportInput): string {
   parts.push(`<h2 id="ratios">Ratio to the raw drive</h2>`);
   if (r.ratios.length) {
     parts.push(
-      `<p>Each volume's figure ÷ the same profile on ${esc(targetLabel(r, r.rawTarget ?? 'raw'))}, measured in the same run. Normalised so that 1.000 is as fast as raw and higher is better (latency ratios are raw ÷ volume). Goal: ≥ 0.97.</p>`,
+      `<p>Each volume's figure ÷ the same profile on ${esc(targetLabel(r, r.rawTarget ?? 'raw'))}, measured in the same run. Normalised so that 1.000 is as fast as raw and higher is better (latency ratios are raw ÷ volume). Goal: ≥ ${RATIO_GOAL}; coloured only when conclusive (the verdicts above).</p>`,
     );
     const buffered = [...new Set(r.ratios.map((x) => x.profile))].filter((n) => getProfile(n)?.fio.direct === false);
     if (buffered.length) {
       parts.push(
-        `<p class="muted">Buffered profiles (${buffered.map(esc).join(', ')}) go through the page cache: on the raw side that is the block device's cache, on a volume the file's, so their ratios compare two cache paths as well as the filesystem; the ≥ 0.97 goal is meant for the direct-I/O profiles.</p>`,
+        `<p class="muted">Buffered profiles (${buffered.map(esc).join(', ')}) go through the page cache: on the raw side that is the block device's cache, on a volume the file's, so their ratios compare two cache paths as well as the filesystem; the ≥ ${RATIO_GOAL} goal is meant for the direct-I/O profiles.</p>`,
       );
     }
     parts.push(`<div class="chart" style="height:${Math.max(220, r.ratios.length * 22 + 60)}px"><canvas id="ratio-chart"></canvas></div>`);
     parts.push(
       table(
-        ['volume', 'profile', 'figure', 'volume', 'raw', 'ratio', 'spread volume / raw'],
-        r.ratios.map((x) => {
+        ['volume', 'profile', 'figure', 'volume', 'raw', 'ratio (range)', 'spread volume / raw'],
+        r.ratios.map((x, i) => {
           const sp = (t: string) => r.results.find((y) => y.target === t && y.profile === x.profile)?.summary[x.figure];
           const a = sp(x.target);
           const b = sp(r.rawTarget ?? 'raw');
@@ -225,7 +218,7 @@ export function renderReportHtml(input: ReportInput): string {
             td(FIGURES[x.figure].label),
             td(formatFigure(x.figure, x.targetMedian)),
             td(formatFigure(x.figure, x.rawMedian)),
-            td(x.ratio.toFixed(3), x.ratio >= 0.97 ? 'ok' : 'bad'),
+            td(ratioWithRange(ratioVerdicts[i]!), verdictClass(ratioVerdicts[i]!.kind)),
             td(a && b && a.n > 1 ? `${a.spreadPct.toFixed(0)} % / ${b.spreadPct.toFixed(0)} %` : '—'),
           ];
         }),
@@ -280,10 +273,10 @@ export function renderReportHtml(input: ReportInput): string {
   parts.push(`<h2 id="comparison">Comparison with a saved baseline</h2>`);
   if (comparison) {
     parts.push(
-      `<p>Baseline <code>${esc(comparison.baselineName ?? '?')}</code> (${esc(comparison.baselineCreatedAt)}). Changes beyond ±${comparison.noisePct} % in the worse direction are flagged as regressions; smaller ones are within run-to-run noise.</p>`,
+      `<p>Baseline <code>${esc(comparison.baselineName ?? '?')}</code> (${esc(comparison.baselineCreatedAt)}). A change is a regression only when it is worse by more than ±${comparison.noisePct} % and conclusive: both runs repeated, and their ranges (min…max) apart. Single runs, or changes inside the runs' spread, are shown as not conclusive, not coloured.</p>`,
     );
     const sorted = [...comparison.changes].sort((a, b) => a.betterPct - b.betterPct);
-    const flagged = sorted.filter((x) => x.regression || x.improvement);
+    const flagged = sorted.filter((x) => x.regression || x.improvement || x.inconclusive);
     const cmpTable = (rows: typeof sorted) =>
       table(
         ['target', 'profile', 'figure', 'baseline', 'now', 'change', ''],
@@ -294,11 +287,12 @@ export function renderReportHtml(input: ReportInput): string {
           td(formatFigure(x.figure, x.baseline)),
           td(formatFigure(x.figure, x.current)),
           td(`${x.changePct >= 0 ? '+' : ''}${x.changePct.toFixed(1)} %`),
-          td(x.regression ? `REGRESSION${x.noisy ? ' (noisy)' : ''}` : x.improvement ? 'improved' : '', x.regression ? 'bad' : x.improvement ? 'ok' : ''),
+          td(changeVerdict(x, comparison.noisePct).text, x.regression ? 'bad' : x.improvement ? 'ok' : ''),
         ]),
         'comparison',
       );
-    parts.push(flagged.length ? cmpTable(flagged) : `<p class="ok">No figure moved beyond the noise band.</p>`);
+    parts.push(comparisonBars(r, comparison));
+    parts.push(flagged.length ? cmpTable(flagged) : `<p>No figure moved conclusively beyond the noise band.</p>`);
     parts.push(`<details><summary>All ${sorted.length} compared figures</summary>${cmpTable(sorted)}</details>`);
     if (comparison.onlyInBaseline.length) parts.push(`<p class="muted">In the baseline only: ${comparison.onlyInBaseline.map(esc).join(', ')}</p>`);
   } else parts.push(`<p class="muted">No baseline compared (bench --compare NAME, or report --compare NAME).</p>`);
@@ -347,7 +341,7 @@ const CLIENT_JS = `
   });
   var rc = document.getElementById("ratio-chart");
   if (rc && data.ratios.data.length) charts.push(new Chart(rc, {type:'bar', data:{labels:data.ratios.labels,
-    datasets:[{label:'ratio to raw (goal ≥ 0.97)', data:data.ratios.data, backgroundColor:data.ratios.data.map(function(v){ return v >= 0.97 ? '#1a7f37' : '#cf222e'; })}]},
+    datasets:[{label:'ratio to raw (goal ≥ 0.97; grey: not conclusive)', data:data.ratios.data, backgroundColor:data.ratios.colors}]},
     options:{indexAxis:'y', scales:{x:{min:0, suggestedMax:1.1}}, plugins:{title:{display:true, text:'Volume ÷ raw (1.000 = as fast as raw)'}}}}));
   window.__jtsCharts = charts.length;
 })();`;
