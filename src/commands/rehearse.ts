@@ -10,6 +10,7 @@ import { DEFAULT_DRIVES_FILE, defaultRehearseOut, formatRehearseReport, rehearse
 import type { RehearseStep } from '../rehearse/steps.js';
 import { capturedIo, envOf, type CommandIo } from '../ui/io.js';
 import { show } from '../ui/view.js';
+import { termWidth } from '../ui/text.js';
 import type { CommandContext, RunCommandLine } from './context.js';
 
 export interface RehearseOptions {
@@ -79,7 +80,7 @@ export async function rehearseCommand(opts: RehearseOptions, io: CommandIo, run?
     timeoutS: opts.timeout,
     log: (s) => io.stderr(s),
   });
-  const text = opts.json ? '' : (await formatRehearseReport(report)) + '\n';
+  const text = opts.json ? '' : (await formatRehearseReport(report, termWidth(io))) + '\n';
   show(io, opts.json, report, () => text);
   return report.ok ? EXIT.OK : EXIT.ERROR;
 }

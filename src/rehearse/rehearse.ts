@@ -11,6 +11,7 @@ import type { Runner } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { HostState } from '../model/host-state.js';
 import { DEFAULT_STEPS, drillVolumeOf, keyFigures, type RehearseStep } from './steps.js';
+import { makeTable, wrap } from '../core/columns.js';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(PACKAGE_ROOT, 'bin/jts-storage.js');
@@ -322,24 +323,36 @@ function secs(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-export async function formatRehearseReport(r: RehearseReport): Promise<string> {
-  const { default: Table } = await import('cli-table3');
-  const t = new Table({ head: ['#', 'step', 'result', 'exit', 'time', 'key figures'], style: { head: [], border: [] } });
-  for (const s of r.steps) {
-    t.push([String(s.index), s.name, s.skipped ? 'skipped' : s.ok ? 'ok' : 'FAILED', s.skipped ? '' : String(s.exitCode), s.skipped ? '' : secs(s.durationMs), (s.figures ?? '') + (s.reason && !s.skipped ? ` ${s.reason}` : '')]);
-  }
+/**
+ * The summary people read: the steps' table and where the results are, fitting `width` columns (the
+ * terminal's, at least 80: ui/text.ts termWidth). The table wraps inside its columns (the key figures
+ * column first, at word boundaries), never across its borders; every other line is word-wrapped.
+ */
+export async function formatRehearseReport(r: RehearseReport, width = 80): Promise<string> {
+  const rows = r.steps.map((s) => [
+    String(s.index),
+    s.name,
+    s.skipped ? 'skipped' : s.ok ? 'ok' : 'FAILED',
+    s.skipped ? '' : String(s.exitCode),
+    s.skipped ? '' : secs(s.durationMs),
+    (s.figures ?? '') + (s.reason && !s.skipped ? ` ${s.reason}` : ''),
+  ]);
+  const table = makeTable(['#', 'step', 'result', 'exit', 'time', 'key figures'], rows, { color: false, width, words: true, align: ['right', 'left', 'left', 'right', 'right', 'left'] });
+  const para = (text: string, indent = '  ') => wrap(text, width, indent, '');
+  const results = r.keptIn && `results: ${r.keptIn}/ (steps/, rehearsal.json${r.reportHtml ? ', bench.json' : ''})`;
   const lines = [
     '',
-    `rehearsal of ${r.planFile} on ${r.drivesFile}`,
-    t.toString(),
-    ...r.changes.map((c) => `rehearsal changed: ${c}`),
-    `boot ${secs(r.bootMs)}, total ${secs(r.wallMs)} (budget ${BUDGET_MS / 60000} min${r.withinBudget.time ? '' : ': OVER'}); drive images really use ${(r.imageBytes / 1e9).toFixed(2)} GB of host disk (du; budget ${BUDGET_DISK_BYTES / 1e9} GB${r.withinBudget.disk ? '' : ': OVER'})`,
+    ...para(`rehearsal of ${r.planFile} on ${r.drivesFile}`),
+    table,
+    ...r.changes.flatMap((c) => para(`rehearsal changed: ${c}`)),
+    ...para(`boot ${secs(r.bootMs)}, total ${secs(r.wallMs)} (budget ${BUDGET_MS / 60000} min${r.withinBudget.time ? '' : ': OVER'})`),
+    ...para(`drive images really use ${(r.imageBytes / 1e9).toFixed(2)} GB of host disk (du; budget ${BUDGET_DISK_BYTES / 1e9} GB${r.withinBudget.disk ? '' : ': OVER'})`),
   ];
-  if (r.keptIn) lines.push(`results: ${r.keptIn}/ (steps/, rehearsal.json${r.reportHtml ? ', bench.json' : ''})`);
-  if (r.reportHtml) lines.push(`report: ${r.reportHtml}`);
-  if (r.outDir) lines.push(`kept: work directory ${r.outDir}, images in ${r.imageDir}`);
-  if (r.steps.length === 0) lines.push(`the guest reported no step (exit ${r.guestExitCode}); console tail:\n${r.consoleTail ?? ''}`);
-  for (const s of r.steps.filter((x) => !x.ok && !x.skipped)) lines.push(`\n${s.name} failed (${s.reason}); last output:\n${(s.stderrTail ?? '').trimEnd()}`);
+  if (results) lines.push(...para(results.length <= width ? results : `results: ${r.keptIn}/ (steps/, *.json)`));
+  if (r.reportHtml) lines.push(...para(`report: ${r.reportHtml}`));
+  if (r.outDir) lines.push(...para(`kept: work directory ${r.outDir}, images in ${r.imageDir}`));
+  if (r.steps.length === 0) lines.push(...para(`the guest reported no step (exit ${r.guestExitCode}); console tail:`), ...wrap(r.consoleTail ?? '', width));
+  for (const s of r.steps.filter((x) => !x.ok && !x.skipped)) lines.push('', ...para(`${s.name} failed (${s.reason}); last output:`), ...wrap((s.stderrTail ?? '').trimEnd(), width));
   lines.push(r.ok ? 'rehearsal: OK' : 'rehearsal: FAILED');
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 /** Tables (cli-table3) for the plan's layout; plain ASCII borders when colour is off (logs, CI). */
-import Table from 'cli-table3';
+import { makeTable } from '../core/columns.js';
 import type { Layout } from '../model/capacity.js';
 import type { Plan } from '../model/plan-schema.js';
 
@@ -8,40 +8,7 @@ export function gib(bytes: number): string {
   return `${(bytes / GiB).toFixed(2)} GiB`;
 }
 
-/**
- * Column widths (cell content + 2 padding) that fit `width` columns with borders: each column's natural
- * width, and when the table is wider than that, the widest columns shrink (their cells then wrap inside
- * the column, cli-table3 wordWrap) until it fits; undefined when it fits as it is.
- */
-export function fitColumns(cells: string[][], width: number): number[] | undefined {
-  const n = Math.max(0, ...cells.map((r) => r.length));
-  const natural = Array.from({ length: n }, (_, i) => Math.max(3, ...cells.map((r) => Math.max(...String(r[i] ?? '').split('\n').map((l) => l.length)) + 2)));
-  const borders = n + 1;
-  let total = natural.reduce((a, b) => a + b, 0) + borders;
-  if (total <= width) return undefined;
-  const w = [...natural];
-  while (total > width) {
-    const i = w.indexOf(Math.max(...w));
-    if (w[i]! <= 6) break; // nothing sensible left to shrink
-    w[i]!--;
-    total--;
-  }
-  return w;
-}
-
-/** A table of `head` and `rows` that fits `opts.width` columns (default: no limit): long cells wrap inside their column. */
-export function makeTable(head: string[], rows: (string | number)[][], opts: { color: boolean; align?: ('left' | 'right')[]; width?: number }): string {
-  const colWidths = opts.width ? fitColumns([head, ...rows.map((r) => r.map(String))], opts.width) : undefined;
-  const t = new Table({
-    head,
-    colAligns: opts.align,
-    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
-    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [], compact: true },
-    chars: opts.color ? undefined : { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
-  });
-  for (const r of rows) t.push(r.map(String));
-  return t.toString();
-}
+export { fitColumns, makeTable } from '../core/columns.js';
 
 /**
  * One row per volume: the exact extents the commands use, the size in GiB, the filesystem and the

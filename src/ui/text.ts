@@ -17,44 +17,4 @@ export function termWidth(io: Pick<CommandIo, 'env' | 'columns'> = {}): number {
   return Math.max(MIN_WIDTH, w);
 }
 
-/** Visible length: ANSI colour codes do not take columns. */
-export function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\x1b\[[0-9;]*m/g, '').length;
-}
-
-/**
- * Word-wraps `text` to `width` columns, each line starting with `indent` (the first with `first`,
- * default `indent`). A word longer than a line is broken at the width. Existing newlines are kept.
- */
-export function wrap(text: string, width: number, indent = '', first = indent): string[] {
-  const out: string[] = [];
-  for (const para of text.split('\n')) {
-    let line = out.length ? indent : first;
-    let empty = true;
-    for (let word of para.split(/ +/)) {
-      if (word === '') continue;
-      const room = width - visibleLength(line) - (empty ? 0 : 1);
-      if (visibleLength(word) <= room) {
-        line += (empty ? '' : ' ') + word;
-        empty = false;
-        continue;
-      }
-      if (!empty) {
-        out.push(line);
-        line = indent;
-        empty = true;
-      }
-      // A word longer than a whole line (a path, a URL): broken at the width.
-      while (visibleLength(word) > width - indent.length) {
-        const cut = Math.max(1, width - indent.length);
-        out.push(indent + word.slice(0, cut));
-        word = word.slice(cut);
-      }
-      line = indent + word;
-      empty = word === '';
-    }
-    out.push(line.replace(/\s+$/, ''));
-  }
-  return out;
-}
+export { visibleLength, wrap } from '../core/columns.js';
