@@ -33,7 +33,7 @@ export async function buildProgram(only?: string, ctx: CommandContext = processC
   const program = new Command();
   program
     .name('jts-storage')
-    .description('Plan, apply, verify, tune, snapshot, monitor and benchmark the JTS database host storage (LVM on NVMe)')
+    .description('plan, apply, verify, tune, snapshot, monitor and benchmark the JTS database host storage (LVM on NVMe)')
     .version('0.1.0')
     .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) })
     .showHelpAfterError()

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import { UserError } from '../core/exit-codes.js';
 import { DEFAULT_PLAN_PATH } from '../model/load-plan.js';
@@ -39,7 +39,7 @@ function human(o: ApplyOutcome): string {
 export interface ApplyOptions {
   plan: string;
   yes?: boolean;
-  allowDestroy: string[];
+  allowDestroy?: string[];
   dryRun?: boolean;
   skipTune?: boolean;
   auditLog: string;
@@ -86,7 +86,7 @@ export async function applyCommand(saved: string | undefined, opts: ApplyOptions
     savedPlanSha256: savedFile?.planSha256,
     yes: !!opts.yes,
     dryRun: !!opts.dryRun,
-    allowDestroy: opts.allowDestroy,
+    allowDestroy: opts.allowDestroy ?? [],
     auditLog: opts.auditLog,
     lockPath: opts.lockFile,
     lockTimeoutMs: lockTimeoutMs(opts.lockTimeout, 0),
@@ -133,16 +133,16 @@ export function register(program: Command, ctx: CommandContext): void {
     .command('apply')
     .description('carry out the plan (pvcreate, vgcreate, lvcreate, mkfs, users, directories, fstab, mount), safely and resumably; then verify')
     .argument('[saved-plan]', 'a plan saved with `plan --out FILE` (refused if the host changed since)')
-    .option('--plan <file>', 'plan file', DEFAULT_PLAN_PATH)
+    .addOption(new Option('--plan <file>', 'plan file').default(DEFAULT_PLAN_PATH, 'the embedded plans/jts.yaml'))
     .option('--yes', 'do not ask for confirmation (required without a terminal)')
-    .option('--allow-destroy <id>', 'allow destroying what is on this drive (plan drive id, by-id link, serial) or volume (VG/LV); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--allow-destroy <id>', 'allow destroying what is on this drive (plan drive id, by-id link, serial) or volume (VG/LV); repeatable', (v: string, acc: string[] = []) => [...acc, v])
     .option('--dry-run', 'print exactly the commands apply would run, run none of them')
     .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that `tune apply` runs')
     .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
-    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
+    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock; 0 refuses at once, naming it (default: 0)')
     .option('--json', 'machine-readable outcome on stdout (progress stays on stderr)')
     .option('--no-prove', 'do not first make and mount the new filesystems on sparse loop images (the kernel-truth proof, docs/kernel-truth.md)')
-    .option('--prove-dir <dir>', 'where the proof puts its sparse images (default /var/tmp)')
+    .option('--prove-dir <dir>', 'where the proof puts its sparse images (default: /var/tmp)')
     .action(async (saved: string | undefined, opts: ApplyOptions) => ctx.exit(await applyCommand(saved, opts, { ...ctx.io, runner: new ExecRunner() })));
 }

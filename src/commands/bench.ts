@@ -18,6 +18,7 @@ import { show } from '../ui/view.js';
 import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
 import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
 import { lockTimeoutMs, withHostRun } from '../exec/host-run.js';
+import { numberArg } from '../ui/argv.js';
 
 export interface BenchOpts {
   plan?: string;
@@ -25,13 +26,13 @@ export interface BenchOpts {
   volume?: string[];
   dir?: string[];
   raw?: string;
-  runtime: string;
+  runtime: string | number;
   ramp?: string;
-  repeat: string;
+  repeat: string | number;
   size: string;
   save?: string;
   compare?: string;
-  noise: string;
+  noise: string | number;
   resultsDir: string;
   listProfiles?: boolean;
   json?: boolean;
@@ -42,7 +43,7 @@ export interface BenchOpts {
   allowSnapshots?: boolean;
 }
 
-function num(v: string, flag: string, min: number): number {
+function num(v: string | number, flag: string, min: number): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < min) throw new UserError(`${flag} ${v}: expected a number ≥ ${min}`);
   return n;
@@ -159,26 +160,26 @@ export const takesIo = true;
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('bench')
-    .description('Benchmark each mounted volume with fio per database workload; ratio to the raw drive or a scratch LV, save and compare baselines (exit 2 on a regression)')
+    .description('benchmark each mounted volume with fio per database workload; ratio to the raw drive or a scratch LV, save and compare baselines (exit 2 on a regression)')
     .option('--plan <file>', 'plan file: the volumes, their mount points, workloads and tiers (default: the default plan, unless --dir is given)')
     .option('--profile <name...>', `profiles or groups (${Object.keys(PROFILE_GROUPS).join(', ')}); default: baseline + each volume's workload`)
     .option('--volume <name...>', 'only these plan volumes (or network mount paths)')
     .option('--dir <path...>', 'also benchmark these directories (no plan needed)')
     .option('--allow-snapshots', 'measure plan volumes that have live snapshots (refused otherwise: copy-on-write or pool allocation skews writes); recorded in the results')
     .option('--raw <drive|scratch[:VG]>', 'ratio to the same profiles on a scratch LV in the VG free space ("scratch"), or on a BLANK device (refused if it holds anything)')
-    .option('--runtime <s>', 'seconds per measurement run', String(DEFAULT_RUNTIME_S))
+    .option('--runtime <s>', 'seconds per measurement run', numberArg, DEFAULT_RUNTIME_S)
     .option('--ramp <s>', 'seconds of warm-up before each run (default: min(2, runtime/3))')
-    .option('--repeat <n>', 'runs per profile and target (median and spread reported)', String(DEFAULT_REPEAT))
+    .option('--repeat <n>', 'runs per profile and target (median and spread reported)', numberArg, DEFAULT_REPEAT)
     .option('--size <size>', 'test region per target, written fully before measuring', '1GiB')
     .option('--save <name>', 'store the results as NAME in the results dir (or a path ending in .json)')
     .option('--compare <name>', 'compare with saved results NAME (or a .json path); regressions beyond the noise band exit 2')
-    .option('--noise <pct>', 'noise band for --compare, percent', String(DEFAULT_NOISE_PCT))
+    .option('--noise <pct>', 'noise band for --compare, percent', numberArg, DEFAULT_NOISE_PCT)
     .option('--results-dir <dir>', 'where --save and --compare look', DEFAULT_RESULTS_DIR)
     .option('--list-profiles', 'print the profiles, their reasons and fio jobs, and exit')
     .option('--dry-run', 'run the checks, print every step (scratch LV, each fio run, clean-up), run none of them')
     .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
-    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
+    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock; 0 refuses at once, naming it (default: 0)')
     .option('--json', 'print the results document as JSON')
     .action(async (o: BenchOpts) => ctx.exit(await benchCommand(o, { ...ctx.io, runner: new ExecRunner() })));
 }

@@ -55,10 +55,10 @@ export const takesIo = true;
 
 /** Thin commander wiring; the logic is src/fleet/export.ts. */
 export function register(program: Command, ctx: CommandContext): void {
-  const exp = program.command('export').description('Export the plan for another engine');
+  const exp = program.command('export').description('export the plan for another engine');
   exp
     .command('ansible')
-    .description('Write an Ansible playbook (site.yml) and host_vars that make each host what apply would (standard modules: community.general.lvg/lvol/filesystem, ansible.posix.mount/sysctl, ansible.builtin.*); exit 1 and nothing written when the plan has errors on a host')
+    .description('write an Ansible playbook (site.yml) and host_vars that make each host what apply would (standard modules: community.general.lvg/lvol/filesystem, ansible.posix.mount/sysctl, ansible.builtin.*); exit 1 and nothing written when the plan has errors on a host')
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--inventory <file>', 'YAML Ansible inventory; each host names its described drives with the host variable jts_storage_drives')
     .option('--drives <file>', 'one host (localhost) with these described drives, when there is no inventory')

@@ -68,7 +68,7 @@ export const takesIo = true;
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('health')
-    .description('Check VG reserve, volume fill, snapshots, thin pools, NVMe health and drift; exit 0 ok, 1 warning, 2 critical, 3 unknown')
+    .description('check VG reserve, volume fill, snapshots, thin pools, NVMe health and drift; exit 0 ok, 1 warning, 2 critical, 3 unknown')
     .option('--plan <file>', 'plan file: volume names, mount paths, thresholds, snapshot policies (without it: every VG on the host, default thresholds)')
     .option('--format <format>', 'table | json | prometheus', 'table')
     .option('--textfile-dir <dir>', 'also write <dir>/jts_storage.prom atomically (node_exporter textfile collector)')

@@ -125,14 +125,14 @@ export const takesIo = true;
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('plan')
-    .description('Show what apply would do: validate and lint the plan, probe the host (read-only) or use --drives, and print the exact commands (exit 0 no changes, 2 changes, 1 invalid)')
+    .description('show what apply would do: validate and lint the plan, probe the host (read-only) or use --drives, and print the exact commands (exit 0 no changes, 2 changes, 1 invalid)')
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--drives <file>', 'plan offline against described drives (YAML, see examples/drives/) instead of probing this host')
     .option('--inventory <file>', 'plan every host of a YAML Ansible inventory (jts_storage_drives per host): one line each; exit 1 if any is invalid, else 2 if any would change')
     .option('--out <file>', 'save the plan (actions + plan and state hashes) for `apply <file>`')
     .option('--skip-tune', 'leave out the tuning actions (udev scheduler rule, sysctl, timer units) that apply runs after the storage actions')
     .option('--prove', 'make and mount every distinct filesystem of the plan on the running kernel (sparse loop images in a private mount namespace, never the plan drives); with --drives, in the sandbox')
-    .option('--prove-dir <dir>', 'where --prove puts its sparse images (default /var/tmp)')
+    .option('--prove-dir <dir>', 'where --prove puts its sparse images (default: /var/tmp)')
     .option('--json', 'print { errors, warnings, infos, actions, stateHash, summary, layout }')
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set or stdout is not a terminal)')
     .action(async (o: PlanCliOptions) => ctx.exit(await planCommand(o, { ...ctx.io, runner: new ExecRunner() })));

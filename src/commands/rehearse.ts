@@ -92,8 +92,8 @@ export function register(program: Command, ctx: CommandContext): void {
   program
     .command('rehearse')
     .description('rehearse the plan on a disposable VM with drives like the host\'s: plan, apply, verify, idempotent re-apply, …; summary; exit 1 if any step failed')
-    .option('--plan <file>', 'plan file', DEFAULT_PLAN_PATH)
-    .option('--drives <file>', 'described drives: sizes, serials, models of the VM\'s disks', DEFAULT_DRIVES_FILE)
+    .addOption(new Option('--plan <file>', 'plan file').default(DEFAULT_PLAN_PATH, 'the embedded plans/jts.yaml'))
+    .addOption(new Option('--drives <file>', 'described drives: sizes, serials, models of the VM\'s disks').default(DEFAULT_DRIVES_FILE, 'the package\'s examples/drives/4tb-nvme.yaml'))
     .option('--keep', 'keep the drive images and the step results (paths printed)')
     .option('--timeout <s>', 'stop the VM after this many seconds (a safety stop: 145 s is typical on an idle 2-core host, a loaded one takes several times that)', (v) => Number(v), 2400)
     .option('--json', 'machine-readable report on stdout')

@@ -125,7 +125,7 @@ export const takesIo = true;
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('render')
-    .description('Print (or write into --out-dir) the udev rule, systemd units, fstab block or sysctl file the plan gives, without installing anything')
+    .description('print (or write into --out-dir) the udev rule, systemd units, fstab block or sysctl file the plan gives, without installing anything')
     .argument('<what>', KINDS.join(' | '))
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--drives <file>', 'validate and lint against described drives (as plan --drives) instead of probing this host')

@@ -9,13 +9,14 @@ import { loadPlanFile } from '../model/load-plan.js';
 import type { CommandIo } from '../ui/io.js';
 import { show } from '../ui/view.js';
 import type { CommandContext } from './context.js';
+import { numberArg } from '../ui/argv.js';
 
 export interface ReportOptions {
   results?: string;
   out: string;
   compare?: string;
   /** Percent, as typed. */
-  noise: string;
+  noise: string | number;
   resultsDir: string;
   plan?: string;
   json?: boolean;
@@ -44,11 +45,11 @@ export const takesIo = true;
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('report')
-    .description('Write one self-contained HTML report (charts inlined, no network) from saved bench results')
+    .description('write one self-contained HTML report (charts inlined, no network) from saved bench results')
     .option('--results <name|file>', 'saved results name or .json file (default: the newest in the results dir)')
     .option('--out <file.html>', 'where to write the report', 'jts-storage-report.html')
     .option('--compare <name|file>', 'compare with these saved results in the report')
-    .option('--noise <pct>', 'noise band for --compare, percent', String(DEFAULT_NOISE_PCT))
+    .option('--noise <pct>', 'noise band for --compare, percent', numberArg, DEFAULT_NOISE_PCT)
     .option('--results-dir <dir>', 'where saved results live', DEFAULT_RESULTS_DIR)
     .option('--plan <file>', 'run the health checks now for this plan when the results carry none')
     .option('--json', 'print {out, source, bytes} as JSON')

@@ -4,6 +4,7 @@ import { DriveSpecError, parseDriveSpec, prepareSandbox, runInSandbox, SandboxEr
 import type { CommandIo } from '../ui/io.js';
 import { show } from '../ui/view.js';
 import type { CommandContext } from './context.js';
+import { numberArg } from '../ui/argv.js';
 
 export const takesIo = true;
 
@@ -13,10 +14,10 @@ export function register(program: Command, ctx: CommandContext): void {
     .command('sandbox')
     .description('run COMMAND as root in a disposable QEMU VM with a real kernel, device-mapper and virtual drives; exits with its exit code')
     .argument('[command...]', 'the command to run in the guest, after --')
-    .option('--drive <spec>', 'a drive: SIZE (the plan size grammar: 4TB, 3.5TiB, 4T = 4 TiB; a bare number is bytes) or size=N,serial=S,model=M,kind=nvme|virtio|scsi|sata,rotation=ssd|hdd|RPM,lbs=512|4096,nsof=N (a namespace of drive N) (repeatable; default one 4TB NVMe)', collect, [] as string[])
-    .option('--memory <MiB>', 'guest memory in MiB', '2048')
-    .option('--cpus <N>', 'virtual CPUs (1 is fastest on a busy host)', '1')
-    .option('--timeout <S>', 'kill the VM after S seconds (boot included)', '600')
+    .option('--drive <spec>', 'a drive: SIZE (the plan size grammar: 4TB, 3.5TiB, 4T = 4 TiB; a bare number is bytes) or KEY=VALUE,… with size=SIZE, serial=S, model=M, kind=nvme|virtio|scsi|sata, rotation=ssd|hdd|RPM, lbs=512|4096, nsof=N (a namespace of drive N); repeatable (default: one 4TB NVMe)', collect)
+    .option('--memory <MiB>', 'guest memory in MiB', numberArg, 2048)
+    .option('--cpus <N>', 'virtual CPUs (1 is fastest on a busy host)', numberArg, 1)
+    .option('--timeout <S>', 'kill the VM after S seconds (boot included)', numberArg, 600)
     .option('--image-dir <dir>', 'where the sparse drive images live (existing images of the same size are reused)')
     .option('--keep', 'keep the drive images after the run (boot again on the same disks)')
     .option('--out-dir <dir>', 'host directory mounted writable in the guest at the same path')
@@ -57,7 +58,7 @@ export async function sandboxCommand(command: string[], o: Record<string, unknow
       return 0;
     }
     if (command.length === 0) throw new UserError('sandbox: no command given: jts-storage sandbox [options] -- COMMAND [ARGS...]');
-    const drives: SandboxDrive[] = (o.drive as string[]).map((s) => parseDriveSpec(s));
+    const drives: SandboxDrive[] = ((o.drive ?? []) as string[]).map((s) => parseDriveSpec(s));
     const opts: SandboxOptions = {
       drives,
       memoryMiB: intOpt(o.memory, '--memory'),
@@ -92,7 +93,7 @@ export async function sandboxCommand(command: string[], o: Record<string, unknow
   }
 }
 
-function collect(v: string, prev: string[]): string[] {
+function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 function numOpt(v: unknown, name: string): number {

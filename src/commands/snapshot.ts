@@ -69,7 +69,7 @@ function changing(c: Command, dryRun = 'print the steps that would run, run noth
     .option('--dry-run', dryRun)
     .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
-    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it; the snapshot timer waits 1800)')
+    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock; 0 refuses at once, naming it; the snapshot timer waits 1800 (default: 0)')
     .option('--json', 'JSON output');
 }
 
@@ -121,7 +121,7 @@ export function register(program: Command, ctx: CommandContext): void {
       .command('mount')
       .description('mount a snapshot read-only (ro,nodev,nosuid,noexec; XFS nouuid)')
       .argument('<name>', 'snapshot: VG/LV or LV name')
-      .option('--path <dir>', 'mount point (default /run/jts-storage/snapshots/VG/NAME)')
+      .option('--path <dir>', 'mount point (default: /run/jts-storage/snapshots/VG/NAME)')
       .option('--norecovery', 'do not replay a dirty journal/log (ext4 noload, XFS norecovery): the unreplayed state'),
   ).action(async (name: string, o: { path?: string; norecovery?: boolean } & HostRunCliOptions) => setExit(await snapshotCommand('mount', o, processIo(), (fio, dl) => flows.mountFlow(name, o, fio, dl))));
 

@@ -105,22 +105,22 @@ export const takesIo = true;
 
 /** Thin commander wiring; the logic is tuneApplyCommand / tuneStatusCommand. */
 export function register(program: Command, ctx: CommandContext): void {
-  const tune = program.command('tune').description('Apply or check the I/O scheduler, read-ahead, sysctl and storage timers of the plan');
+  const tune = program.command('tune').description('apply or check the I/O scheduler, read-ahead, sysctl and storage timers of the plan');
 
   tune
     .command('apply')
-    .description('Write the udev rule and units, set schedulers and read-ahead now, enable timers where systemd runs')
+    .description('write the udev rule and units, set schedulers and read-ahead now, enable timers where systemd runs')
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--dry-run', 'print exactly the steps that would run, run none')
     .option('--audit-log <file>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
     .option('--lock-file <path>', 'lock file (one changing run at a time)', DEFAULT_LOCK_PATH)
-    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock (default 0: refuse at once, naming it)')
+    .option('--lock-timeout <seconds>', 'wait this long for another run holding the lock; 0 refuses at once, naming it (default: 0)')
     .option('--json', 'machine-readable output')
     .action(async (o: TuneApplyOptions) => ctx.exit(await tuneApplyCommand(o, tuneIo(ctx.io))));
 
   tune
     .command('status')
-    .description('Per drive: scheduler, write cache, discard, rotational; per volume: read-ahead, discard; timers; drift vs plan (exit 0 clean, 2 drift)')
+    .description('per drive: scheduler, write cache, discard, rotational; per volume: read-ahead, discard; timers; drift vs plan (exit 0 clean, 2 drift)')
     .option('--plan <file>', 'plan file (default: the embedded plans/jts.yaml)')
     .option('--json', 'machine-readable output')
     .action(async (o: { plan?: string; json?: boolean }) => ctx.exit(await tuneStatusCommand(o, tuneIo(ctx.io))));

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ExecRunner } from '../core/exec-runner.js';
 import type { Runner } from '../core/runner.js';
 import { EXIT, UserError } from '../core/exit-codes.js';
@@ -37,7 +37,7 @@ export function register(program: Command, ctx: CommandContext): void {
   program
     .command('verify')
     .description('compare the live host with the plan (LV sizes, filesystems, mounts, fstab, owners, users, read-ahead); exit 0 clean, 2 drift, 1 error')
-    .option('--plan <file>', 'plan file', DEFAULT_PLAN_PATH)
+    .addOption(new Option('--plan <file>', 'plan file').default(DEFAULT_PLAN_PATH, 'the embedded plans/jts.yaml'))
     .option('--json', 'machine-readable report on stdout')
     .action(async (o: VerifyOptions) => ctx.exit(await verifyCommand(o, { ...ctx.io, runner: new ExecRunner() })));
 }
