@@ -129,9 +129,9 @@ export function renderReportHtml(input: ReportInput): string {
   parts.push(
     `<div class="cards"><div class="card">profiles<b>${profiles.length}</b></div><div class="card">targets<b>${r.targets.length}</b></div>` +
       `<div class="card">runs per figure<b>${m.repeat} × ${m.runtimeS} s</b></div>` +
-      `<div class="card">checks<b class="${failed.length ? 'bad' : 'ok'}">${passed} pass / ${failed.length} fail${notJudged ? ` · ${notJudged} not judged (emulated drives)` : ''}</b></div>` +
+      `<div class="card">checks<b class="${failed.length ? 'bad' : passed ? 'ok' : ''}">${passed} pass / ${failed.length} fail${notJudged ? ` · ${notJudged} not judged (emulated drives)` : ''}</b></div>` +
       (lowest && lowestVerdict ? `<div class="card">lowest ratio to raw<b class="${verdictClass(lowestVerdict.kind)}">${lowest.ratio.toFixed(3)}</b></div>` : '') +
-      (comparison ? `<div class="card">regressions (±${comparison.noisePct} %)<b class="${comparison.regressions.length ? 'bad' : 'ok'}">${comparison.regressions.length}</b></div>` : '') +
+      (comparison ? regressionsCard(comparison) : '') +
       `</div>`,
   );
 
@@ -316,6 +316,13 @@ export function renderReportHtml(input: ReportInput): string {
   parts.push(`<script>${CLIENT_JS}</script>`);
   parts.push(`</main></body></html>\n`);
   return parts.join('\n');
+}
+
+/** Conclusive regressions: red when any, green only when every change beyond the band was conclusive. */
+function regressionsCard(c: Comparison): string {
+  const open = c.changes.filter((x) => x.inconclusive).length;
+  const cls = c.regressions.length ? 'bad' : open ? '' : 'ok';
+  return `<div class="card">regressions (±${c.noisePct} %)<b class="${cls}" id="regressions-count">${c.regressions.length}${open ? ` · ${open} not conclusive` : ''}</b></div>`;
 }
 
 /** Runs in the browser: builds the charts from the embedded data; sets window.__jtsCharts for tests. */

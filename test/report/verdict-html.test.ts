@@ -23,6 +23,9 @@ test('report of a single-run bench compared with another: verdicts and changes n
   assert.equal(bars.length, 32); // 8 targets (raw included) × 2 workloads × 2 headline figures
   assert.ok(bars.every((k) => k === 'not-conclusive' || k === 'within-band'));
   assert.match(html, /class="bar base"/);
+  // Nothing judged, nothing conclusive: the cards are not green either.
+  assert.match(html, /<b class="" id="regressions-count">0 · \d+ not conclusive<\/b>/);
+  assert.match(html, /checks<b class="">0 pass \/ 0 fail/);
 });
 
 test('report with repeated runs: the verdict table colours exactly the conclusive cells', async () => {
