@@ -51,9 +51,7 @@ const VM_SECONDS = {
 // of start-up each and 20–50 s per module process at load 17–20 (docs/fleet.md "What a playbook run costs in the
 // sandbox"): far over a VM file's budget. Its sample is fleet-mini.vm (every test point, a small plan),
 // opt-in until its idle time is measured (docs/fleet.md).
-// db-drill.vm: in the clean-clone run of 2026-11-30 its PostgreSQL drill gave no output for 20 min
-// (killed; every other file passed); it runs only when named until that hang is found.
-const OPT_IN = ['fleet.vm', 'fleet-mini.vm', 'db-drill.vm'];
+const OPT_IN = ['fleet.vm', 'fleet-mini.vm'];
 
 function walk(dir) {
   let out = [];

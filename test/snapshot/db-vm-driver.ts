@@ -50,7 +50,6 @@ async function scenario(): Promise<void> {
   await cli('create-hookfail', ['snapshot', 'create', '--plan', join(OUT, 'plan.yaml'), '--json']);
   writeFileSync(join(OUT, 'lvs-after-hookfail.txt'), await sh(['lvs', '--noheadings', '-o', 'lv_name', 'vg_t']));
   await cli('drill-pg', ['snapshot', 'drill', 'vg_t/lv_pg', '--database', 'postgresql', '--yes', '--json']);
-  await cli('drill-redis', ['snapshot', 'drill', 'vg_t/lv_redis', '--database', 'redis', '--yes']);
   await cli('drill-redis-json', ['snapshot', 'drill', 'vg_t/lv_redis', '--database', 'redis', '--yes', '--json']);
   writeFileSync(join(OUT, 'findmnt-end.txt'), await sh(['findmnt', '-rn', '-o', 'TARGET']));
 }
