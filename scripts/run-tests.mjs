@@ -40,6 +40,8 @@ const VM_SECONDS = {
   'field-lvm.vm': 300,
   // db-drill.vm: 399 s measured at load 18-20 (3 VMs on 2 cores; never idle here), one PostgreSQL and one Redis drill.
   'db-drill.vm': 399,
+  // dr-runbook.vm: the 240 s budget of the brief; not measured idle (never idle here).
+  'dr-runbook.vm': 240,
   // kernel-truth.vm: 561 s and prove-offline.vm: 153 s measured at load 20-24; idle estimates.
   'kernel-truth.vm': 200,
   'prove-offline.vm': 70,
