@@ -73,7 +73,8 @@ export interface PlanShape {
 export const PLANS = {
   initial: { drives: [{ id: 'a', serial: 'RB-A' }], postgresMiB: 128, redisMiB: 64, kafka: false },
   grown: { drives: [{ id: 'a', serial: 'RB-A' }], postgresMiB: 192, redisMiB: 64, kafka: false },
-  added: { drives: [{ id: 'a', serial: 'RB-A' }, { id: 'b', serial: 'RB-B' }], postgresMiB: 192, redisMiB: 64, kafka: true },
+  added: { drives: [{ id: 'a', serial: 'RB-A' }, { id: 'b', serial: 'RB-B' }], postgresMiB: 192, redisMiB: 64, kafka: false },
+  used: { drives: [{ id: 'a', serial: 'RB-A' }, { id: 'b', serial: 'RB-B' }], postgresMiB: 192, redisMiB: 64, kafka: true },
   moving: { drives: [{ id: 'a', serial: 'RB-A' }, { id: 'b', serial: 'RB-B' }, { id: 'c', serial: 'RB-C' }], postgresMiB: 192, redisMiB: 64, kafka: true },
   moved: { drives: [{ id: 'b', serial: 'RB-B' }, { id: 'c', serial: 'RB-C' }], postgresMiB: 192, redisMiB: 64, kafka: true },
   replaced: { drives: [{ id: 'b', serial: 'RB-D' }, { id: 'c', serial: 'RB-C' }], postgresMiB: 192, redisMiB: 64, kafka: true },
@@ -173,14 +174,15 @@ facts restore-set-damaged`,
   },
   { id: 'restore-set', after: 'facts restore-set' },
   { id: 'grow-volume', before: 'use_plan grown', after: 'facts grow-volume' },
+  { id: 'add-drive', before: 'use_plan added', after: 'facts add-drive' },
   {
-    id: 'add-drive',
-    before: 'use_plan added',
+    id: 'add-drive-use',
+    before: 'use_plan used',
     after: `fill /var/lib/kafka/trades-0/00000000000000000000.log 6291456
 fill /var/lib/kafka/trades-0/00000000000000000000.index 65536
 echo 'broker.id=1' > /var/lib/kafka/meta.properties
 sync
-facts add-drive`,
+facts add-drive-use`,
   },
   { id: 'move-attach', before: 'use_plan moving', after: 'facts move-attach' },
   { id: 'move-pvmove', after: 'facts move-pvmove' },

@@ -71,7 +71,7 @@ test('the DR runbook: every block of docs/dr-runbook.md runs in order on a real 
     await t.test('add-drive: vg_jts on a and b, lv_kafka spans both', () => {
       assert.equal(pvs('add-drive').length, 2, f('add-drive.pvs.json'));
       assert.ok(pvs('add-drive').includes(dev.OLD_DRIVE));
-      const kafka = lvs('add-drive').find((l) => l.lv_name === 'lv_kafka')!.devices;
+      const kafka = lvs('add-drive-use').find((l) => l.lv_name === 'lv_kafka')!.devices;
       assert.equal(new Set(kafka.split(',').map((d) => d.replace(/\(.*$/, ''))).size, 2, kafka);
     });
     await t.test('move: pvmove to the bigger drive, the old drive out of the VG, plan agrees, data unchanged', () => {
@@ -79,7 +79,7 @@ test('the DR runbook: every block of docs/dr-runbook.md runs in order on a real 
       assert.ok(pvs('move-check').includes(dev.BIG_DRIVE));
       assert.ok(!pvs('move-pvmove').includes(dev.OLD_DRIVE));
       assert.equal(pvs('move-check').length, 2);
-      assert.deepEqual(sums('move-check'), sums('add-drive'));
+      assert.deepEqual(sums('move-check'), sums('add-drive-use'));
     });
     await t.test('replace: export written; health CRITICAL naming the partial VG, lv_kafka and drive b; rebuilt from the export', () => {
       assert.match(f('replace-backup.ls'), /lv_kafka\.snap\..*\.tar/);
@@ -89,8 +89,8 @@ test('the DR runbook: every block of docs/dr-runbook.md runs in order on a real 
       assert.match(h, /lv_kafka/);
       assert.equal(lvs('replace-remove').find((l) => l.lv_name === 'lv_kafka'), undefined);
       assert.equal(lvSize('replace-rebuild', 'lv_kafka'), 384 * MiB);
-      assert.deepEqual(under(sums('replace-rebuild'), KF), under(sums('add-drive'), KF));
-      assert.deepEqual(sums('replace-rebuild'), sums('add-drive'));
+      assert.deepEqual(under(sums('replace-rebuild'), KF), under(sums('add-drive-use'), KF));
+      assert.deepEqual(sums('replace-rebuild'), sums('add-drive-use'));
     });
     await t.test('power cut: the killed apply left drift; apply resumed it; every size and sha256 right; health not critical', () => {
       assert.equal(f('powercut-crash.rc').trim(), '137', f('powercut-crash.out').slice(-2000));
@@ -98,7 +98,7 @@ test('the DR runbook: every block of docs/dr-runbook.md runs in order on a real 
       assert.equal(lvSize('powercut-resume', 'lv_postgres'), 256 * MiB);
       assert.equal(lvSize('powercut-resume', 'lv_redis'), 96 * MiB);
       assert.ok(fsSize('powercut-resume', RD) > 85 * MiB, f('powercut-resume.df'));
-      assert.deepEqual(sums('powercut-resume'), sums('add-drive'));
+      assert.deepEqual(sums('powercut-resume'), sums('add-drive-use'));
       assert.doesNotMatch(f('powercut-resume.out'), /CRITICAL/i);
     });
   } finally {
