@@ -54,7 +54,9 @@ const VM_SECONDS = {
 // of start-up each and 20–50 s per module process at load 17–20 (docs/fleet.md "What a playbook run costs in the
 // sandbox"): far over a VM file's budget. Its sample is fleet-mini.vm (every test point, a small plan),
 // opt-in until its idle time is measured (docs/fleet.md).
-const OPT_IN = ['fleet.vm', 'fleet-mini.vm'];
+// dr-runbook.vm: landed 2026-11-30 with its first blocks passed in the VM (first-look … grow-volume, at load
+// 15-18) but no end-to-end run yet; in every run once one passes.
+const OPT_IN = ['fleet.vm', 'fleet-mini.vm', 'dr-runbook.vm'];
 
 function walk(dir) {
   let out = [];
