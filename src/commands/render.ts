@@ -17,6 +17,9 @@ import type { RenderedFile } from '../render/types.js';
 import { readRenderFacts } from '../tune/render-facts.js';
 import { TuneError, validateTuning } from '../tune/validate.js';
 import { defaultCliArgv } from '../tune/cli-path.js';
+import { driveScopeNotes, factsFromState, udevRuleInput } from '../tune/actions.js';
+import { readUdevScope } from '../tune/facts.js';
+import type { HostState } from '../model/host-state.js';
 import type { Runner } from '../core/runner.js';
 import type { CommandIo } from '../ui/io.js';
 import { notes as printNotes, show } from '../ui/view.js';
@@ -47,15 +50,22 @@ export interface RenderOptions {
 export async function renderCommand(what: string, o: RenderOptions, io: CommandIo & { runner: Runner }): Promise<number> {
   if (!(KINDS as readonly string[]).includes(what)) throw new UserError(`render: unknown kind "${what}" (use ${KINDS.join(', ')})`);
   const runner = io.runner;
-  const loaded = await validatedPlan(o, io);
-  if (!loaded) return EXIT.ERROR;
+  const run = await validatedPlan(o, io);
+  if (!run) return EXIT.ERROR;
+  const { loaded } = run;
   const errors = validateTuning(loaded).filter((f) => f.severity === 'error');
   if (errors.length) throw new TuneError(errors);
   const planFile = path.resolve(loaded.file);
   let files: RenderedFile[] = [];
   let enable: string[] = [];
   let notes: string[] = [];
-  if (what === 'udev') files = [renderUdevRules(loaded.plan, planFile)];
+  if (what === 'udev') {
+    // The plan's drives as this host's udev database names them (or as the drives file describes them).
+    const facts = o.drives ? factsFromState(run.state, loaded.plan) : await readUdevScope(runner, loaded.plan);
+    const { matches, unmatched } = udevRuleInput(facts);
+    files = [renderUdevRules(loaded.plan, matches, planFile, unmatched)];
+    notes = driveScopeNotes(facts);
+  }
   else if (what === 'sysctl') {
     const f = renderSysctl(loaded.plan, planFile);
     if (f) files = [f];
@@ -103,12 +113,12 @@ export async function renderCommand(what: string, o: RenderOptions, io: CommandI
  * `noatim`). One exception: without --drives, a plan drive absent from this host (render is run to
  * review the files anywhere) and the findings that follow from it are a note, not a refusal.
  */
-export async function validatedPlan(o: RenderOptions, io: CommandIo & { runner: Runner }): Promise<LoadedPlan | undefined> {
+export async function validatedPlan(o: RenderOptions, io: CommandIo & { runner: Runner }): Promise<{ loaded: LoadedPlan; state: HostState } | undefined> {
   const run = await runPlan({ runner: io.runner, planFile: o.plan ?? DEFAULT_PLAN_PATH, drivesFile: o.drives, skipTune: true });
   const t = triage(run.result.errors);
   const absent = o.drives ? [] : t.shown.filter((f) => f.rule === 'JTS-DRIVE-NOT-FOUND');
   const blocking = t.shown.filter((f) => !absent.includes(f)).concat(t.suppressed.filter((s) => !absent.includes(s.because)).map((s) => s.finding));
-  if (blocking.length || !run.loaded) {
+  if (blocking.length || !run.loaded || !run.state) {
     const sources = new Map<string, string>(run.loaded ? [[run.loaded.file, run.loaded.text]] : []);
     if (!run.loaded) for (const f of blocking) if (f.file && !sources.has(f.file)) sources.set(f.file, await io.runner.readFile(f.file).catch(() => ''));
     io.stderr(renderDiagnostics(blocking, { width: termWidth(io), color: wantColor(o.color, io.isTTY, envOf(io)), sources, offline: !!o.drives }));
@@ -116,7 +126,7 @@ export async function validatedPlan(o: RenderOptions, io: CommandIo & { runner: 
   }
   if (absent.length && !o.json)
     io.stderr(`note: ${absent.length} plan drive(s) not on this host: the checks that need the drive's facts (capacity, write cache) were not made; \`render --drives F\` makes them against described drives\n`);
-  return run.loaded;
+  return { loaded: run.loaded, state: run.state };
 }
 
 export const takesIo = true;

@@ -5,7 +5,8 @@
  * semantics) and, for sd*, whose `queue/rotational` matches.
  *
  * Kernel names are unstable across boots (seed-defects.md), so nothing here names one device: the
- * rule applies to every NVMe namespace, every SCSI/SATA disk of a kind, every virtio disk.
+ * rule adds to the class's match the plan drive's stable udev property (src/render/udev.ts), so it applies
+ * to the plan's drives only, never to every disk of a class.
  */
 import { parseScheduler } from '../host/sysfs.js';
 import type { Tuning } from '../model/plan-schema.js';

@@ -184,7 +184,8 @@ export async function runPlan(opts: RunPlanOptions): Promise<PlanRun> {
       for (const n of tp.notes) findings.push({ rule: 'JTS-TUNE-NOTE', severity: 'info', message: n });
     } catch (e) {
       if (!(e instanceof TuneError)) throw e;
-      findings.push(...e.findings);
+      // The layout already reports an ambiguous drive identity (JTS-DRIVE-AMBIGUOUS at the same field): once.
+      findings.push(...e.findings.filter((x) => !findings.some((y) => y.rule === x.rule && y.field === x.field)));
     }
   }
 

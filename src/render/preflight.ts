@@ -7,7 +7,9 @@
  *   plan's mount points, types and options; libmount reads the same entries (`findmnt --tab-file F -J`, on a
  *   temporary copy, through the Runner; skipped when findmnt is missing);
  * - udev rules: every rule is key/op/value pairs, and only the keys the scheduler rule uses (no RUN, PROGRAM,
- *   IMPORT…): KERNEL, ATTR{queue/rotational}, ATTR{queue/scheduler}, ACTION, SUBSYSTEM, ENV{DEVTYPE}, GOTO, LABEL;
+ *   IMPORT…): KERNEL, ATTR{queue/rotational}, ATTR{queue/scheduler}, ACTION, SUBSYSTEM, ENV{DEVTYPE}, GOTO, LABEL,
+ *   and ENV{ID_WWN|ID_SERIAL_SHORT|ID_SERIAL}== with a literal value; every line that sets a scheduler names one
+ *   drive by such a match (never every disk of a class);
  * - systemd units: sections and Key=Value lines only, every key one the product writes; `systemd-analyze verify`
  *   on a temporary copy when the host has it (only messages about the copied file count);
  * - sysctl.d: exactly the plan's settings (key and value), nothing else;
@@ -21,12 +23,13 @@ import { fstabShape, managedEntries } from './fstab-format.js';
 import { firstDifference, parseSysctlConf, parseUdevRules, parseUnit, RenderError } from './parse-back.js';
 import { SYSCTL_PATH } from './sysctl.js';
 import { UNIT_DIR } from './systemd.js';
-import { UDEV_RULE_PATH } from './udev.js';
+import { UDEV_IDENTITY_KEYS, UDEV_RULE_PATH, udevLiteralError } from './udev.js';
 import { LVM_PROFILE_DIR, parseLvmProfile, thinPoolProfileName, thinPoolProfileSettings } from './lvm-profile.js';
 import { runTool } from '../host/env.js';
 import { findmntTabFileArgv, parseFindmntJson } from '../host/findmnt.js';
 
-const UDEV_KEYS = new Set(['KERNEL', 'ATTR{queue/rotational}', 'ATTR{queue/scheduler}', 'ACTION', 'SUBSYSTEM', 'ENV{DEVTYPE}', 'GOTO', 'LABEL']);
+const UDEV_KEYS = new Set(['KERNEL', 'ATTR{queue/rotational}', 'ATTR{queue/scheduler}', 'ACTION', 'SUBSYSTEM', 'ENV{DEVTYPE}', 'GOTO', 'LABEL', ...UDEV_IDENTITY_KEYS.map((k) => `ENV{${k}}`)]);
+const UDEV_IDENTITY_MATCH = new Set(UDEV_IDENTITY_KEYS.map((k) => `ENV{${k}}`));
 const UNIT_KEYS: Record<string, Set<string>> = {
   Unit: new Set(['Description', 'Documentation', 'After', 'Wants', 'Requires', 'ConditionVirtualization']),
   Service: new Set([
@@ -61,8 +64,15 @@ export function checkWrittenFile(plan: Plan, path: string, content: string): str
       const extra = got.filter((g) => !intent.some((i) => i.file === g.file && i.vfstype === g.vfstype)).map((g) => `${g.file} (${g.vfstype})`);
       if (d) out.push(`${path}: the managed block is not the plan's mount points (${d}${extra.length ? `; not in the plan: ${extra.join(', ')}` : ''})`);
     } else if (path === UDEV_RULE_PATH) {
-      for (const rule of parseUdevRules(content))
-        for (const p of rule) if (!UDEV_KEYS.has(p.key)) out.push(`${path}: key ${p.key}${p.op}"${p.value}" is not one the scheduler rule writes`);
+      for (const rule of parseUdevRules(content)) {
+        for (const p of rule) {
+          if (!UDEV_KEYS.has(p.key)) out.push(`${path}: key ${p.key}${p.op}"${p.value}" is not one the scheduler rule writes`);
+          else if (UDEV_IDENTITY_MATCH.has(p.key) && (p.op !== '==' || udevLiteralError(p.value))) out.push(`${path}: ${p.key}${p.op}"${p.value}" is not a literal match of one drive`);
+        }
+        // A scheduler line names one drive: without an identity match it would set every disk of a class.
+        if (rule.some((p) => p.key === 'ATTR{queue/scheduler}') && !rule.some((p) => UDEV_IDENTITY_MATCH.has(p.key) && p.op === '=='))
+          out.push(`${path}: a rule sets the scheduler without naming one drive (${rule.map((p) => `${p.key}${p.op}"${p.value}"`).join(', ')})`);
+      }
     } else if (path === SYSCTL_PATH) {
       const back = parseSysctlConf(content);
       for (const b of back.bad) out.push(`${path}: line ${JSON.stringify(b)} is not a setting`);

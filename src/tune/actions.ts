@@ -17,7 +17,9 @@ import { desiredScheduler, parseSchedulerFile, classOfDisk } from '../facts/driv
 import { desiredReadAhead, readAheadArg } from '../facts/readahead-defaults.js';
 import type { TuneFacts, DiskFacts, LvFacts } from './facts.js';
 import { TuneError, validateTuning } from './validate.js';
-import { renderUdevRules, UDEV_RULE_PATH } from '../render/udev.js';
+import { LEGACY_UDEV_RULE_PATHS, renderUdevRules, UDEV_RULE_PATH, type UdevDriveMatch } from '../render/udev.js';
+import { scopeFromDescribed } from './drive-scope.js';
+import type { Plan } from '../model/plan-schema.js';
 import { ALL_MANAGED_UNIT_PATHS, renderSystemdUnits, UNIT_DIR } from '../render/systemd.js';
 import { renderSysctl, SYSCTL_PATH, sysctlValueEquals } from '../render/sysctl.js';
 import { defaultCliArgv } from './cli-path.js';
@@ -40,19 +42,25 @@ export interface TunePlan {
   findings: Finding[];
 }
 
-/** Facts as far as a HostState alone tells them (no file contents: every managed file is (re)written). */
-export function factsFromState(state: HostState): TuneFacts {
+/**
+ * Facts as far as a HostState alone tells them (described drives: no file contents, so every managed file
+ * is (re)written). Only the plan's drives are in scope, matched in the described drives by identity.
+ */
+export function factsFromState(state: HostState, plan: Plan): TuneFacts {
+  const drives = scopeFromDescribed(plan, state.drives);
   const disks: DiskFacts[] = [];
-  for (const d of state.drives) {
-    const name = d.path.replace(/^\/dev\//, '');
-    const cls = classOfDisk(name, d.rotational);
+  for (const sd of drives) {
+    const d = state.drives.find((x) => x.path === `/dev/${sd.name}`);
+    if (!d || !sd.name || disks.some((x) => x.name === sd.name)) continue;
+    const cls = classOfDisk(sd.name, d.rotational);
     if (!cls) continue;
     const sched = d.schedulers ? { available: d.schedulers, active: d.scheduler } : parseSchedulerFile('');
-    disks.push({ name, cls, rotational: d.rotational, schedulers: sched.available, scheduler: sched.active, discardMaxBytes: d.discard ? 1 : 0 });
+    disks.push({ name: sd.name, driveId: sd.id, udev: sd.udev, cls, rotational: d.rotational, schedulers: sched.available, scheduler: sched.active, discardMaxBytes: d.discard ? 1 : 0 });
   }
   const lvs: LvFacts[] = state.lvs.map((l) => ({ vg: l.vgName, name: l.name, readAhead: l.readAheadSectors }));
   return {
     disks,
+    drives,
     otherDisks: [],
     lvs,
     systemd: { running: false, reason: 'systemd state not probed', timers: [] },
@@ -62,6 +70,25 @@ export function factsFromState(state: HostState): TuneFacts {
     pageSizeBytes: 4096,
     loadableSchedulers: [],
   };
+}
+
+/** The rule's input from the facts: each plan drive found with a unique udev property; the others by id. */
+export function udevRuleInput(f: Pick<TuneFacts, 'disks' | 'drives'>): { matches: UdevDriveMatch[]; unmatched: string[] } {
+  const matches: UdevDriveMatch[] = [];
+  for (const d of f.disks) if (d.udev && d.driveId) matches.push({ driveId: d.driveId, cls: d.cls, key: d.udev.key, value: d.udev.value });
+  const unmatched = f.drives.filter((d) => !matches.some((m) => m.driveId === d.id)).map((d) => d.id);
+  return { matches, unmatched };
+}
+
+/** Lines saying which plan drives tune leaves alone and why (not found, no unique udev property, no class). */
+export function driveScopeNotes(f: Pick<TuneFacts, 'disks' | 'drives' | 'udevError'>): string[] {
+  if (f.udevError) return [`drives: ${f.udevError}: no scheduler is set and the udev rule file is left as it is`];
+  const out: string[] = [];
+  for (const d of f.drives) {
+    const disk = f.disks.find((x) => x.driveId === d.id);
+    if (d.problem) out.push(`drive ${d.id}${d.name ? ` (/dev/${d.name})` : ''}: ${d.problem}${disk ? '; its scheduler is set now but no rule keeps it after a reboot' : '; tune leaves it alone'}`);
+  }
+  return out;
 }
 
 /**
@@ -80,8 +107,8 @@ function fileStepsOnce(made: Set<string>) {
 }
 
 export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout, facts?: TuneFacts, opts: TuneOptions = {}): TunePlan {
-  const f = facts ?? factsFromState(state);
   const plan = loaded.plan;
+  const f = facts ?? factsFromState(state, plan);
   const findings = validateTuning(loaded, f);
   // Sysctl keys this kernel does not have: the write would fail; say so now.
   if (facts)
@@ -89,6 +116,12 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
       if (facts.sysctl[s.key] === undefined && !findings.some((x) => x.field === `tuning.sysctl[${i}].key`))
         findings.push({ rule: 'JTS-TUNE-SYSCTL-KEY', severity: 'error', message: `sysctl key ${s.key} does not exist on this kernel (no ${'/proc/sys/' + s.key.split('.').join('/')})`, file: loaded.file, field: `tuning.sysctl[${i}].key`, line: safeLocate(loaded, ['tuning', 'sysctl', i, 'key'])?.line });
     });
+  // An identity several disks carry: tune would set (and the rule match) a disk the plan may not mean.
+  plan.drives.forEach((d, i) => {
+    const sd = f.drives.find((x) => x.id === d.id);
+    if (sd?.candidates)
+      findings.push({ rule: 'JTS-DRIVE-AMBIGUOUS', severity: 'error', message: `drive "${d.id}": ${sd.problem}`, file: loaded.file, field: `drives[${i}]`, line: safeLocate(loaded, ['drives', i])?.line });
+  });
   const errors = findings.filter((x) => x.severity === 'error');
   if (errors.length) throw new TuneError(errors);
 
@@ -99,14 +132,34 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
   const known = facts !== undefined;
   const current = (p: string) => (known ? f.files[p] : undefined);
 
-  // 1. udev rule (persistence), then the same setting at once through sysfs.
-  const rule = renderUdevRules(plan, planFile);
-  if (current(UDEV_RULE_PATH) !== rule.content) {
-    const steps = fileSteps(rule.path, rule.content, rule.mode);
-    // udevd re-reads changed rule files on its own before the next event, but only after a short delay;
-    // an explicit reload makes a hot-plug right after apply see the new rule.
-    if (f.udevRunning) steps.push({ type: 'exec', argv: ['udevadm', 'control', '--reload'], mutating: true });
-    actions.push({ id: 'tune:udev-rule', kind: current(UDEV_RULE_PATH) === undefined ? 'create' : 'change', resource: `file ${rule.path}`, summary: rule.summary, steps, dependsOn: [] });
+  // 1. udev rule (persistence), then the same setting at once through sysfs: the plan's drives only.
+  notes.push(...driveScopeNotes(f));
+  const reload: Step = { type: 'exec', argv: ['udevadm', 'control', '--reload'], mutating: true };
+  if (!f.udevError) {
+    const { matches, unmatched } = udevRuleInput(f);
+    const rule = renderUdevRules(plan, matches, planFile, unmatched);
+    if (current(UDEV_RULE_PATH) !== rule.content) {
+      const steps = fileSteps(rule.path, rule.content, rule.mode);
+      // udevd re-reads changed rule files on its own before the next event, but only after a short delay;
+      // an explicit reload makes a hot-plug right after apply see the new rule.
+      if (f.udevRunning) steps.push(reload);
+      actions.push({ id: 'tune:udev-rule', kind: current(UDEV_RULE_PATH) === undefined ? 'create' : 'change', resource: `file ${rule.path}`, summary: rule.summary, steps, dependsOn: [] });
+    }
+  }
+  // The rule file of releases before issue 14 (60-…: every nvme/sd/vd disk of the host, and sorted before
+  // 60-persistent-storage.rules): removed, so an upgraded host keeps only the per-drive rule.
+  const legacy = LEGACY_UDEV_RULE_PATHS.filter((p) => current(p) !== undefined);
+  if (legacy.length) {
+    const steps: Step[] = [{ type: 'exec', argv: ['rm', '-f', '--', ...legacy], mutating: true }];
+    if (f.udevRunning) steps.push(reload);
+    actions.push({
+      id: 'tune:udev-rule:legacy',
+      kind: 'destroy',
+      resource: `file ${legacy.join(', ')}`,
+      summary: `remove the old udev rule ${legacy.join(', ')} (it set the scheduler of every disk of the host; ${UDEV_RULE_PATH} replaces it)`,
+      steps,
+      dependsOn: actions.some((a) => a.id === 'tune:udev-rule') ? ['tune:udev-rule'] : [],
+    });
   }
   for (const d of f.disks) {
     const want = desiredScheduler(plan.tuning, d.cls);
@@ -118,13 +171,14 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
       id: `tune:scheduler:${d.name}`,
       kind: 'change',
       resource: `disk /dev/${d.name}`,
-      summary: `I/O scheduler of /dev/${d.name} (${d.cls}): ${d.scheduler ?? '?'} → ${want}, at once (the udev rule keeps it after reboot)`,
+      summary: `I/O scheduler of /dev/${d.name} (drive ${d.driveId ?? '?'}, ${d.cls}): ${d.scheduler ?? '?'} → ${want}, at once (the udev rule keeps it after reboot)`,
       steps: [{ type: 'write-sysfs', path: queuePath(d.name, 'scheduler'), value: want }],
       dependsOn: [],
     });
   }
   for (const c of ['nvme', 'sata-ssd', 'hdd', 'virtio'] as const)
-    if (desiredScheduler(plan.tuning, c) === undefined) notes.push(`scheduler: ${c} disks are left as they are (plan says "keep")`);
+    if (desiredScheduler(plan.tuning, c) === undefined && f.disks.some((d) => d.cls === c)) notes.push(`scheduler: the plan's ${c} drives are left as they are (plan says "keep")`);
+  if (f.otherDisks.length) notes.push(`scheduler: ${f.otherDisks.length} disk(s) not in the plan left alone (${f.otherDisks.join(', ')})`);
 
   // 2. Read-ahead per volume (LVM keeps it in the VG metadata and applies it at each activation).
   if (f.lvsError && !opts.skipReadAhead) notes.push(`read-ahead: not checked — ${f.lvsError}`);

@@ -1,26 +1,33 @@
 /**
  * What tune needs to know about the live host, read through the Runner with a fixed number of tool
- * calls whatever the number of drives and volumes: one readdir of /sys/block, one read per sysfs
- * file (4 per disk of a managed class, 1 per active LV), one `lvs`, one `findmnt`, at most one
- * `systemctl show` for all timers, and one read per managed file. tests/tune/facts.test.ts counts them
- * at 1 and at many drives.
+ * calls whatever the number of drives and volumes: one `udevadm info --export-db` (which whole disk each
+ * plan drive is, and the udev property naming it: ./drive-scope.ts), one read per sysfs file (4 per plan
+ * drive, 1 per active LV; disks the plan does not declare are never read), one `lvs`, one `findmnt`, at
+ * most one `systemctl show` for all timers, and one read per managed file. tests/tune/facts.test.ts
+ * counts them at 1 and at many drives.
  */
 import type { Runner } from '../core/runner.js';
 import { ok } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import { classOfDisk, desiredScheduler, parseSchedulerFile, SCHEDULER_NAME_RE, type DriveClass } from '../facts/drive-classes.js';
 import type { ReadAhead } from '../facts/readahead-defaults.js';
-import { UDEV_RULE_PATH } from '../render/udev.js';
+import { LEGACY_UDEV_RULE_PATHS, UDEV_RULE_PATH } from '../render/udev.js';
+import { readUdevDb } from '../host/udev.js';
+import { scopeFromUdev, udevWholeDisks, type ScopedDrive } from './drive-scope.js';
 import { ALL_MANAGED_UNIT_PATHS, FSTRIM_TIMER, HEALTH_TIMER, OWN_FSTRIM_TIMER, SNAPSHOT_TIMER } from '../render/systemd.js';
 import { readRenderFacts } from './render-facts.js';
 import { SYSCTL_PATH, procSysPath } from '../render/sysctl.js';
 import { LVS_READAHEAD_ARGV, parseLvmJson, readLvmReport, type LvmLv } from '../host/lvm.js';
 import { FINDMNT_LIST_ARGV, readMountTable, type MountEntry } from '../host/findmnt.js';
-import { listBlockDevices, readQueueAttr } from '../host/sysfs.js';
+import { readQueueAttr } from '../host/sysfs.js';
 import { num } from '../host/json.js';
 
 export interface DiskFacts {
   name: string; // nvme0n1
+  /** The plan drive this disk is (tune reads and changes no other disk). */
+  driveId?: string;
+  /** The udev property the rule matches it by (./drive-scope.ts); undefined: no rule line for it. */
+  udev?: ScopedDrive['udev'];
   cls: DriveClass;
   rotational?: boolean;
   schedulers: string[];
@@ -66,8 +73,13 @@ export interface SystemdFacts {
 }
 
 export interface TuneFacts {
+  /** The plan's drives found on the host, one whole disk each, with a drive class: the only disks tune touches. */
   disks: DiskFacts[];
-  /** Whole disks seen in /sys/block that no class rule matches (loop, dm, zram...). */
+  /** Every plan drive: found (name, udev property) or why not. */
+  drives: ScopedDrive[];
+  /** The udev database could not be read: why (no drive is then in scope, and the rule file is left alone). */
+  udevError?: string;
+  /** Whole disks of the host that are not plan drives (the root disk among them): never read nor changed. */
   otherDisks: string[];
   lvs: LvFacts[];
   /** lvs could not run (no LVM, or no device-mapper): why. */
@@ -190,6 +202,52 @@ async function readVolumeFacts(r: Runner): Promise<{ lvs: LvFacts[]; lvsError?: 
   return { lvs, lvsError };
 }
 
+/**
+ * The plan's drives on this host: one `udevadm info --export-db` (each plan drive → one whole disk and its
+ * rule property, ./drive-scope.ts), then the four queue files of each plan drive found. Disks the plan
+ * does not declare are listed by name only, never read.
+ */
+export async function readUdevScope(r: Runner, plan: Plan): Promise<Pick<TuneFacts, 'disks' | 'drives' | 'udevError' | 'otherDisks'>> {
+  const disks: DiskFacts[] = [];
+  const otherDisks: string[] = [];
+  let drives: ScopedDrive[] = [];
+  let udevError: string | undefined;
+  try {
+    const db = await readUdevDb(r);
+    drives = scopeFromUdev(plan, db);
+    const mine = new Set(drives.map((d) => d.name).filter(Boolean));
+    for (const d of udevWholeDisks(db)) if (!mine.has(d.sysname)) otherDisks.push(d.sysname);
+  } catch (e) {
+    udevError = `the udev database could not be read (${(e as Error).message})`;
+    drives = plan.drives.map((d) => ({ id: d.id, problem: udevError }));
+  }
+  for (const sd of drives) {
+    if (!sd.name || disks.some((d) => d.name === sd.name)) continue;
+    const name = sd.name;
+    const rot = await readQueueAttr(r, name, 'rotational');
+    const rotational = rot === undefined ? undefined : rot === '1';
+    const cls = classOfDisk(name, rotational);
+    if (!cls) {
+      sd.problem ??= `${name} is of no drive class tune manages (nvme*, sd*, vd*)`;
+      continue;
+    }
+    const sched = parseSchedulerFile((await readQueueAttr(r, name, 'scheduler')) ?? '');
+    disks.push({
+      name,
+      driveId: sd.id,
+      udev: sd.udev,
+      cls,
+      rotational,
+      schedulers: sched.available,
+      scheduler: sched.active,
+      writeCache: await readQueueAttr(r, name, 'write_cache'),
+      discardMaxBytes: num(await readQueueAttr(r, name, 'discard_max_bytes')),
+    });
+  }
+
+  return { disks, drives, udevError, otherDisks };
+}
+
 export interface ReadTuneFactsOptions {
   /**
    * Skip the per-volume facts (lvs read-ahead, findmnt, each LV's discard): `plan`/`apply` leave
@@ -199,35 +257,7 @@ export interface ReadTuneFactsOptions {
 }
 
 export async function readTuneFacts(r: Runner, plan: Plan, opts: ReadTuneFactsOptions = {}): Promise<TuneFacts> {
-  // Disks: one readdir, then per disk the four queue files (rotational only where it decides the class
-  // or is reported; it is one small read, so read it for every managed disk).
-  const names = await listBlockDevices(r);
-  const disks: DiskFacts[] = [];
-  const otherDisks: string[] = [];
-  for (const name of names) {
-    // Cheap pre-filter on the name alone (no read) so loop/dm/zram devices cost nothing.
-    if (!/^(nvme|sd|vd)/.test(name)) {
-      otherDisks.push(name);
-      continue;
-    }
-    const rot = await readQueueAttr(r, name, 'rotational');
-    const rotational = rot === undefined ? undefined : rot === '1';
-    const cls = classOfDisk(name, rotational);
-    if (!cls) {
-      otherDisks.push(name);
-      continue;
-    }
-    const sched = parseSchedulerFile((await readQueueAttr(r, name, 'scheduler')) ?? '');
-    disks.push({
-      name,
-      cls,
-      rotational,
-      schedulers: sched.available,
-      scheduler: sched.active,
-      writeCache: await readQueueAttr(r, name, 'write_cache'),
-      discardMaxBytes: num(await readQueueAttr(r, name, 'discard_max_bytes')),
-    });
-  }
+  const { disks, drives, udevError, otherDisks } = await readUdevScope(r, plan);
 
   // Volumes: one lvs, one findmnt, one read per active LV (skipped when the caller has no use for them).
   const { lvs, lvsError } = opts.skipVolumes ? { lvs: [] as LvFacts[], lvsError: undefined } : await readVolumeFacts(r);
@@ -246,7 +276,7 @@ export async function readTuneFacts(r: Runner, plan: Plan, opts: ReadTuneFactsOp
   }
 
   const files: Record<string, string | undefined> = {};
-  for (const p of [UDEV_RULE_PATH, ...ALL_MANAGED_UNIT_PATHS, SYSCTL_PATH]) files[p] = await r.readFileIfExists(p).catch(() => undefined);
+  for (const p of [UDEV_RULE_PATH, ...LEGACY_UDEV_RULE_PATHS, ...ALL_MANAGED_UNIT_PATHS, SYSCTL_PATH]) files[p] = await r.readFileIfExists(p).catch(() => undefined);
 
   const { distributionFstrimTimer, fstrimPath } = await readRenderFacts(r);
 
@@ -271,6 +301,8 @@ export async function readTuneFacts(r: Runner, plan: Plan, opts: ReadTuneFactsOp
 
   return {
     disks,
+    drives,
+    udevError,
     otherDisks,
     lvs,
     lvsError,

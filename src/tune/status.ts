@@ -13,13 +13,15 @@ import type { LoadedPlan } from '../model/load-plan.js';
 import { desiredScheduler } from '../facts/drive-classes.js';
 import { desiredReadAhead, readAheadArg, type ReadAhead } from '../facts/readahead-defaults.js';
 import type { TuneFacts } from './facts.js';
-import { renderUdevRules } from '../render/udev.js';
+import { LEGACY_UDEV_RULE_PATHS, renderUdevRules } from '../render/udev.js';
 import { ALL_MANAGED_UNIT_PATHS, renderSystemdUnits } from '../render/systemd.js';
 import { renderSysctl, SYSCTL_PATH, sysctlValueEquals } from '../render/sysctl.js';
-import type { TuneOptions } from './actions.js';
+import { driveScopeNotes, udevRuleInput, type TuneOptions } from './actions.js';
 import { defaultCliArgv } from './cli-path.js';
 
 export interface DriveStatus {
+  /** The plan's drive id. */
+  id?: string;
   name: string;
   path: string;
   class: string;
@@ -86,6 +88,7 @@ export function tuneStatus(loaded: LoadedPlan, facts: TuneFacts, opts: TuneOptio
   const drives: DriveStatus[] = facts.disks.map((d) => {
     const want = desiredScheduler(plan.tuning, d.cls);
     const s: DriveStatus = {
+      id: d.driveId,
       name: d.name,
       path: `/dev/${d.name}`,
       class: d.cls,
@@ -117,10 +120,14 @@ export function tuneStatus(loaded: LoadedPlan, facts: TuneFacts, opts: TuneOptio
     return s;
   });
   if (facts.lvsError) notes.push(`volumes: ${facts.lvsError}`);
+  notes.push(...driveScopeNotes(facts));
+  if (facts.otherDisks.length) notes.push(`${facts.otherDisks.length} disk(s) not in the plan, neither read nor changed: ${facts.otherDisks.join(', ')}`);
 
   // Managed files: compare with exactly what apply would write.
   const sd = renderSystemdUnits(plan, { cli: opts.cli ?? defaultCliArgv(), planFile, distributionFstrimTimer: facts.distributionFstrimTimer, fstrimPath: facts.fstrimPath });
-  const wantFiles = [renderUdevRules(plan, planFile), ...sd.files];
+  const { matches, unmatched } = udevRuleInput(facts);
+  // Without the udev database the rule cannot be rendered for this host: tune apply leaves it alone, so no drift.
+  const wantFiles = [...(facts.udevError ? [] : [renderUdevRules(plan, matches, planFile, unmatched)]), ...sd.files];
   const sc = renderSysctl(plan, planFile);
   if (sc) wantFiles.push(sc);
   const files: FileStatus[] = wantFiles.map((w) => {
@@ -129,7 +136,7 @@ export function tuneStatus(loaded: LoadedPlan, facts: TuneFacts, opts: TuneOptio
     if (cur !== w.content) return { path: w.path, state: 'differs', drift: `${w.path} differs from what the plan renders` };
     return { path: w.path, state: 'ok' };
   });
-  for (const p of [...ALL_MANAGED_UNIT_PATHS, SYSCTL_PATH])
+  for (const p of [...LEGACY_UDEV_RULE_PATHS, ...ALL_MANAGED_UNIT_PATHS, SYSCTL_PATH])
     if (!wantFiles.some((w) => w.path === p) && facts.files[p] !== undefined) files.push({ path: p, state: 'stale', drift: `${p} is no longer wanted by the plan` });
 
   const timers: TimerStatus[] = sd.enable.map((unit) => {
@@ -174,11 +181,11 @@ function fmtBytes(n: number | undefined): string {
 /** Plain-text report (one section per kind, drift marked with "!"). */
 export function formatTuneStatus(s: TuneStatus): string {
   const out: string[] = [];
-  out.push('Drives (scheduler per class from the plan):');
-  if (!s.drives.length) out.push('  (no NVMe, SATA/SAS or virtio disk found in /sys/block)');
+  out.push('Plan drives (scheduler per class from the plan):');
+  if (!s.drives.length) out.push('  (no plan drive found on this host)');
   for (const d of s.drives)
     out.push(
-      `  ${d.drift ? '!' : ' '} ${d.path.padEnd(14)} ${d.class.padEnd(8)} scheduler ${(d.scheduler ?? '?').padEnd(11)} want ${(d.wantScheduler ?? 'keep').padEnd(11)} ` +
+      `  ${d.drift ? '!' : ' '} ${d.path.padEnd(14)} ${(d.id ?? '?').padEnd(8)} ${d.class.padEnd(8)} scheduler ${(d.scheduler ?? '?').padEnd(11)} want ${(d.wantScheduler ?? 'keep').padEnd(11)} ` +
         `rotational ${d.rotational === undefined ? '?' : d.rotational ? 'yes' : 'no '}  write cache ${d.writeCache ?? '?'}  discard ${fmtBytes(d.discardMaxBytes)}`,
     );
   out.push('Volumes (read-ahead in 512-byte sectors):');

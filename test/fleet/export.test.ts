@@ -98,7 +98,7 @@ test('export ansible of the default plan on the 4 TB drive: the host vars are th
   // host; the pipeline's offline choice (no timer, no fstrim found) is its own[''] variant
   const own = vars.jts_storage_trim.own.find((o: Vars) => o.fstrim === '').files as Vars[];
   assert.deepEqual([...vars.jts_storage_files, ...own].sort((a: Vars, b: Vars) => a.dest.localeCompare(b.dest)), writes.map((s) => s.type === 'write-file' && { dest: s.path, content: s.content, mode: '0644' }).sort((a: any, b: any) => a.dest.localeCompare(b.dest)));
-  assert.ok((vars.jts_storage_files as unknown as Vars[]).some((f: Vars) => f.dest === '/etc/udev/rules.d/60-jts-storage-scheduler.rules'));
+  assert.ok((vars.jts_storage_files as unknown as Vars[]).some((f: Vars) => f.dest === '/etc/udev/rules.d/61-jts-storage-scheduler.rules'));
   assert.deepEqual(vars.jts_storage_timers, ['jts-storage-health.timer', 'jts-storage-snapshot.timer']);
   assert.equal(vars.jts_storage_trim.own_timer, 'jts-storage-fstrim.timer');
 });

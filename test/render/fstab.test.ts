@@ -36,7 +36,7 @@ test('sysctl file: reason above each key; /proc/sys path; tab-separated values c
   assert.ok(sysctlValueEquals('4096\t131072\t6291456', '4096 131072 6291456'));
 });
 
-test('render --out-dir: the udev rule lands as DIR/60-jts-storage-scheduler.rules (no rules.d/ below it)', async () => {
+test('render --out-dir: the udev rule lands as DIR/61-jts-storage-scheduler.rules (no rules.d/ below it)', async () => {
   const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -44,7 +44,7 @@ test('render --out-dir: the udev rule lands as DIR/60-jts-storage-scheduler.rule
   try {
     const r = spawnSync(process.execPath, ['bin/jts-storage.js', 'render', 'udev', '--out-dir', dir], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(existsSync(join(dir, '60-jts-storage-scheduler.rules')));
+    assert.ok(existsSync(join(dir, '61-jts-storage-scheduler.rules')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -91,7 +91,7 @@ function renderAll(yaml: string) {
   const plan = loadPlanText(yaml, 'p.yaml').plan;
   const files = [
     { path: '/etc/fstab', content: renderFstabBlock(plan) },
-    renderUdevRules(plan, CLI.planFile),
+    renderUdevRules(plan, [{ driveId: plan.drives[0]!.id, cls: 'nvme', key: 'ID_SERIAL_SHORT', value: 'JTS-NVME-1' }], CLI.planFile),
     ...(renderSysctl(plan, CLI.planFile) ? [renderSysctl(plan, CLI.planFile)!] : []),
     ...renderSystemdUnits(plan, CLI).files,
   ];

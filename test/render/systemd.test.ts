@@ -124,9 +124,11 @@ test('render command: --out-dir writes one file per unit, all verify', { skip: !
     const v = spawnSync('systemd-analyze', ['verify', ...names.filter((n) => /\.(service|timer)$/.test(n)).map((n) => join(out, n))], { encoding: 'utf8' });
     assert.equal((v.stdout + v.stderr).trim(), '');
     assert.equal(v.status, 0);
-    const u = spawnSync(process.execPath, ['bin/jts-storage.js', 'render', 'udev'], { encoding: 'utf8' });
+    // the plan's drive as the drives file describes it (this machine has no JTS-NVME-0): one line, by its identity
+    const u = spawnSync(process.execPath, ['bin/jts-storage.js', 'render', 'udev', '--drives', 'examples/drives/4tb-nvme.yaml'], { encoding: 'utf8' });
     assert.equal(u.status, 0, u.stderr);
-    assert.match(u.stdout, /^KERNEL=="nvme\[0-9\]\*n\[0-9\]\*"/m);
+    assert.match(u.stdout, /^KERNEL=="nvme\[0-9\]\*n\[0-9\]\*", ENV\{ID_(WWN|SERIAL_SHORT)\}=="[^"]+", ATTR\{queue\/scheduler\}="none"$/m);
+    assert.equal((u.stdout.match(/ATTR\{queue\/scheduler\}=/g) ?? []).length, 1);
     const bad = spawnSync(process.execPath, ['bin/jts-storage.js', 'render', 'nginx'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /unknown kind "nginx"/);

@@ -9,7 +9,8 @@ import { Executor } from '../../src/exec/executor.js';
 import { AuditLog } from '../../src/exec/audit.js';
 import { UDEV_RULE_PATH } from '../../src/render/udev.js';
 import { SYSCTL_PATH } from '../../src/render/sysctl.js';
-import { fakeHost, lvsJson, smallPlan, defaultPlan } from './helpers.js';
+import { fakeHost, lvsJson, smallPlan, defaultPlan, NVME0N1_BY_ID } from './helpers.js';
+import { capture } from '../host/fixtures.js';
 import type { FakeRunner } from '../support/fake-runner.js';
 
 const CLI = ['/usr/bin/node', '/opt/jts/bin/jts-storage.js'];
@@ -45,7 +46,7 @@ async function execute(r: FakeRunner, actions: ReturnType<typeof tuneActions>) {
   return res;
 }
 
-test('first run: rule, one sysfs write per disk that differs, read-ahead where it differs, units; no systemd → not enabled, said why', async () => {
+test('first run: rule, one sysfs write per plan drive that differs (never a disk the plan does not declare), read-ahead where it differs, units; no systemd → not enabled, said why', async () => {
   const r = host();
   const loaded = smallPlan();
   const facts = await readTuneFacts(r, loaded.plan);
@@ -53,9 +54,8 @@ test('first run: rule, one sysfs write per disk that differs, read-ahead where i
   const ids = tp.actions.map((a) => a.id);
   assert.deepEqual(ids, [
     'tune:udev-rule',
-    'tune:scheduler:nvme0n1', // mq-deadline → none; nvme1n1 already none: no action
-    'tune:scheduler:sda', // hdd: mq-deadline → bfq
-    'tune:scheduler:vda', // virtio: mq-deadline → none
+    'tune:scheduler:nvme0n1', // the plan's drive: mq-deadline → none
+    // sda (hdd, mq-deadline) and vda (virtio, mq-deadline) differ from the class defaults but are not plan drives: no action
     'tune:readahead:vg0/lv_mongo', // auto → 32 (MongoDB)
     'tune:unit:jts-storage-health.service',
     'tune:unit:jts-storage-health.timer',
@@ -66,6 +66,9 @@ test('first run: rule, one sysfs write per disk that differs, read-ahead where i
   assert.deepEqual(sd.steps, [{ type: 'write-sysfs', path: '/sys/block/nvme0n1/queue/scheduler', value: 'none' }]);
   assert.ok(!tp.actions.some((a) => a.steps.some((s) => s.type === 'exec' && s.argv[0] === 'systemctl')));
   assert.ok(tp.notes.some((n) => /not enabled or started — systemd is not running here: PID 1 is "init"/.test(n)), tp.notes.join('\n'));
+  assert.ok(tp.notes.includes('scheduler: 5 disk(s) not in the plan left alone (nvme0n2, nvme1n1, sda, vda, sdb)'), tp.notes.join('\n'));
+  // not one sysfs path of another disk was even read
+  assert.ok(![...r.calls.map((c) => c.argv.join(' '))].some((c) => /\/sys\/block\/(sda|vda|nvme1n1)/.test(c)));
   // no command at all ran while planning except the read-only probes
   assert.deepEqual(r.mutatingCalls, []);
 });
@@ -95,7 +98,8 @@ test('systemd running: daemon-reload then enable --now only what is not enabled+
     'Id=jts-storage-health.timer\nLoadState=not-found\nUnitFileState=\nActiveState=inactive\nNextElapseUSecRealtime=\nLastTriggerUSec=',
     'Id=jts-storage-snapshot.timer\nLoadState=not-found\nUnitFileState=\nActiveState=inactive\nNextElapseUSecRealtime=\nLastTriggerUSec=',
   ].join('\n\n');
-  const r = host({ systemd: true, systemctlShow: show + '\n' });
+  // the default plan's drive is serial JTS-NVME-0: the capture of a host where that controller has one namespace
+  const r = host({ systemd: true, systemctlShow: show + '\n', udevDb: capture('fixtures/host/udevadm-export-db.txt') });
   const loaded = defaultPlan();
   const tp = planTune(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI });
   const sdA = tp.actions.find((a) => a.id === 'tune:systemd')!;
@@ -148,6 +152,8 @@ test('bad input: unknown scheduler for a device → clear error, no command, no 
 
 test('bad input: read-ahead out of range, bad names, bad schedule — all reported at once with file:line', async () => {
   const loaded = smallPlan({
+    drives: [`  - { id: d0, byId: ${NVME0N1_BY_ID}, kind: nvme }`, '  - { id: d1, serial: JTS-SCSI-0 }'],
+    vgDrives: 'd0, d1',
     volumes: [
       '  - { name: lv_a, vg: vg0, size: 1GiB, readAhead: 0 }',
       '  - { name: lv_b, vg: vg0, size: 1GiB, readAhead: 12 }',
@@ -187,14 +193,16 @@ test('apply contract: skipReadAhead leaves lvchange to the diff', async () => {
 
 test('without facts (HostState only): schedulers from the probe, files always written', () => {
   const st = emptyHostState('probe');
-  st.drives.push({ path: '/dev/nvme0n1', byIds: [], sizeBytes: 1, logicalSectorSize: 512, physicalSectorSize: 512, rotational: false, discard: true, volatileWriteCache: true, kind: 'nvme', schedulers: ['none', 'mq-deadline'], scheduler: 'mq-deadline', partitions: [], signatures: [], mountpoints: [] });
+  st.drives.push({ path: '/dev/nvme0n1', byIds: [NVME0N1_BY_ID], wwn: 'eui.0025385b71b0a0c1', sizeBytes: 1, logicalSectorSize: 512, physicalSectorSize: 512, rotational: false, discard: true, volatileWriteCache: true, kind: 'nvme', schedulers: ['none', 'mq-deadline'], scheduler: 'mq-deadline', partitions: [], signatures: [], mountpoints: [] });
   const a = tuneActions(smallPlan(), st, undefined, undefined, { cli: CLI });
   assert.ok(a.some((x) => x.id === 'tune:scheduler:nvme0n1'));
-  assert.ok(a.some((x) => x.id === 'tune:udev-rule'));
+  const rule = a.find((x) => x.id === 'tune:udev-rule')!.steps.find((x) => x.type === 'write-file');
+  // described drives: the rule matches the description's WWN
+  assert.match(rule && 'content' in rule ? rule.content : '', /^KERNEL=="nvme\[0-9\]\*n\[0-9\]\*", ENV\{ID_WWN\}=="eui\.0025385b71b0a0c1", ATTR\{queue\/scheduler\}="none"$/m);
 });
 
 test('a scheduler built as a module: accepted when the kernel can load it, refused when it cannot', async () => {
-  const loaded = smallPlan(); // hdd: bfq (default)
+  const loaded = smallPlan({ drives: ['  - { id: d0, serial: JTS-SATA-0 }'] }); // sdb of the capture; hdd: bfq (default)
   const mk = () => host({ disks: [{ name: 'sdb', rotational: '1', scheduler: 'none [mq-deadline]' }] });
   const yes = mk();
   yes.on(['modprobe', '--dry-run', '--quiet', 'bfq-iosched'], { exitCode: 0 });

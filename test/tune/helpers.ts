@@ -3,21 +3,49 @@ import { FakeRunner } from '../support/fake-runner.js';
 import { loadPlanText, DEFAULT_PLAN_PATH, type LoadedPlan } from '../../src/model/load-plan.js';
 import { LVS_ARGV, FINDMNT_ARGV } from '../../src/tune/facts.js';
 import type { Runner } from '../../src/core/runner.js';
+import { UDEV_EXPORT_DB_ARGV } from '../../src/host/udev.js';
+import { capture } from '../host/fixtures.js';
+
+/**
+ * `udevadm info --export-db` captured in the sandbox (test/tune/fixtures/README.md): whole disks nvme0n1 and
+ * nvme0n2 (two namespaces of controller JTS-NVME-0), nvme1n1 (JTS-NVME-1), sda (SCSI JTS-SCSI-0), vda
+ * (virtio VIRT1), sdb (SATA JTS-SATA-0).
+ */
+export const UDEV_DB = capture('tune/fixtures/udevadm-export-db.txt');
+
+/** nvme0n1's namespace-specific by-id link in UDEV_DB: the plan drive smallPlan() declares. */
+export const NVME0N1_BY_ID = '/dev/disk/by-id/nvme-QEMU_NVMe_Ctrl_JTS-NVME-0_1';
+
+/**
+ * A udev database of n NVMe disks nvme{i}n1 made from the captured nvme1n1 block (its serial JTS-NVME-1 and
+ * wwid turned into per-disk ones): the shape of a real host with many controllers, for counting reads.
+ */
+export function udevDbOfNvme(n: number): string {
+  const block = UDEV_DB.split(/\n\n/).find((b) => /^M: nvme1n1$/m.test(b))!;
+  const wwid = /^E: ID_WWN=(.*)$/m.exec(block)![1]!;
+  return Array.from({ length: n }, (_, i) =>
+    block
+      .replaceAll('nvme1n1', `nvme${i}n1`)
+      .replaceAll('nvme/nvme1/', `nvme/nvme${i}/`)
+      .replaceAll('JTS-NVME-1', `JTS-NVME-${i}`)
+      .replaceAll(wwid, wwid.replace(/-00000001$/, `-${String(i + 1).padStart(8, '0')}`)),
+  ).join('\n\n') + '\n';
+}
 
 /** The embedded default plan, loaded as the CLI loads it. */
 export function defaultPlan(): LoadedPlan {
   return loadPlanText(readFileSync(DEFAULT_PLAN_PATH, 'utf8'), DEFAULT_PLAN_PATH);
 }
 
-/** A small plan (one NVMe drive, volumes given) in YAML, with an optional tuning section. */
-export function smallPlan(opts: { tuning?: string; volumes?: string; file?: string } = {}): LoadedPlan {
+/** A small plan (one NVMe drive: nvme0n1 of UDEV_DB, by its namespace link; volumes given) in YAML, with an optional tuning section. */
+export function smallPlan(opts: { tuning?: string; volumes?: string; file?: string; drives?: string[]; vgDrives?: string } = {}): LoadedPlan {
   const text = [
     'version: 1',
     'name: t',
     'drives:',
-    '  - { id: d0, serial: S0, kind: nvme }',
+    ...(opts.drives ?? [`  - { id: d0, byId: ${NVME0N1_BY_ID}, kind: nvme }`]),
     'volumeGroups:',
-    '  - { name: vg0, drives: [d0] }',
+    `  - { name: vg0, drives: [${opts.vgDrives ?? 'd0'}] }`,
     'volumes:',
     opts.volumes ??
       [
@@ -66,6 +94,8 @@ export function fakeHost(o: {
   systemctlShow?: string;
   files?: Record<string, string>;
   fstrimTimer?: boolean;
+  /** `udevadm info --export-db` output (default UDEV_DB, the sandbox capture). */
+  udevDb?: string;
 }): FakeRunner {
   const r = new FakeRunner();
   for (const d of o.disks) {
@@ -84,6 +114,7 @@ export function fakeHost(o: {
   r.on(LVS_ARGV, { stdout: o.lvs ?? lvsJson([]) });
   r.on(FINDMNT_ARGV, { stdout: o.findmnt ?? JSON.stringify({ filesystems: [] }) });
   r.on(['getconf', 'PAGESIZE'], { stdout: '4096\n' });
+  r.on(UDEV_EXPORT_DB_ARGV, { stdout: o.udevDb ?? UDEV_DB });
   r.on(['systemctl', 'show'], { stdout: o.systemctlShow ?? '' });
   return r;
 }

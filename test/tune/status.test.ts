@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { readTuneFacts, parseLvsReadAhead, parseSystemctlShow, LVS_ARGV } from '../../src/tune/facts.js';
 import { tuneStatus, formatTuneStatus } from '../../src/tune/status.js';
 import { tuneActions } from '../../src/tune/actions.js';
-import { renderUdevRules } from '../../src/render/udev.js';
+import { renderUdevRules, UDEV_RULE_PATH } from '../../src/render/udev.js';
 import { renderSystemdUnits } from '../../src/render/systemd.js';
 import { emptyHostState } from '../../src/model/host-state.js';
-import { fakeHost, lvsJson, smallPlan, countReads, type FakeDisk } from './helpers.js';
+import { fakeHost, lvsJson, smallPlan, countReads, udevDbOfNvme, NVME0N1_BY_ID, type FakeDisk } from './helpers.js';
+
+const NVME0N1_WWN = 'nvme.1b36-4a54532d4e564d452d30-51454d55204e564d65204374726c-00000001';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,12 +21,15 @@ function lvs(n: number) {
   return lvsJson(Array.from({ length: n }, (_, i) => ({ vg: 'vg0', name: `lv${i}`, ra: 'auto', minor: i })));
 }
 
-test('one read per sysfs file and one call per tool, at 1 and at 60 drives and volumes', async () => {
+test('one read per sysfs file and one call per tool, at 1 and at 60 drives and volumes; disks the plan does not declare cost no read', async () => {
   const counts: Record<number, { calls: Map<string, number>; reads: Map<string, number> }> = {};
   for (const n of [1, 60]) {
-    const r = fakeHost({ disks: disks(n), others: ['loop0', 'dm-0'], lvs: lvs(n), systemd: true });
+    // n NVMe disks on the host, the plan declares all of them (by serial) or only the first
+    const plan = smallPlan({ drives: Array.from({ length: n }, (_, i) => `  - { id: d${i}, serial: JTS-NVME-${i}, kind: nvme }`), vgDrives: Array.from({ length: n }, (_, i) => `d${i}`).join(', ') }).plan;
+    const r = fakeHost({ disks: disks(n), others: ['loop0', 'dm-0'], lvs: lvs(n), systemd: true, udevDb: udevDbOfNvme(n) });
     const reads = countReads(r);
-    await readTuneFacts(r, smallPlan().plan);
+    const f = await readTuneFacts(r, plan);
+    assert.equal(f.disks.length, n);
     const calls = new Map<string, number>();
     for (const c of r.calls) calls.set(c.argv[0]!, (calls.get(c.argv[0]!) ?? 0) + 1);
     counts[n] = { calls, reads };
@@ -35,16 +40,23 @@ test('one read per sysfs file and one call per tool, at 1 and at 60 drives and v
     assert.equal([...reads.keys()].filter((p) => p.startsWith('/sys/block/dm-')).length, n);
     // loop/dm whole disks cost no read
     assert.ok(![...reads.keys()].some((p) => p.startsWith('/sys/block/loop0')));
+    // a plan of one drive on the same host: the other disks are neither read nor in the facts
+    const r1 = fakeHost({ disks: disks(n), lvs: lvs(0), udevDb: udevDbOfNvme(n) });
+    const reads1 = countReads(r1);
+    const f1 = await readTuneFacts(r1, smallPlan({ drives: ['  - { id: d0, serial: JTS-NVME-0, kind: nvme }'] }).plan);
+    assert.deepEqual(f1.disks.map((d) => [d.name, d.driveId, d.udev?.key]), [['nvme0n1', 'd0', 'ID_WWN']]);
+    assert.equal([...reads1.keys()].filter((p) => p.startsWith('/sys/block/')).length, 4);
+    assert.equal(f1.otherDisks.length, n - 1);
   }
   assert.deepEqual(Object.fromEntries(counts[1]!.calls), Object.fromEntries(counts[60]!.calls));
-  assert.deepEqual(Object.fromEntries(counts[60]!.calls), { lvs: 1, findmnt: 1, systemctl: 1, getconf: 1 });
+  assert.deepEqual(Object.fromEntries(counts[60]!.calls), { udevadm: 1, lvs: 1, findmnt: 1, systemctl: 1, getconf: 1 });
 });
 
 test('status: clean after apply, drift after a manual scheduler change (exit 2 semantics)', async () => {
   const loaded = smallPlan({ file: '/plans/t.yaml' });
   const planFile = path.resolve(loaded.file);
   const files = {
-    [renderUdevRules(loaded.plan, planFile).path]: renderUdevRules(loaded.plan, planFile).content,
+    [UDEV_RULE_PATH]: renderUdevRules(loaded.plan, [{ driveId: 'd0', cls: 'nvme', key: 'ID_WWN', value: NVME0N1_WWN }], planFile).content,
     ...Object.fromEntries(renderSystemdUnits(loaded.plan, { cli: CLI, planFile, distributionFstrimTimer: { path: '/usr/lib/systemd/system/fstrim.timer', onCalendar: ['weekly'] }, fstrimPath: '/usr/sbin/fstrim' }).files.map((f) => [f.path, f.content])),
   };
   const lvsOk = lvsJson([
@@ -68,7 +80,7 @@ test('status: clean after apply, drift after a manual scheduler change (exit 2 s
 });
 
 test('status reports write cache, discard, rotational, read-ahead and mount discard', async () => {
-  const loaded = smallPlan();
+  const loaded = smallPlan({ drives: [`  - { id: d0, byId: ${NVME0N1_BY_ID}, kind: nvme }`, '  - { id: d1, serial: JTS-SCSI-0 }'], vgDrives: 'd0, d1' });
   const r = fakeHost({
     disks: [
       { name: 'nvme0n1', writeCache: 'write back', discardMaxBytes: '2199023255040' },

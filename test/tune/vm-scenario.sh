@@ -28,12 +28,26 @@ schedulers() {
 }
 
 if [[ "$PHASE" == 1 ]]; then
+  # A host upgraded from a release that wrote the old catch-all rule (60-…, every NVMe disk): apply removes it.
+  # nvme1n1 is not a plan drive: its scheduler is set by hand to one the plan's NVMe class does not want.
+  printf '%s\n' 'ACTION!="add|change", GOTO="jts_old_end"' 'SUBSYSTEM!="block", GOTO="jts_old_end"' 'ENV{DEVTYPE}!="disk", GOTO="jts_old_end"' \
+    'KERNEL=="nvme[0-9]*n[0-9]*", ATTR{queue/scheduler}="none"' 'LABEL="jts_old_end"' >/etc/udev/rules.d/60-jts-storage-scheduler.rules
+  udevadm control --reload
+  echo mq-deadline >/sys/block/nvme1n1/queue/scheduler
+  schedulers >"$OUT/schedulers-0.txt"
   run apply "${J[@]}" apply --plan "$OUT/plan-a.yaml" --yes --json --audit-log "$OUT/audit.jsonl"
   run status-0 "${J[@]}" tune status --plan "$OUT/plan-a.yaml" --json
   run tune-apply-1 "${J[@]}" tune apply --plan "$OUT/plan-a.yaml" --json --audit-log "$OUT/audit.jsonl"
   run status-1 "${J[@]}" tune status --plan "$OUT/plan-a.yaml" --json
   run status-1-text "${J[@]}" tune status --plan "$OUT/plan-a.yaml"
   schedulers >"$OUT/schedulers-1.txt"
+  run rules-d ls /etc/udev/rules.d
+  # change events on every disk (what `udevadm trigger` does on a running host): the rule, read after
+  # 60-persistent-storage.rules, matches the plan drive by its ID_WWN and no other disk
+  echo mq-deadline >/sys/block/nvme0n1/queue/scheduler
+  run udev-trigger-1 udevadm trigger --action=change --subsystem-match=block
+  run udev-settle-1 udevadm settle --timeout=30
+  schedulers >"$OUT/schedulers-1-trigger.txt"
   # udevadm test on every whole disk: which ones does the rule write a scheduler to?
   for d in /sys/block/*; do
     n="$(basename "$d")"

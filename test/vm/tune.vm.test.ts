@@ -8,15 +8,17 @@ import { runInSandbox, type SandboxDrive } from '../../src/sandbox/index.js';
 
 /**
  * Issue 5 on a real kernel, in two boots on the same drive images (test/tune/vm-scenario.sh is the
- * guest side). Three drives: two NVMe namespaces and one SCSI disk.
- * Boot 1: apply a small plan, tune apply, `udevadm test` on every disk (the rule writes a scheduler
- * to each NVMe disk and to no other), drift after a manual scheduler change and clean after tune apply,
+ * guest side). Three drives: two NVMe controllers and one SCSI disk; the plan declares only the first NVMe.
+ * Boot 1: the old catch-all rule (60-…) is installed and nvme1n1 set to mq-deadline by hand; apply a small
+ * plan (it removes the old rule), tune apply, `udevadm test` on every disk (the 61- rule writes a scheduler
+ * to the plan's drive only, matched by its ID_WWN), change events on every disk (`udevadm trigger`): the plan
+ * drive gets its scheduler back, nvme1n1 keeps mq-deadline; drift after a manual scheduler change and clean after tune apply,
  * `systemd-analyze verify` of every installed unit, fstrim's own command in dry-run lists every
  * volume, an unknown scheduler refused with nothing written.
  * Boot 2: the guest's /etc is a fresh tmpfs (no rule); every disk is set to none, the
  * rule file is installed again and the boot-time add events replayed: udev alone sets the plan's
- * scheduler on every NVMe disk and leaves the SCSI disk alone; LVM re-applied the read-ahead from
- * the VG metadata without any help.
+ * scheduler on the plan's NVMe drive and leaves the other NVMe and the SCSI disk alone; LVM re-applied
+ * the read-ahead from the VG metadata without any help.
  */
 const script = fileURLToPath(new URL('../../../test/tune/vm-scenario.sh', import.meta.url));
 
@@ -83,6 +85,10 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
       assert.equal(rc('apply'), 0, why('apply'));
       const ids = j('apply').actions.map((a: { id: string }) => a.id);
       assert.ok(ids.includes('tune:udev-rule'), ids.join(' '));
+      // the upgrade: the old catch-all rule removed through the executor, the new one in its place
+      assert.ok(ids.includes('tune:udev-rule:legacy'), ids.join(' '));
+      assert.ok(!ids.includes('tune:scheduler:nvme1n1') && !ids.includes('tune:scheduler:sda'), ids.join(' '));
+      assert.deepEqual(f('rules-d.out').trim().split('\n').filter((n) => n.includes('jts')), ['61-jts-storage-scheduler.rules']);
       assert.equal(rc('status-0'), 0, why('status-0'));
       assert.deepEqual(j('status-0').drift, []);
     });
@@ -93,8 +99,13 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
       assert.equal(rc('status-1'), 0, why('status-1'));
       const s = j('status-1');
       assert.deepEqual(s.drift, []);
-      const names = s.drives.map((d: { name: string }) => d.name).sort();
-      assert.deepEqual(names, ['nvme0n1', 'nvme1n1', 'sda']);
+      // only the plan's drive is read and reported; the others are named in a note, never changed
+      assert.deepEqual(s.drives.map((d: { name: string; id: string }) => [d.name, d.id]), [['nvme0n1', 'd0']]);
+      assert.ok(s.notes.some((n: string) => /2 disk\(s\) not in the plan, neither read nor changed: (nvme1n1, sda|sda, nvme1n1)/.test(n)), s.notes.join('\n'));
+      // nvme1n1, set to mq-deadline by hand before apply, kept it through apply and tune apply
+      assert.equal(schedLines(f('schedulers-0.txt')).get('nvme1n1')?.active, 'mq-deadline', f('schedulers-0.txt'));
+      assert.equal(schedLines(f('schedulers-1.txt')).get('nvme1n1')?.active, 'mq-deadline', f('schedulers-1.txt'));
+      assert.equal(schedLines(f('schedulers-1.txt')).get('nvme0n1')?.active, 'none', f('schedulers-1.txt'));
       for (const d of s.drives) assert.ok(d.writeCache && typeof d.discard === 'boolean' && typeof d.rotational === 'boolean', JSON.stringify(d));
       const mongo = s.volumes.find((v: { lv: string }) => v.lv === 'lv_mongo');
       assert.equal(mongo.readAhead, 32);
@@ -107,16 +118,25 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
       assert.match(f('ra-sysfs.out'), /vg_t-lv_mongo 16\n/); // 32 sectors = 16 KiB in the kernel
     });
 
-    await t.test('udevadm test: the rule writes the scheduler on every NVMe disk and on no other', () => {
-      const rule = /60-jts-storage-scheduler\.rules:\d+ ATTR '([^']*\/queue\/scheduler)' writing '([^']+)'/g;
+    await t.test('udevadm test: the 61- rule writes the scheduler on the plan drive only (its ID_WWN), not on the other NVMe nor the SCSI disk', () => {
+      const rule = /61-jts-storage-scheduler\.rules:\d+ ATTR '([^']*\/queue\/scheduler)' writing '([^']+)'/g;
       for (const d of ['nvme0n1', 'nvme1n1', 'sda']) {
         const text = f(`udevtest-${d}.out`) + f(`udevtest-${d}.err`);
-        // the rule file was loaded for every disk, so "no write" on the SCSI disk means "did not match"
-        assert.match(text, /Reading rules file: \/etc\/udev\/rules\.d\/60-jts-storage-scheduler\.rules/, why(`udevtest-${d}`));
+        // the rule file was loaded for every disk, so "no write" on the others means "did not match"
+        assert.match(text, /Reading rules file: \/etc\/udev\/rules\.d\/61-jts-storage-scheduler\.rules/, why(`udevtest-${d}`));
+        assert.doesNotMatch(text, /60-jts-storage-scheduler\.rules/, `${d}: the old rule is gone`);
         const writes = [...text.matchAll(rule)].map((m) => m[2]);
-        if (d.startsWith('nvme')) assert.deepEqual(writes, ['none'], `${d}:\n${text.slice(-3000)}`);
+        if (d === 'nvme0n1') assert.deepEqual(writes, ['none'], `${d}:\n${text.slice(-3000)}`);
         else assert.deepEqual(writes, [], `${d}:\n${text.slice(-3000)}`);
       }
+    });
+
+    await t.test('udevadm trigger (change on every disk): the plan drive gets its scheduler back, nvme1n1 keeps its own', () => {
+      assert.equal(rc('udev-trigger-1'), 0, why('udev-trigger-1'));
+      const after = schedLines(f('schedulers-1-trigger.txt'));
+      assert.equal(after.get('nvme0n1')?.active, 'none', f('schedulers-1-trigger.txt'));
+      assert.equal(after.get('nvme1n1')?.active, 'mq-deadline', f('schedulers-1-trigger.txt'));
+      assert.equal(after.get('sda')?.active, schedLines(f('schedulers-1.txt')).get('sda')?.active, f('schedulers-1-trigger.txt'));
     });
 
     await t.test('drift after a manual scheduler change (exit 2), clean after tune apply, then nothing to do', () => {
@@ -150,15 +170,15 @@ test('tune on the test bed: udev rule by class, drift and repair, units verify, 
     const r2 = await runInSandbox(['bash', script, out, '2'], { drives: DRIVES, outDir: out, imageDir: images, keep: true, timeoutS: 450, expectWriteBytes: 256 * 1024 ** 2 });
     assert.equal(f('done-2').trim(), 'done', `boot 2 did not finish (exit ${r2.exitCode}):\n${r2.output.slice(-3000)}\n${r2.consoleTail.slice(-2000)}`);
 
-    await t.test('second boot on the same images: read-ahead kept by LVM; the rule alone sets every NVMe disk, not the SCSI one', () => {
+    await t.test('second boot on the same images: read-ahead kept by LVM; the rule alone sets the plan drive, not the other NVMe nor the SCSI disk', () => {
       const reset = schedLines(f('schedulers-boot2-reset.txt'));
       const after = schedLines(f('schedulers-boot2-after.txt'));
       // every disk set to none before the rule is installed; the plan-b rule wants mq-deadline on NVMe
       for (const d of ['nvme0n1', 'nvme1n1', 'sda']) assert.equal(reset.get(d)?.active, 'none', f('schedulers-boot2-reset.txt'));
       assert.equal(rc('render-udev'), 0, why('render-udev'));
       assert.equal(rc('udev-trigger'), 0, why('udev-trigger'));
-      for (const d of ['nvme0n1', 'nvme1n1']) assert.equal(after.get(d)?.active, 'mq-deadline', f('schedulers-boot2-after.txt'));
-      assert.equal(after.get('sda')?.active, 'none', f('schedulers-boot2-after.txt'));
+      assert.equal(after.get('nvme0n1')?.active, 'mq-deadline', f('schedulers-boot2-after.txt'));
+      for (const d of ['nvme1n1', 'sda']) assert.equal(after.get(d)?.active, 'none', f('schedulers-boot2-after.txt'));
       const lv = JSON.parse(f('lvs-boot2.out')).report[0].lv as Record<string, string>[];
       const mongo = lv.find((x) => x.lv_name === 'lv_mongo')!;
       assert.equal(Number(mongo.lv_read_ahead), 32 * 512);
