@@ -154,7 +154,9 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
     if (f.udevRunning) steps.push(reload);
     actions.push({
       id: 'tune:udev-rule:legacy',
-      kind: 'destroy',
+      // The product's own file, replaced by the 61- rule: a change of the managed files, not a loss of
+      // data (apply's safety check asks --allow-destroy for 'destroy' kinds).
+      kind: 'change',
       resource: `file ${legacy.join(', ')}`,
       summary: `remove the old udev rule ${legacy.join(', ')} (it set the scheduler of every disk of the host; ${UDEV_RULE_PATH} replaces it)`,
       steps,

@@ -79,7 +79,7 @@ export interface TuneFacts {
   drives: ScopedDrive[];
   /** The udev database could not be read: why (no drive is then in scope, and the rule file is left alone). */
   udevError?: string;
-  /** Whole disks of the host that are not plan drives (the root disk among them): never read nor changed. */
+  /** Whole NVMe/SCSI/virtio disks of the host that are not plan drives (the root disk among them): never read nor changed. */
   otherDisks: string[];
   lvs: LvFacts[];
   /** lvs could not run (no LVM, or no device-mapper): why. */
@@ -216,7 +216,8 @@ export async function readUdevScope(r: Runner, plan: Plan): Promise<Pick<TuneFac
     const db = await readUdevDb(r);
     drives = scopeFromUdev(plan, db);
     const mine = new Set(drives.map((d) => d.name).filter(Boolean));
-    for (const d of udevWholeDisks(db)) if (!mine.has(d.sysname)) otherDisks.push(d.sysname);
+    // The disks tune would manage if the plan declared them (nvme*, sd*, vd*): loop, dm, zram are not worth naming.
+    for (const d of udevWholeDisks(db)) if (!mine.has(d.sysname) && (classOfDisk(d.sysname, false) || classOfDisk(d.sysname, true))) otherDisks.push(d.sysname);
   } catch (e) {
     udevError = `the udev database could not be read (${(e as Error).message})`;
     drives = plan.drives.map((d) => ({ id: d.id, problem: udevError }));

@@ -221,3 +221,34 @@ test('legacy scheduler names get the modern name in the error', async () => {
   r.on(['modprobe'], { exitCode: 1 });
   await assert.rejects(async () => planTune(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI }), /"noop" was the single-queue scheduler removed in Linux 5\.0; its blk-mq equivalent is "none"/);
 });
+
+test('an identity two namespaces share (serial JTS-NVME-0 of the capture): tune refuses naming both candidates, nothing run, no disk touched', async () => {
+  const r = host();
+  const loaded = smallPlan({ drives: ['  - { id: d0, serial: JTS-NVME-0, kind: nvme }'] });
+  await assert.rejects(
+    async () => planTune(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI }),
+    (e: unknown) => e instanceof TuneError && e.findings.some((f) => f.rule === 'JTS-DRIVE-AMBIGUOUS' && f.field === 'drives[0]') && /\/dev\/nvme0n1.*\/dev\/nvme0n2/.test(e.message),
+  );
+  assert.deepEqual(r.mutatingCalls, []);
+  assert.ok(!r.calls.some((c) => c.argv.join(' ').includes('/sys/block/')));
+});
+
+test('upgrade: the old catch-all 60- rule is removed through the executor (rm -f, then udevadm control --reload), after the new rule is written', async () => {
+  const r = host({ files: { '/etc/udev/rules.d/60-jts-storage-scheduler.rules': 'KERNEL=="nvme[0-9]*n[0-9]*", ATTR{queue/scheduler}="none"\n' } });
+  r.dirs.add('/run/udev/control');
+  const loaded = smallPlan();
+  const tp = planTune(loaded, state, undefined, await readTuneFacts(r, loaded.plan), { cli: CLI });
+  const legacy = tp.actions.find((a) => a.id === 'tune:udev-rule:legacy')!;
+  assert.equal(legacy.kind, 'change'); // the product's own file: no --allow-destroy needed
+  assert.deepEqual(legacy.dependsOn, ['tune:udev-rule']);
+  assert.deepEqual(legacy.steps, [
+    { type: 'exec', argv: ['rm', '-f', '--', '/etc/udev/rules.d/60-jts-storage-scheduler.rules'], mutating: true },
+    { type: 'exec', argv: ['udevadm', 'control', '--reload'], mutating: true },
+  ]);
+  // status names it stale until then
+  const { tuneStatus } = await import('../../src/tune/status.js');
+  const s = tuneStatus(loaded, await readTuneFacts(r, loaded.plan), { cli: CLI });
+  assert.ok(s.files.some((f) => f.path === '/etc/udev/rules.d/60-jts-storage-scheduler.rules' && f.state === 'stale'));
+  // without the old file: no such action
+  assert.ok(!planTune(loaded, state, undefined, await readTuneFacts(host(), loaded.plan), { cli: CLI }).actions.some((a) => a.id === 'tune:udev-rule:legacy'));
+});
