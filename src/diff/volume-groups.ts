@@ -200,10 +200,12 @@ export function checkVolumeGroups(ctx: DiffContext, planned: Set<string>): void 
     const others = state.lvs.filter((l) => l.vgName === vg.name && !planned.has(`${l.vgName}/${l.name}`) && l.attr[0] !== 'V' && !isInternal(l));
     const ext = have.extentSizeBytes || 1;
     const othersTxt = others.length ? `; outside the plan: ${others.map((l) => `${l.name} ${Math.round(l.sizeBytes / ext)}`).join(', ')} extents` : '';
-    if (need > have.freeExtentCount) {
-      find('DIFF-VG-NO-FREE', 'error', `volume group ${vg.name} has ${have.freeExtentCount} free extents (${gib(have.freeExtentCount * ext)}); this plan needs ${need} (${gib(need * ext)}), ${need - have.freeExtentCount} more than free${othersTxt}. Reduce the sizes (or a "rest" volume) or remove what is not needed`, ['volumeGroups', vgIndex, 'name']);
-    } else if (vgl && have.freeExtentCount - need < vgl.reserveExtents) {
-      find('DIFF-VG-RESERVE-SHORT', 'warning', `after this plan volume group ${vg.name} keeps ${have.freeExtentCount - need} free extents (${gib((have.freeExtentCount - need) * ext)}), less than the snapshot reserve of ${vgl.reserveExtents}${othersTxt}`, ['volumeGroups', vgIndex, 'reserve']);
+    // Drives the plan adds (vgextend runs before the volumes are made) give their extents too.
+    const free = have.freeExtentCount + (vgl?.vgExtendExtents ?? 0);
+    if (need > free) {
+      find('DIFF-VG-NO-FREE', 'error', `volume group ${vg.name} has ${free} free extents (${gib(free * ext)})${free !== have.freeExtentCount ? ` with the drives this plan adds` : ''}; this plan needs ${need} (${gib(need * ext)}), ${need - free} more than free${othersTxt}. Reduce the sizes (or a "rest" volume) or remove what is not needed`, ['volumeGroups', vgIndex, 'name']);
+    } else if (vgl && free - need < vgl.reserveExtents) {
+      find('DIFF-VG-RESERVE-SHORT', 'warning', `after this plan volume group ${vg.name} keeps ${free - need} free extents (${gib((free - need) * ext)}), less than the snapshot reserve of ${vgl.reserveExtents}${othersTxt}`, ['volumeGroups', vgIndex, 'reserve']);
     }
   });
 }

@@ -30,10 +30,13 @@ import { parseBytes, trySize, type SizeSpec, ceilDiv, formatBytes, formatShortfa
 import { peStartBytes, pvExtents, percentExtents, thinMetadataBytes } from './lvm-extents.js';
 import { matchDrive } from './drive-match.js';
 import { foreignUse, type ForeignLv } from './foreign-use.js';
+import { vgExtendExtents } from './vg-extend.js';
+import { parseFieldPath } from './field-path.js';
 
 export { PV_MDA_START, PV_DEFAULT_MDA_SIZE, peStartBytes, pvExtents, percentExtents, thinMetadataBytes } from './lvm-extents.js';
 export { matchDrive, type DriveMatch } from './drive-match.js';
 export { foreignUse, type ForeignLv } from './foreign-use.js';
+export { parseFieldPath } from './field-path.js';
 
 export interface VolumeLayout {
   name: string;
@@ -67,6 +70,8 @@ export interface VgLayout {
   snapshotCowExtents?: number;
   /** True when the VG already exists on the host and its real extent count was used. */
   existing?: boolean;
+  /** Existing VG: extents of the plan's drives that vgextend adds (counted in totalExtents). */
+  vgExtendExtents?: number;
   /**
    * Existing VG: extents held by what the plan does not manage (LVs it does not name, classic snapshots'
    * copy-on-write space, foreign thin pools with their hidden metadata, the pool metadata spare when the
@@ -85,13 +90,6 @@ export interface Layout {
   findings: Finding[];
 }
 
-/** "volumes[2].size" → ['volumes', 2, 'size'] */
-export function parseFieldPath(field: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
-  return out;
-}
-
 /** Retained classic snapshots at once, upper bound: every retention bucket full and none shared. */
 export function maxConcurrentSnapshots(v: Volume): number {
   const r = v.snapshot?.retention;
@@ -107,10 +105,7 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
     if (loaded) {
       f.file = loaded.file;
       const p = loaded.locate(parseFieldPath(field));
-      if (p) {
-        f.line = p.line;
-        f.col = p.col;
-      }
+      if (p) Object.assign(f, { line: p.line, col: p.col });
     }
     findings.push(f);
   };
@@ -194,6 +189,7 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
       }
     }
     let total = pvs.reduce((a, p) => a + p.extents, 0);
+    let addedExtents = 0;
     if (existing) {
       if (existing.extentSizeBytes !== extentSize) {
         add(
@@ -204,7 +200,9 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
         );
         extentSize = existing.extentSizeBytes;
       }
-      total = existing.extentCount;
+      // The plan's new drives join the VG (vgextend) before its volumes are made: their extents count.
+      addedExtents = vgExtendExtents(vg.name, pvs.map((p) => ({ ...p, byIds: drives.get(p.driveId)?.byIds ?? [] })), state, extentSize, alignment);
+      total = existing.extentCount + addedExtents;
     }
 
     const reserveSpec = /^0+(\.0+)?\s*([A-Za-z]*|%)$/.test(vg.reserve.trim()) ? undefined : safeSize(vg.reserve);
@@ -341,7 +339,7 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
           `${pools.length ? `, thin pools ${pools.reduce((a, p) => a + p.extents + p.metadataExtents, 0)} + spare ${pmspare}` : ''}` +
           `${reserveExtents ? `, reserve ${reserveExtents}` : ''}${foreignExtents ? `, held outside the plan ${foreignExtents} (${foreign.lvs.map((l) => `${l.name} ${l.extents}`).join(', ')})` : ''}` +
           `${restVol ? `, ${restVol.name} ≥ 1` : ''}) = ${formatBytes(needExt * extentSize)}, ` +
-          `but ${existing ? 'the existing VG has' : `${drivesTxt || 'its drives give'}${pvs.length > 1 ? ' in all' : ''}:`} ${total} extents = ${formatBytes(total * extentSize)}. ` +
+          `but ${existing ? `the existing VG has${addedExtents ? ` (with the ${addedExtents} of the drives this plan adds)` : ''}` : `${drivesTxt || 'its drives give'}${pvs.length > 1 ? ' in all' : ''}:`} ${total} extents = ${formatBytes(total * extentSize)}. ` +
           `Missing ${deficit} extents = ${formatShortfall(shortfallBytes)}. ${lvcreateFails}` +
           `Note LVM's G is GiB (2^30 bytes): a "4 TB" drive is 3725.29 GiB. Reduce sizes, use "rest" or N%, or add a drive.`,
         'lvcreate(8): sizes round up to whole extents; pvcreate(8): metadata before pe_start; LVM units are base 2',
@@ -374,6 +372,7 @@ export function resolveLayout(plan: Plan, state: HostState, loaded?: Pick<Loaded
       pmspareExtents: pmspare,
       snapshotCowExtents: cow,
       existing: Boolean(existing),
+      vgExtendExtents: addedExtents,
       foreignExtents,
       foreignLvs: foreign.lvs,
       complete,

@@ -109,7 +109,9 @@ test('two drives in one VG add their extents; existing VG uses its real extent c
   const st = host(drive({ serial: 'A', byIds: [] }), drive({ path: '/dev/nvme1n1', serial: 'B', byIds: [], sizeBytes: 2000398934016 }));
   const lay = resolveLayout(l.plan, st, l);
   assert.equal(lay.vgs[0]!.totalExtents, 953673 + 476931);
-  st.vgs.push({ name: 'vg', sizeBytes: 0, freeBytes: 0, extentSizeBytes: 4 * MiB, extentCount: 1000, freeExtentCount: 1000, pvNames: [] });
+  // Both drives are already its PVs (a drive that is not is added by vgextend: test/diff/vg-extend.test.ts).
+  st.pvs.push({ name: '/dev/nvme0n1', vgName: 'vg', sizeBytes: 4e12 }, { name: '/dev/nvme1n1', vgName: 'vg', sizeBytes: 2000398934016 });
+  st.vgs.push({ name: 'vg', sizeBytes: 0, freeBytes: 0, extentSizeBytes: 4 * MiB, extentCount: 1000, freeExtentCount: 1000, pvNames: ['/dev/nvme0n1', '/dev/nvme1n1'] });
   assert.equal(resolveLayout(l.plan, st, l).vgs[0]!.totalExtents, 1000);
 });
 
