@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,7 @@ function oneErrorLine(err: string, re: RegExp): void {
 }
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'jts-file-errors-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('plan --out into a directory that does not exist: one line, exit 1, and the plan is printed, not lost', async () => {
   const out = path.join(tmp, 'no-such-dir', 'p.json');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,9 @@ test('package.json: bin, files (dist/src, plans, schema), prepack builds', () =>
   assert.match(pkg.scripts.prepack, /npm run build/);
 });
 
-test('npm pack → npm install -g --prefix TMP → jts-storage --help from another directory; units call the installed launcher', { timeout: 600_000 }, () => {
+test('npm pack → npm install -g --prefix TMP → jts-storage --help from another directory; units call the installed launcher', { timeout: 600_000 }, (t) => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'jts-pack-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true })); // the tarball and a whole npm prefix
   const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp, ROOT], { encoding: 'utf8', cwd: tmp });
   assert.equal(pack.status, 0, pack.stderr);
   const tgz = readdirSync(tmp).find((f) => /^jts-storage-.*\.tgz$/.test(f));
@@ -36,6 +37,7 @@ test('npm pack → npm install -g --prefix TMP → jts-storage --help from anoth
   assert.equal(inst.status, 0, inst.stderr);
   const bin = path.join(prefix, 'bin', 'jts-storage');
   const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'jts-elsewhere-'));
+  t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
   const help = spawnSync(bin, ['--help'], { encoding: 'utf8', cwd: elsewhere });
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /^Usage: jts-storage /);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -21,11 +21,18 @@ import { volumeVerdicts } from '../../src/bench/volume-verdicts.js';
 const CHROMIUM = process.env.JTS_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/** The report and its screenshot are removed after the test unless JTS_KEEP_SCREENSHOTS=1 (then the path is printed). */
+function keepOrRemove(dir: string): void {
+  if (process.env.JTS_KEEP_SCREENSHOTS === '1') console.log(`report and screenshot kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+
 const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `browser test skipped: ${CHROMIUM} is absent (install Debian's chromium: bash scripts/setup.sh, or set JTS_CHROMIUM)`;
 
-test('the HTML report renders its charts in headless Chromium, offline', { skip: NO_CHROMIUM }, async () => {
+test('the HTML report renders its charts in headless Chromium, offline', { skip: NO_CHROMIUM }, async (t) => {
   const results = await fixtureResults();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jts-report-'));
+  t.after(() => keepOrRemove(dir));
   const file = path.join(dir, 'report.html');
   writeFileSync(file, renderReportHtml({ results, chartJs: readFileSync(chartJsPath(), 'utf8'), generatedAt: new Date().toISOString(), source: 'fixtures' }));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
@@ -76,11 +83,12 @@ test('the HTML report renders its charts in headless Chromium, offline', { skip:
   }
 });
 
-test('browser: the verdict table answers per volume, colours only the conclusive cells; baseline-vs-now bars', { skip: NO_CHROMIUM }, async () => {
+test('browser: the verdict table answers per volume, colours only the conclusive cells; baseline-vs-now bars', { skip: NO_CHROMIUM }, async (t) => {
   // Real runs: the two rehearsals' bench runs as two repeats, compared with the first rehearsal alone.
   const results = twoRehearsalsAsRepeats();
   const comparison = compareResults(results, rehearsalResults('1900'), { baselineName: 'rehearse-1900' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jts-report-'));
+  t.after(() => keepOrRemove(dir));
   const file = path.join(dir, 'verdicts.html');
   writeFileSync(file, renderReportHtml({ results, comparison, chartJs: readFileSync(chartJsPath(), 'utf8'), generatedAt: new Date().toISOString(), source: 'test/fixtures/report' }));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
