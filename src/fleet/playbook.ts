@@ -16,6 +16,14 @@ type Task = Record<string, unknown>;
 
 const readOnly = { changed_when: false, check_mode: false };
 
+/**
+ * A read-only command run once per item of `loop` with LC_ALL=C, its results registered and never
+ * failing the play (the assert task after it judges them): the shape of the playbook's tool reads.
+ */
+function readLoop(name: string, argv: string[], loop: string, label: string, register: string): Task {
+  return { name, 'ansible.builtin.command': { argv }, environment: { LC_ALL: 'C' }, loop, loop_control: { label }, register, failed_when: false, ...readOnly };
+}
+
 
 /** The assert on the facts: every drive is blank, or a PV of the VG the plan puts it in. */
 function checkTasks(): Task[] {
@@ -36,26 +44,14 @@ function checkTasks(): Task[] {
       when: 'jts_trim_timer_path | length > 0',
       ...readOnly,
     },
-    {
-      name: 'Read the signatures on each drive (wipefs --no-act, read-only)',
-      'ansible.builtin.command': { argv: ['wipefs', '--no-act', '--json', '{{ item.device }}'] },
-      environment: { LC_ALL: 'C' },
-      loop: '{{ jts_storage_drives }}',
-      loop_control: { label: '{{ item.id }} {{ item.device }}' },
-      register: 'jts_storage_signatures',
-      failed_when: false,
-      ...readOnly,
-    },
-    {
-      name: 'Read the volume group of each drive that is an LVM PV (pvs, read-only)',
-      'ansible.builtin.command': { argv: ['pvs', '--reportformat', 'json', '--options', 'pv_name,vg_name', '{{ item.device }}'] },
-      environment: { LC_ALL: 'C' },
-      loop: '{{ jts_storage_drives }}',
-      loop_control: { label: '{{ item.id }} {{ item.device }}' },
-      register: 'jts_storage_pvs',
-      failed_when: false,
-      ...readOnly,
-    },
+    readLoop('Read the signatures on each drive (wipefs --no-act, read-only)', ['wipefs', '--no-act', '--json', '{{ item.device }}'], '{{ jts_storage_drives }}', '{{ item.id }} {{ item.device }}', 'jts_storage_signatures'),
+    readLoop(
+      'Read the volume group of each drive that is an LVM PV (pvs, read-only)',
+      ['pvs', '--reportformat', 'json', '--options', 'pv_name,vg_name', '{{ item.device }}'],
+      '{{ jts_storage_drives }}',
+      '{{ item.id }} {{ item.device }}',
+      'jts_storage_pvs',
+    ),
     {
       name: 'Refuse a drive that is missing, carries a foreign signature, or is a PV of another VG (before any change)',
       'ansible.builtin.assert': {
@@ -112,16 +108,13 @@ function storageTasks(): Task[] {
       loop: '{{ jts_storage_lvs }}',
       loop_control: { label: "{{ item.vg }}/{{ item.lv | default(item.thinpool) }}{{ ' in ' ~ item.thinpool if item.lv is defined and item.thinpool is defined else (' (thin pool)' if item.thinpool is defined else '') }} {{ item.size }}" },
     },
-    {
-      name: 'Read the LVM profile attached to each thin pool (lvs, read-only)',
-      'ansible.builtin.command': { argv: ['lvs', '--reportformat', 'json', '--options', 'lv_profile', '{{ item.vg }}/{{ item.pool }}'] },
-      environment: { LC_ALL: 'C' },
-      loop: '{{ jts_storage_thin_pools | default([]) }}',
-      loop_control: { label: '{{ item.vg }}/{{ item.pool }}' },
-      register: 'jts_storage_pool_profiles',
-      failed_when: false,
-      ...readOnly,
-    },
+    readLoop(
+      'Read the LVM profile attached to each thin pool (lvs, read-only)',
+      ['lvs', '--reportformat', 'json', '--options', 'lv_profile', '{{ item.vg }}/{{ item.pool }}'],
+      '{{ jts_storage_thin_pools | default([]) }}',
+      '{{ item.vg }}/{{ item.pool }}',
+      'jts_storage_pool_profiles',
+    ),
     {
       name: 'Attach the autoextend profile to a thin pool that carries another one (lvchange --metadataprofile, as apply)',
       'ansible.builtin.command': { argv: ['lvchange', '--metadataprofile', '{{ item.profile }}', '{{ item.vg }}/{{ item.pool }}'] },
