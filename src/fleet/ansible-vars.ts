@@ -25,6 +25,14 @@
  *   chown + chmod         → jts_storage_perms        ansible.builtin.file
  *   other write-file      → jts_storage_files        ansible.builtin.copy (udev rule, units, sysctl.d)
  *   sysctl -p FILE        → jts_storage_sysctl       ansible.posix.sysctl
+ *   rm -f -- PATH…        → jts_storage_absent_files ansible.builtin.file state: absent (then the udev reload
+ *                         handler, as apply's rm is followed by `udevadm control --reload`)
+ *
+ * One variable is not read off the actions: jts_storage_absent_files always holds the files of older
+ * releases that apply removes where it finds them (LEGACY_UDEV_RULE_PATHS, src/render/udev.ts; apply's
+ * action tune:udev-rule:legacy, src/tune/actions.ts). The export plans a blank host, which has none of them,
+ * so the pipeline emits no such action; on a host that was set up by an older release the playbook must
+ * still leave the host apply leaves. `state: absent` changes nothing where the file is missing.
  *
  * A step of any other shape is refused (ExportError): the export never silently drops what apply runs.
  */
@@ -33,6 +41,7 @@ import type { Plan } from '../model/plan-schema.js';
 import type { Layout } from '../model/capacity.js';
 import { BEGIN_MARKER, END_MARKER, findManagedBlocks, managedEntries } from '../render/fstab-format.js';
 import { LVM_PROFILE_DIR, parseLvmProfile } from '../render/lvm-profile.js';
+import { LEGACY_UDEV_RULE_PATHS } from '../render/udev.js';
 import { parseBytes } from '../core/size.js';
 
 /** An action the export cannot express with the standard modules (names the action and its step). */
@@ -105,6 +114,11 @@ export interface AnsibleHostVars {
   jts_storage_sysctl: { name: string; value: string; file: string }[];
   /** Timer units apply enables (`systemctl enable --now`) where systemd runs (TRIM's: jts_storage_trim). */
   jts_storage_timers: string[];
+  /**
+   * Files apply removes where they exist (the udev rule of releases before issue 14, 60-…), removed by
+   * the playbook after the managed files are written, with the udev reload handler.
+   */
+  jts_storage_absent_files: string[];
   /** TRIM's variants, chosen on the host from apply's facts (./trim.ts); null when the plan's trim.mode is none. */
   jts_storage_trim?: AnsibleTrim | null;
 }
@@ -162,6 +176,7 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
     jts_storage_files: [],
     jts_storage_sysctl: [],
     jts_storage_timers: [],
+    jts_storage_absent_files: [...LEGACY_UDEV_RULE_PATHS],
   };
   const pvOptions = new Map<string, string[]>();
   const mountPaths: string[] = [];
@@ -255,6 +270,8 @@ export function hostVarsFromActions(plan: Plan, layout: Layout, actions: Action[
       for (const s of plan.tuning.sysctl) v.jts_storage_sysctl.push({ name: s.key, value: s.value, file });
     } else if ((cmd === 'udevadm' && args.join(' ') === 'control --reload') || (cmd === 'systemctl' && args[0] === 'daemon-reload')) {
       // handlers of the playbook (notified by the copy of the rule / the units)
+    } else if (cmd === 'rm' && args[0] === '-f' && args[1] === '--' && args.length > 2) {
+      for (const p of args.slice(2)) if (!v.jts_storage_absent_files.includes(p)) v.jts_storage_absent_files.push(p);
     } else if (cmd === 'systemctl' && args[0] === 'enable' && args[1] === '--now') {
       v.jts_storage_timers.push(...args.slice(2));
     } else {

@@ -8,7 +8,8 @@
  * destroy: lvg/lvol/filesystem run with force: false, lvol with shrink: false (thin pools and thin
  * volumes too: lvol's `thinpool:`; a pool's LVM profile is copied before the pool), filesystem never
  * reformats a device that carries a filesystem (it fails instead), and directories are made only where
- * missing. Check mode with --diff shows what would change, as `plan` does.
+ * missing. The one removal is apply's too: jts-storage's own udev rule file of older releases
+ * (jts_storage_absent_files), never a file a user made. Check mode with --diff shows what would change, as `plan` does.
  */
 import { stringify } from 'yaml';
 
@@ -193,6 +194,13 @@ function fileTasks(): Task[] {
       loop_control: { label: '{{ item.dest }}' },
       register: 'jts_storage_copied',
       notify: ['Reload udev rules (jts-storage)', 'Reload systemd (jts-storage)', RESTART_HANDLER],
+    },
+    {
+      // apply's tune:udev-rule:legacy (src/tune/actions.ts): rm -f, then udevadm control --reload, after the new rule
+      name: 'Remove the files of older releases apply removes (the 60- udev rule that matched every disk; the 61- rule above replaces it)',
+      'ansible.builtin.file': { path: '{{ item }}', state: 'absent' },
+      loop: '{{ jts_storage_absent_files | default([]) }}',
+      notify: ['Reload udev rules (jts-storage)'],
     },
     {
       name: 'Kernel settings the plan asks for (live value; the file above holds them for boot)',

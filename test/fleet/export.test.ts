@@ -340,3 +340,52 @@ test('thin pools: a pool that exists with another profile gets apply\'s lvchange
   const bare: Action = { ...change, steps: [change.steps[1]!] } as Action;
   assert.throws(() => hostVarsFromActions(run.loaded!.plan, run.layout!, [bare]), (e: unknown) => e instanceof ExportError && /no step writes \/etc\/lvm\/profile\/jts-vg_jts-pool_db\.profile/.test((e as Error).message));
 });
+
+test('upgrade: the playbook removes the old 60- udev rule as apply does (file state: absent after the 61- rule, udev reload handler; a second run changes nothing; when ansible is installed)', async (t) => {
+  const { code, r, err } = await exp({ plan: 'test/fixtures/apply/tiny.yaml', drives: 'test/fixtures/fleet/tiny-drives-0.yaml', out: 'o' });
+  assert.equal(code, 0, err);
+  const vars = parse(r.files.get('o/host_vars/localhost.yml')!) as Vars;
+  const { LEGACY_UDEV_RULE_PATHS, UDEV_RULE_PATH } = await import('../../src/render/udev.js');
+  assert.deepEqual(vars.jts_storage_absent_files, ['/etc/udev/rules.d/60-jts-storage-scheduler.rules']);
+  assert.deepEqual(vars.jts_storage_absent_files, LEGACY_UDEV_RULE_PATHS);
+  assert.ok((vars.jts_storage_files as Vars[]).some((f) => f.dest === UDEV_RULE_PATH));
+  const play = (parse(r.files.get('o/site.yml')!) as Vars[])[0]!;
+  const copyAt = play.tasks.findIndex((x: Vars) => x['ansible.builtin.copy'] && String(x.loop).includes('jts_storage_files'));
+  const rmAt = play.tasks.findIndex((x: Vars) => x['ansible.builtin.file']?.state === 'absent');
+  assert.ok(copyAt >= 0 && rmAt > copyAt, 'removed after the new rule is written (apply: dependsOn tune:udev-rule)');
+  const rm = play.tasks[rmAt];
+  assert.equal(rm.loop, '{{ jts_storage_absent_files | default([]) }}');
+  const reload = play.handlers.find((h: Vars) => h.name === rm.notify[0]);
+  assert.deepEqual(reload['ansible.builtin.command'].argv, ['udevadm', 'control', '--reload'], 'the handler the new rule notifies: apply\'s rm is followed by the same reload');
+  assert.equal(play.tasks.filter((x: Vars) => x['ansible.builtin.file']?.state === 'absent').length, 1, 'the only removal');
+  // the same step in the pipeline's actions (a host that has the old file) maps to the same variable
+  const { hostVarsFromActions } = await import('../../src/fleet/ansible-vars.js');
+  const run = await runPlan({ runner: runner(), planFile: 'test/fixtures/apply/tiny.yaml', drivesFile: 'test/fixtures/fleet/tiny-drives-0.yaml' });
+  const legacy: Action = { id: 'tune:udev-rule:legacy', kind: 'change', resource: 'file', summary: 's', dependsOn: [], steps: [{ type: 'exec', argv: ['rm', '-f', '--', '/etc/udev/rules.d/59-x.rules'], mutating: true }, { type: 'exec', argv: ['udevadm', 'control', '--reload'], mutating: true }] };
+  assert.deepEqual(hostVarsFromActions(run.loaded!.plan, run.layout!, [...run.result.actions, legacy]).jts_storage_absent_files, [...LEGACY_UDEV_RULE_PATHS, '/etc/udev/rules.d/59-x.rules']);
+
+  if (spawnSync('ansible-playbook', ['--version']).status !== 0) return t.skip('ansible-playbook is not installed (scripts/setup.sh installs Debian\'s ansible)');
+  // the task and the handler, run for real on a scratch file: removed + handler notified, then no change
+  const dir = mkdtempSync(join(tmpdir(), 'jts-fleet-legacy-'));
+  try {
+    const old = join(dir, '60-jts-storage-scheduler.rules');
+    writeFileSync(old, 'KERNEL=="nvme[0-9]*n[0-9]*", ATTR{queue/scheduler}="none"\n');
+    const hosts = { h: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3', jts_storage_absent_files: [old], jts_udevd: false } };
+    writeFileSync(join(dir, 'inventory.yml'), JSON.stringify({ all: { hosts } }));
+    writeFileSync(join(dir, 'probe.yml'), JSON.stringify([{ hosts: 'all', gather_facts: false, tasks: [rm], handlers: [reload] }]));
+    const run1 = () => spawnSync('ansible-playbook', ['-i', join(dir, 'inventory.yml'), join(dir, 'probe.yml')], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', ANSIBLE_STDOUT_CALLBACK: 'json' } });
+    const a = run1();
+    assert.equal(a.status, 0, a.stdout + a.stderr);
+    const ja = JSON.parse(a.stdout);
+    assert.equal(ja.stats.h.changed, 1);
+    assert.deepEqual(ja.plays[0].tasks.map((x: Vars) => x.task.name), [rm.name, reload.name], 'the reload handler was notified');
+    assert.equal(spawnSync('test', ['-e', old]).status, 1, 'the old rule is gone');
+    const b = run1();
+    assert.equal(b.status, 0, b.stdout + b.stderr);
+    const jb = JSON.parse(b.stdout);
+    assert.equal(jb.stats.h.changed, 0);
+    assert.deepEqual(jb.plays[0].tasks.map((x: Vars) => x.task.name), [rm.name], 'no reload when nothing was removed');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
