@@ -57,6 +57,15 @@ export async function tuneApplyCommand(o: TuneApplyOptions, io: TuneIo): Promise
     }
     return EXIT.OK;
   }
+  // tune apply has no --allow-destroy: a removal of a file jts-storage did not write (kind destroy, see
+  // src/tune/actions.ts removal()) is refused before anything runs; `apply --allow-destroy PATH` takes it.
+  const destroys = tp.actions.filter((a) => a.kind === 'destroy' || a.kind === 'replace');
+  if (destroys.length) {
+    const lines = destroys.map((a) => `${a.summary} (${a.destructive?.loses ?? a.resource}); to allow it: jts-storage apply --allow-destroy ${a.resource.replace(/^\S+\s+/, '')}, or remove it yourself`);
+    if (o.json) show(io, true, { refused: lines, actions: tp.actions, notes: tp.notes }, () => '');
+    else for (const l of lines) io.stderr(`tune apply refused: ${l}\n`);
+    return EXIT.ERROR;
+  }
   let result: ExecResult | undefined;
   if (tp.actions.length) {
     result = await withHostRun(

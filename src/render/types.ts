@@ -21,6 +21,15 @@ export function commentSafe(s: string): string {
  * The comment every managed file starts with (udev, systemd and sysctl.d take '#' comments). The plan name
  * must be a plan name (src/model/grammars.ts PLAN_NAME_RE); the plan file's path is escaped (commentSafe).
  */
+/**
+ * Whether a file's text is one jts-storage wrote: it starts with managedHeader's first line (every managed
+ * udev, systemd, sysctl.d and LVM profile file has had it since the renderers were written). A file at a
+ * managed path without it was made by someone else: removing it needs the user's consent.
+ */
+export function isManagedText(content: string): boolean {
+  return content.startsWith('# Managed by jts-storage (');
+}
+
 export function managedHeader(planName: string, planFile: string | undefined, what: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(planName)) throw new RenderError(`plan name ${JSON.stringify(planName)} cannot be written into a managed file's header`);
   return [

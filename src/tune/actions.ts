@@ -23,6 +23,28 @@ import type { Plan } from '../model/plan-schema.js';
 import { ALL_MANAGED_UNIT_PATHS, renderSystemdUnits, UNIT_DIR } from '../render/systemd.js';
 import { renderSysctl, SYSCTL_PATH, sysctlValueEquals } from '../render/sysctl.js';
 import { defaultCliArgv } from './cli-path.js';
+import { isManagedText } from '../render/types.js';
+
+/**
+ * Removing a managed file the plan no longer wants. jts-storage's own file (it starts with the managed
+ * header, src/render/types.ts isManagedText) is a 'change' of the product's managed files, as a rewrite
+ * would be: no user data, no consent asked (the plan output shows it with ~). A file at that path without
+ * the header was made by someone else: 'destroy' with `destructive`, so apply's safety check (src/exec/
+ * safety.ts) refuses it unless `--allow-destroy PATH`, and `tune apply` refuses it (it has no such consent).
+ * @param resourceName the resource's name for the kind 'change' ("systemd units"); default `file PATHS`
+ */
+function removal(id: string, paths: string, content: string, forcedBy: string, summary: string, steps: Step[], resourceName?: string): Action {
+  if (isManagedText(content)) return { id, kind: 'change', resource: resourceName ?? `file ${paths}`, summary, steps, dependsOn: [] };
+  return {
+    id,
+    kind: 'destroy',
+    resource: `file ${paths}`,
+    summary: `${summary}: NOT written by jts-storage (no "# Managed by jts-storage" header), removed only with --allow-destroy ${paths}`,
+    steps,
+    destructive: { forcedBy, loses: `${paths}, a file jts-storage did not write` },
+    dependsOn: [],
+  };
+}
 
 export interface TuneOptions {
   /** Absolute argv prefix that runs the installed CLI (ExecStart=); default: this node + this checkout's bin. */
@@ -213,14 +235,11 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
       actions.push({ id: 'tune:sysctl', kind: current(SYSCTL_PATH) === undefined ? 'create' : 'change', resource: `file ${SYSCTL_PATH}`, summary: sc.summary, steps, dependsOn: [] });
     }
   } else if (current(SYSCTL_PATH) !== undefined) {
-    actions.push({
-      id: 'tune:sysctl',
-      kind: 'destroy',
-      resource: `file ${SYSCTL_PATH}`,
-      summary: `the plan no longer sets any sysctl: remove ${SYSCTL_PATH} (running values stay until reboot)`,
-      steps: [{ type: 'exec', argv: ['rm', '-f', '--', SYSCTL_PATH], mutating: true }],
-      dependsOn: [],
-    });
+    actions.push(
+      removal('tune:sysctl', SYSCTL_PATH, current(SYSCTL_PATH)!, 'the plan no longer sets any sysctl', `the plan no longer sets any sysctl: remove ${SYSCTL_PATH} (running values stay until reboot)`, [
+        { type: 'exec', argv: ['rm', '-f', '--', SYSCTL_PATH], mutating: true },
+      ]),
+    );
   }
 
   // 4. systemd units.
@@ -240,13 +259,25 @@ export function planTune(loaded: LoadedPlan, state: HostState, _layout?: Layout,
   const wanted = new Set(sd.files.map((x) => x.path));
   const stale = ALL_MANAGED_UNIT_PATHS.filter((p) => !wanted.has(p) && current(p) !== undefined);
   const sdRun = f.systemd.running;
-  if (stale.length) {
+  // Our own stale units (managed header): one 'change' of the managed files. A file at one of our paths that
+  // jts-storage did not write: its own 'destroy' action, which apply runs only with --allow-destroy PATH.
+  const removeUnits = (paths: string[]): Step[] => {
     const steps: Step[] = [];
-    const staleTimers = stale.map((p) => path.basename(p)).filter((u) => u.endsWith('.timer'));
-    if (sdRun && staleTimers.length) steps.push({ type: 'exec', argv: ['systemctl', 'disable', '--now', ...staleTimers], mutating: true });
-    steps.push({ type: 'exec', argv: ['rm', '-f', '--', ...stale], mutating: true });
-    actions.push({ id: 'tune:unit:stale', kind: 'destroy', resource: 'systemd units', summary: `remove units the plan no longer needs: ${stale.map((p) => path.basename(p)).join(', ')}`, steps, dependsOn: [] });
+    const timers = paths.map((p) => path.basename(p)).filter((u) => u.endsWith('.timer'));
+    if (sdRun && timers.length) steps.push({ type: 'exec', argv: ['systemctl', 'disable', '--now', ...timers], mutating: true });
+    steps.push({ type: 'exec', argv: ['rm', '-f', '--', ...paths], mutating: true });
+    return steps;
+  };
+  const ownStale = stale.filter((p) => isManagedText(current(p)!));
+  if (ownStale.length) {
+    const names = ownStale.map((p) => path.basename(p)).join(', ');
+    actions.push(removal('tune:unit:stale', ownStale.join(', '), current(ownStale[0]!)!, 'the plan no longer needs them', `remove units the plan no longer needs: ${names}`, removeUnits(ownStale), 'systemd units'));
     unitIds.push('tune:unit:stale');
+  }
+  for (const p of stale.filter((x) => !ownStale.includes(x))) {
+    const id = `tune:unit:stale:${path.basename(p)}`;
+    actions.push(removal(id, p, current(p)!, `the plan no longer needs ${path.basename(p)}`, `remove ${p}, which the plan no longer needs`, removeUnits([p])));
+    unitIds.push(id);
   }
   if (sdRun) {
     const steps: Step[] = [];

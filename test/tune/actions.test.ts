@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTuneFacts } from '../../src/tune/facts.js';
 import { planTune, tuneActions } from '../../src/tune/actions.js';
@@ -251,4 +251,66 @@ test('upgrade: the old catch-all 60- rule is removed through the executor (rm -f
   assert.ok(s.files.some((f) => f.path === '/etc/udev/rules.d/60-jts-storage-scheduler.rules' && f.state === 'stale'));
   // without the old file: no such action
   assert.ok(!planTune(loaded, state, undefined, await readTuneFacts(host(), loaded.plan), { cli: CLI }).actions.some((a) => a.id === 'tune:udev-rule:legacy'));
+});
+
+test('a stale unit of our own (managed header) is a change, no consent asked; a file at a managed path that jts-storage did not write is a destroy that apply runs only with --allow-destroy PATH and tune apply refuses', async () => {
+  const { managedHeader } = await import('../../src/render/types.js');
+  const { checkSafety } = await import('../../src/exec/safety.js');
+  const { tuneApplyCommand } = await import('../../src/commands/tune.js');
+  const timer = '/etc/systemd/system/jts-storage-fstrim.timer'; // the own fstrim timer: not wanted where the distribution's fstrim.timer exists (fakeHost has it)
+  const own = managedHeader('small', '/x/plan.yaml', 'fstrim') + '\n[Timer]\nOnCalendar=weekly\n';
+  const loaded = smallPlan();
+  const ours = planTune(loaded, state, undefined, await readTuneFacts(host({ systemd: true, files: { [timer]: own } }), loaded.plan), { cli: CLI });
+  const a = ours.actions.find((x) => x.id === 'tune:unit:stale')!;
+  assert.equal(a.kind, 'change');
+  assert.equal(a.destructive, undefined);
+  assert.equal(a.resource, 'systemd units');
+  assert.deepEqual(a.steps, [
+    { type: 'exec', argv: ['systemctl', 'disable', '--now', 'jts-storage-fstrim.timer'], mutating: true },
+    { type: 'exec', argv: ['rm', '-f', '--', timer], mutating: true },
+  ]);
+  assert.ok(ours.actions.find((x) => x.id === 'tune:systemd')!.dependsOn.includes('tune:unit:stale'), 'daemon-reload after the removal');
+  const plan = loaded.plan;
+  const safe = await checkSafety({ plan, state, drives: new Map(), actions: ours.actions, errors: [], allowDestroy: [] });
+  assert.deepEqual(safe.refusals, [], 'apply removes our own stale unit without --allow-destroy');
+  // the same path, written by someone else: destroy, named by its path; apply refuses without consent
+  const theirs = planTune(loaded, state, undefined, await readTuneFacts(host({ systemd: true, files: { [timer]: '[Timer]\nOnCalendar=hourly\n' } }), loaded.plan), { cli: CLI });
+  assert.ok(!theirs.actions.some((x) => x.id === 'tune:unit:stale'));
+  const d = theirs.actions.find((x) => x.id === 'tune:unit:stale:jts-storage-fstrim.timer')!;
+  assert.equal(d.kind, 'destroy');
+  assert.equal(d.resource, `file ${timer}`);
+  assert.match(d.summary, /NOT written by jts-storage/);
+  const refused = await checkSafety({ plan, state, drives: new Map(), actions: theirs.actions, errors: [], allowDestroy: [] });
+  assert.equal(refused.refusals.length, 1);
+  assert.match(refused.refusals[0]!, /--allow-destroy \/etc\/systemd\/system\/jts-storage-fstrim\.timer/);
+  const allowed = await checkSafety({ plan, state, drives: new Map(), actions: theirs.actions, errors: [], allowDestroy: [timer] });
+  assert.deepEqual(allowed.refusals, []);
+  assert.match(allowed.losses[0]!.loses[0]!, /a file jts-storage did not write/);
+  // tune apply has no --allow-destroy: it refuses before anything runs
+  const r = host({ systemd: true, files: { [timer]: '[Timer]\nOnCalendar=hourly\n' } });
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/jts-tune-`);
+  writeFileSync(`${dir}/t.yaml`, loaded.text);
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let err = '';
+  const code = await tuneApplyCommand({ plan: `${dir}/t.yaml`, auditLog: '/tmp/a.log', lockFile: '/run/l' }, { runner: r, stdout: () => {}, stderr: (s: string) => (err += s) } as any);
+  assert.equal(code, 1);
+  assert.match(err, /tune apply refused: .*jts-storage apply --allow-destroy \/etc\/systemd\/system\/jts-storage-fstrim\.timer/);
+  assert.deepEqual(r.mutatingCalls, []);
+  assert.equal(r.files.get(timer), '[Timer]\nOnCalendar=hourly\n');
+});
+
+test('the sysctl file the plan no longer asks for: ours is a change; one without the managed header needs --allow-destroy', async () => {
+  const { managedHeader } = await import('../../src/render/types.js');
+  const loaded = smallPlan();
+  const ours = planTune(loaded, state, undefined, await readTuneFacts(host({ files: { [SYSCTL_PATH]: managedHeader('small', undefined, 'k') + '\nvm.swappiness = 1\n' } }), loaded.plan), { cli: CLI });
+  const a = ours.actions.find((x) => x.id === 'tune:sysctl')!;
+  assert.equal(a.kind, 'change');
+  assert.deepEqual(a.steps, [{ type: 'exec', argv: ['rm', '-f', '--', SYSCTL_PATH], mutating: true }]);
+  const theirs = planTune(loaded, state, undefined, await readTuneFacts(host({ files: { [SYSCTL_PATH]: 'vm.swappiness = 1\n' } }), loaded.plan), { cli: CLI });
+  const b = theirs.actions.find((x) => x.id === 'tune:sysctl')!;
+  assert.equal(b.kind, 'destroy');
+  assert.equal(b.resource, `file ${SYSCTL_PATH}`);
+  assert.ok(b.destructive);
 });
