@@ -59,8 +59,10 @@ export function changeInconclusive(current: Stat, baseline: Stat): FigureChange[
 export function compareResults(current: BenchResults, baseline: BenchResults, opts: { noisePct?: number; baselineName?: string } = {}): Comparison {
   const noisePct = opts.noisePct ?? DEFAULT_NOISE_PCT;
   const key = (t: string, p: string) => `${t} / ${p}`;
-  const base = new Map(baseline.results.map((r) => [key(r.target, r.profile), r]));
-  const cur = new Map(current.results.map((r) => [key(r.target, r.profile), r]));
+  // fio profiles and the database tests (bench --database) alike: one run per target and name.
+  const runsOf = (r: BenchResults) => [...r.results, ...(r.database?.results ?? [])];
+  const base = new Map(runsOf(baseline).map((r) => [key(r.target, r.profile), r]));
+  const cur = new Map(runsOf(current).map((r) => [key(r.target, r.profile), r]));
   const changes: FigureChange[] = [];
   for (const [k, c] of cur) {
     const b = base.get(k);

@@ -21,6 +21,10 @@ export const FIGURE_KEYS = [
   'sync.lat_p999_us',
   'cpu.usr_pct',
   'cpu.sys_pct',
+  'db.ops',
+  'db.lat_avg_us',
+  'db.lat_p50_us',
+  'db.lat_p99_us',
 ] as const;
 
 export type FigureKey = (typeof FIGURE_KEYS)[number];
@@ -28,10 +32,13 @@ export type Figures = Partial<Record<FigureKey, number>>;
 
 export interface FigureInfo {
   label: string;
-  unit: 'IOPS' | 'B/s' | 'µs' | '%' | 'count';
+  unit: 'IOPS' | 'B/s' | 'µs' | '%' | 'count' | 'ops/s';
   /** Which way is better: drives ratio direction and regression flags. */
   better: 'higher' | 'lower' | 'none';
-  /** The field of one entry of fio's `jobs[]` it is read from (fio 3.x JSON, `--output-format=json`). */
+  /**
+   * The field of one entry of fio's `jobs[]` it is read from (fio 3.x JSON, `--output-format=json`);
+   * for the database figures (`db.*`, bench/database.ts) the database tool's line it comes from.
+   */
   fioField: string;
 }
 
@@ -55,6 +62,11 @@ export const FIGURES: Record<FigureKey, FigureInfo> = {
   'sync.lat_p999_us': { label: 'sync lat p99.9', unit: 'µs', better: 'lower', fioField: `sync.lat_ns.${pct('99.900000')} / 1000` },
   'cpu.usr_pct': { label: 'CPU user', unit: '%', better: 'lower', fioField: 'usr_cpu' },
   'cpu.sys_pct': { label: 'CPU system', unit: '%', better: 'lower', fioField: 'sys_cpu' },
+  // The database tools (bench --database): pgbench TPS, pg_test_fsync ops/sec, redis-benchmark rps.
+  'db.ops': { label: 'ops/s', unit: 'ops/s', better: 'higher', fioField: 'not fio: pgbench "tps =", pg_test_fsync "ops/sec", redis-benchmark --csv "rps"' },
+  'db.lat_avg_us': { label: 'latency avg', unit: 'µs', better: 'lower', fioField: 'not fio: pgbench "latency average", pg_test_fsync "usecs/op", redis-benchmark "avg_latency_ms"' },
+  'db.lat_p50_us': { label: 'latency p50', unit: 'µs', better: 'lower', fioField: 'not fio: pgbench -l log (time, µs), redis-benchmark "p50_latency_ms"' },
+  'db.lat_p99_us': { label: 'latency p99', unit: 'µs', better: 'lower', fioField: 'not fio: pgbench -l log (time, µs), redis-benchmark "p99_latency_ms"' },
 };
 
 export function isFigureKey(s: string): s is FigureKey {

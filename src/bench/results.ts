@@ -4,6 +4,7 @@ import { UserError } from '../core/exit-codes.js';
 import type { FigureKey, Figures } from './figures.js';
 import type { Stat } from './stats.js';
 import type { Comparison } from './compare.js';
+import type { DatabaseResults } from './database.js';
 
 /** The document `bench --json` prints, `--save` stores and `report` reads. */
 export const RESULTS_SCHEMA = 'jts-storage/bench-results@1';
@@ -116,6 +117,8 @@ export interface BenchResults {
   comparison?: Comparison;
   /** Tuned default layout ÷ the seed-literal layout, per profile and volume (bench/layout-ratio.ts). */
   layoutComparison?: LayoutComparison;
+  /** `bench --database`: pg_test_fsync, pgbench, redis-benchmark per volume, and their ratios to fio (bench/database.ts). */
+  database?: DatabaseResults;
   notes: string[];
 }
 

@@ -19,6 +19,8 @@ import { checkProfile, computeRatios, noiseNote, summaryLine } from './verdicts.
 import { ext4LazyInitRunning } from './lazy-init.js';
 import { checkTargetSnapshots } from './snapshots.js';
 import { checkTestPaths, rawTargetOf, selectMountedTargets, singleVg, testFileName, type DirSpec } from './preflight.js';
+import { runDatabaseBench, type DatabaseBenchOptions } from './database.js';
+import { computeDbRatios, fioProfilesForDatabase } from './database-ratios.js';
 
 // The parts of bench, by concern (this file is the run's order and its results document):
 //   preflight.ts (targets, free space, raw side), fio-run.ts (one fio run as an Action), drives.ts
@@ -56,6 +58,11 @@ export interface BenchOptions {
   allowSnapshots?: boolean;
   /** Checked between fio runs: an abort stops the bench and still cleans up. */
   signal?: AbortSignal;
+  /**
+   * `--database`: after fio, pg_test_fsync + pgbench on the PostgreSQL volumes and redis-benchmark on the
+   * Redis volumes (bench/database.ts); the fio profiles their ratios need are added to those volumes.
+   */
+  database?: Omit<DatabaseBenchOptions, 'signal' | 'repeat' | 'sizeBytes'>;
 }
 
 export interface BenchProgress {
@@ -109,7 +116,10 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
   const profilesOf = new Map<string, Profile[]>();
   for (const t of sel.targets) {
     const own = opts.profilesFor?.(t);
-    profilesOf.set(t.id, own ? resolveProfiles(own) : (named ?? defaultProfilesFor(t.workload)));
+    const ps = own ? resolveProfiles(own) : (named ?? defaultProfilesFor(t.workload));
+    // The database ratios divide by these profiles on the same volume, in the same run.
+    const extra = opts.database ? resolveProfiles(fioProfilesForDatabase(t.workload)).filter((p) => !ps.includes(p)) : [];
+    profilesOf.set(t.id, [...ps, ...extra]);
   }
   const union = PROFILES.filter((p) => [...profilesOf.values()].some((ps) => ps.includes(p)) || (named?.includes(p) ?? false));
   const runList = union.length ? union : resolveProfiles(['baseline']);
@@ -233,6 +243,11 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
     }
   }
 
+  // ---- the databases themselves (after fio: their servers must not compete with it) ----
+  const database = opts.database
+    ? await runDatabaseBench({ runner, act }, sel.targets, { ...opts.database, repeat: opts.repeat, sizeBytes: opts.sizeBytes, signal: opts.signal })
+    : undefined;
+
   const drives = dedupeDrives(all.flatMap((t) => t.drives ?? []));
   const emulated = isEmulated(drives);
   const results: ProfileRun[] = [...collected.values()].map((c) => {
@@ -276,8 +291,10 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
     rawTarget: rawTarget?.id,
     ratios,
     health,
+    ...(database ? { database } : {}),
     notes,
   };
+  if (database) database.ratios = computeDbRatios(out, database);
   out.summary = summaryLine(out);
   return out;
 }

@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { FIGURES, formatBytes, formatFigure, type FigureKey } from './figures.js';
 import { getProfile } from './profiles.js';
 import type { BenchResults } from './results.js';
+import { renderDatabaseText } from './database-text.js';
 
 /** The human form of a bench run: one table per target, then first writes, checks, ratios, comparison. */
 export function renderBenchText(r: BenchResults): string {
@@ -56,6 +57,7 @@ export function renderBenchText(r: BenchResults): string {
     const worst = [...r.ratios].sort((a, b) => a.ratio - b.ratio)[0]!;
     out.push('', `ratio to raw (1.000 = as fast as ${r.targets.find((t) => t.id === r.rawTarget)?.label ?? 'raw'}; goal ≥ 0.97): lowest ${worst.ratio.toFixed(3)} (${worst.target} ${worst.profile} ${FIGURES[worst.figure].label})`);
   }
+  out.push(...renderDatabaseText(r));
   if (r.comparison) {
     const c = r.comparison;
     out.push('', `compared with ${c.baselineName ?? 'baseline'} (${c.baselineCreatedAt}), noise band ±${c.noisePct} %: ${c.regressions.length} regression(s), ${c.improvements.length} improvement(s) among ${c.changes.length} figures`);

@@ -83,6 +83,10 @@ export function summaryLine(r: BenchResults): string {
   if (c.pass + c.fail + c.notJudged) parts.push(`checks ${c.pass} pass / ${c.fail} fail${c.notJudged ? ` / ${c.notJudged} not judged (emulated drives)` : ''}`);
   const low = [...r.ratios].sort((a, b) => a.ratio - b.ratio)[0];
   if (low) parts.push(`lowest ratio to raw ${low.ratio.toFixed(3)} (${low.target} ${low.profile})`);
+  if (r.database) {
+    const rw = r.database.results.find((x) => x.profile === 'pgbench-rw')?.summary['db.ops']?.median;
+    parts.push(`${r.database.results.length} database tests${rw !== undefined ? ` (pgbench read-write ${rw.toFixed(1)} TPS)` : ''}`);
+  }
   if (r.comparison) parts.push(`${r.comparison.regressions.length} regressions beyond ±${r.comparison.noisePct} %`);
   return parts.join(', ');
 }

@@ -19,6 +19,7 @@ import { DEFAULT_AUDIT_LOG } from '../exec/audit.js';
 import { DEFAULT_LOCK_PATH } from '../exec/lock.js';
 import { lockTimeoutMs, withHostRun } from '../exec/host-run.js';
 import { numberArg } from '../ui/argv.js';
+import { DEFAULT_DB_RUNTIME_S, DEFAULT_REDIS_REQUESTS } from '../bench/database.js';
 
 export interface BenchOpts {
   plan?: string;
@@ -41,6 +42,10 @@ export interface BenchOpts {
   lockFile?: string;
   lockTimeout?: string;
   allowSnapshots?: boolean;
+  database?: boolean;
+  dbRuntime: string | number;
+  pgbenchScale?: string | number;
+  redisRequests: string | number;
 }
 
 function num(v: string | number, flag: string, min: number): number {
@@ -87,6 +92,14 @@ export async function benchCommand(o: BenchOpts, io: CommandIo & { runner: Runne
   } catch (e) {
     throw new UserError(`--size: ${(e as Error).message}`);
   }
+  const database = o.database
+    ? {
+        runtimeS: num(o.dbRuntime, '--db-runtime', 1),
+        pgbenchScale: o.pgbenchScale !== undefined ? num(o.pgbenchScale, '--pgbench-scale', 1) : undefined,
+        redisRequests: num(o.redisRequests, '--redis-requests', 1),
+        say: (l: string) => io.stderr(l + '\n'),
+      }
+    : undefined;
   const runner = io.runner;
   // Read the baseline first: a typo in --compare must not cost a whole bench run.
   const baseline = o.compare ? await loadResults(runner, o.compare, o.resultsDir) : undefined;
@@ -128,6 +141,7 @@ export async function benchCommand(o: BenchOpts, io: CommandIo & { runner: Runne
       collectHealth: loaded ? () => healthNow(runner, loaded.plan, loaded.file) : undefined,
       signal: ac.signal,
       allowSnapshots: !!o.allowSnapshots,
+      database,
         });
         dryLines = h.dryRunLines();
         return r;
@@ -175,6 +189,10 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--compare <name>', 'compare with saved results NAME (or a .json path); regressions beyond the noise band exit 2')
     .option('--noise <pct>', 'noise band for --compare, percent', numberArg, DEFAULT_NOISE_PCT)
     .option('--results-dir <dir>', 'where --save and --compare look', DEFAULT_RESULTS_DIR)
+    .option('--database', 'also run the databases on their volumes, after fio: pg_test_fsync and pgbench (read-write, select-only) on each PostgreSQL volume, redis-benchmark (appendfsync always, everysec) on each Redis volume; ratios to the fio profiles that predict them (docs/bench.md)')
+    .option('--db-runtime <s>', 'seconds per pgbench run (--database; pg_test_fsync gets a fifth per method)', numberArg, DEFAULT_DB_RUNTIME_S)
+    .option('--pgbench-scale <n>', 'pgbench -s (--database; default: what fits --size at 16 MiB per unit, 1 to 50)', numberArg)
+    .option('--redis-requests <n>', 'requests per redis-benchmark test (--database)', numberArg, DEFAULT_REDIS_REQUESTS)
     .option('--list-profiles', 'print the profiles, their reasons and fio jobs, and exit')
     .option('--dry-run', 'run the checks, print every step (scratch LV, each fio run, clean-up), run none of them')
     .option('--audit-log <path>', 'JSON-lines audit log', DEFAULT_AUDIT_LOG)
