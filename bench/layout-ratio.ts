@@ -55,6 +55,10 @@ async function guest(out: string): Promise<void> {
   const runtimeS = Number(arg('--runtime', '2'));
   const repeat = Number(arg('--repeat', '3'));
   const sizeBytes = parseBytes(arg('--size', '256MiB'));
+  // --database: also pgbench / pg_test_fsync / redis-benchmark on both layouts' PostgreSQL and Redis volumes.
+  const database = process.argv.includes('--database')
+    ? { runtimeS: Number(arg('--db-runtime', '3')), pgbenchScale: Number(arg('--pgbench-scale', '1')), redisRequests: Number(arg('--redis-requests', '500')) }
+    : undefined;
   const tunedPlanFile = path.resolve('plans/jts.yaml');
   const seedPlanFile = path.resolve('examples/seed-literal.yaml');
 
@@ -131,6 +135,7 @@ async function guest(out: string): Promise<void> {
     sizeBytes,
     onProgress: (p) => process.stdout.write(`[${p.step}/${p.total}] ${p.message} (~${p.secondsLeft} s left)\n`),
     collectHealth: () => healthNow(runner, tuned.plan, tuned.file),
+    database,
   }));
 
   // 4. Tuned ÷ seed, per volume and profile, on the headline figures (> 1: the tuned layout is faster).
@@ -153,6 +158,19 @@ async function guest(out: string): Promise<void> {
           ratio: FIGURES[f].better === 'lower' ? b! / a! : a! / b!,
           spreadPct: { tuned: tr.summary[f]!.spreadPct, seed: sr.summary[f]!.spreadPct },
         });
+      }
+    }
+  }
+  // The database tests alike: tuned ÷ seed on ops/s and p99 (same volume pairs).
+  for (const s of seedDirs) {
+    const tv = tunedVols.find((v) => v.workload === s.workload)!;
+    for (const sr of results.database?.results.filter((x) => x.target === s.id) ?? []) {
+      const tr = results.database!.results.find((x) => x.target === tv.name && x.profile === sr.profile);
+      for (const f of ['db.ops', 'db.lat_p99_us'] as const) {
+        const a = tr?.summary[f]?.median;
+        const b = sr.summary[f]?.median;
+        if (!(a! > 0) || !(b! > 0)) continue;
+        rows.push({ volume: tv.name, profile: sr.profile, figure: f, tuned: a!, seed: b!, ratio: FIGURES[f].better === 'lower' ? b! / a! : a! / b!, spreadPct: { tuned: tr!.summary[f]!.spreadPct, seed: sr.summary[f]!.spreadPct } });
       }
     }
   }
@@ -219,6 +237,7 @@ async function host(): Promise<void> {
   const out = path.resolve(arg('--out', '/tmp/jts-layout-ratio'));
   fs.mkdirSync(out, { recursive: true });
   const pass = ['--runtime', arg('--runtime', '2'), '--repeat', arg('--repeat', '3'), '--size', arg('--size', '256MiB')];
+  if (process.argv.includes('--database')) pass.push('--database', '--db-runtime', arg('--db-runtime', '3'), '--pgbench-scale', arg('--pgbench-scale', '1'), '--redis-requests', arg('--redis-requests', '500'));
   const t0 = Date.now();
   const res = await runInSandbox(['node', path.resolve('dist/bench/layout-ratio.js'), '--guest', out, ...pass], {
     drives: [

@@ -5,6 +5,7 @@ import { getProfile } from '../bench/profiles.js';
 import { RATIO_GOAL } from '../bench/verdicts.js';
 import { ratioVerdict } from '../bench/volume-verdicts.js';
 import { esc, scriptJson, table, td } from './html-parts.js';
+import { databaseSection } from './database-html.js';
 import { comparisonBars, ratioWithRange, verdictClass, verdictSection, VERDICT_CSS } from './verdict-html.js';
 
 export { esc, scriptJson } from './html-parts.js';
@@ -250,6 +251,8 @@ export function renderReportHtml(input: ReportInput): string {
       ),
     );
   }
+
+  parts.push(databaseSection(r));
 
   // First write
   parts.push(`<h2 id="first-write">First-write cost</h2>`);

@@ -1,49 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { benchIo } from '../support/host-run.js';
-import { benchRunner, fixturePlan } from './helpers.js';
+import { fixturePlan } from './helpers.js';
 import { runBench } from '../../src/bench/run.js';
 import { runDatabaseBench, pgbenchScaleFor, DB_BENCH_RUN_DIR } from '../../src/bench/database.js';
 import { renderBenchText } from '../../src/bench/text.js';
 import { renderDatabaseText } from '../../src/bench/database-text.js';
+import { databaseSection } from '../../src/report/database-html.js';
 import { computeDbRatios } from '../../src/bench/database-ratios.js';
 import { compareResults } from '../../src/bench/compare.js';
 import type { BenchTarget } from '../../src/bench/results.js';
-import type { FakeRunner } from '../support/fake-runner.js';
 
-// The database tools' outputs as captured in the sandbox (test/fixtures/database/capture.sh).
-const dfx = (n: string) => readFileSync(`test/fixtures/database/${n}`, 'utf8');
-
-/** The bench FakeRunner plus the PostgreSQL and Redis tools answering with the captures. */
-function dbRunner(opts: { redisUp?: () => boolean } = {}): FakeRunner {
-  const r = benchRunner();
-  const bin = (a: string[]) => a.find((x) => x.startsWith('/usr/lib/postgresql/15/bin/'))?.split('/').pop();
-  r.on((a) => bin(a) === 'pg_test_fsync', { stdout: dfx('pg_test_fsync.out') });
-  r.on((a) => bin(a) === 'initdb' || bin(a) === 'pg_ctl', { stdout: '' });
-  r.on((a) => bin(a) === 'pgbench' && a.includes('-i'), { stderr: dfx('pgbench-init.out') });
-  r.on(
-    (a) => bin(a) === 'pgbench' && !a.includes('-i'),
-    (a) => {
-      const prefix = a.find((x) => x.startsWith('--log-prefix='))!.slice(13);
-      const sel = a.includes('-S');
-      r.files.set(`${prefix}.256`, dfx(sel ? 'pgbench-ro.log' : 'pgbench-rw.log'));
-      return { stdout: dfx(sel ? 'pgbench-ro.out' : 'pgbench-rw.out') };
-    },
-  );
-  r.on(['chown'], {});
-  r.on(['chmod'], {});
-  r.on(['rm', '-rf'], {});
-  let up = false;
-  r.on((a) => a.includes('redis-server'), () => ((up = true), {}));
-  r.on((a) => a[0] === 'redis-cli' && a.includes('SHUTDOWN'), () => ((up = false), {}));
-  r.on((a) => a[0] === 'redis-cli' && a.includes('PING'), () => (up ? { stdout: 'PONG\n' } : { exitCode: 1, stderr: 'Could not connect to Redis' }));
-  let mode = 'always';
-  r.on((a) => a.includes('redis-server'), (a) => ((up = true), (mode = a[a.indexOf('--appendfsync') + 1]!), {}));
-  r.on(['redis-benchmark', '-s'], () => ({ stdout: dfx(`redis-benchmark-${mode}.csv`) }));
-  r.on(['redis-benchmark', '--version'], { stdout: dfx('redis-benchmark.version') });
-  return r;
-}
+import { dbRunner } from './db-helpers.js';
 
 const plan = () => ({ plan: fixturePlan(), file: 'plan.yaml', text: 'version: 1\n' });
 
@@ -92,6 +60,11 @@ test('bench --database on a PostgreSQL volume: pg_test_fsync, pgbench rw + selec
   assert.match(text, /database ÷ what fio predicts/);
   // Compared with a baseline like the fio figures: the database tests are matched by name.
   const cmp = compareResults(res, res);
+  // The report's Databases section: every test and every ratio.
+  const html = databaseSection(res);
+  assert.match(html, /<h2 id="databases">Databases<\/h2>/);
+  assert.equal((html.match(/<td>pgbench-rw<\/td>/g) ?? []).length, 1);
+  assert.match(html, /<td>0\.0\d\d<\/td>/);
   assert.ok(cmp.changes.some((c) => c.profile === 'pgbench-rw' && c.figure === 'db.ops' && c.changePct === 0));
 });
 
