@@ -7,11 +7,14 @@
  * one connection, psql(1)): it runs pg_backup_start and writes the start LSN into a file of a scratch
  * directory (server-side COPY TO, as the database superuser), waits — bounded by the hook's timeout —
  * until a `go` directory appears there, then runs pg_backup_stop(true) and prints the stop LSN and the
- * backup_label text. The pre phase starts that process through the executor and waits for the start
- * file; the post phase creates `go`, waits for the process and keeps the label (with the WAL names it
- * gives) in /var/lib/jts-storage/backup-labels/. pg_backup_stop(true) waits until the WAL it names is
- * archived when archive_mode is on (docs, pg_backup_stop). When the session dies, PostgreSQL ends the
- * backup itself.
+ * backup_label text into a second file, then waits for `copied`. The pre phase starts that process
+ * through the executor and waits for the start file; the post phase creates `go`, reads the stop file,
+ * keeps the label in /var/lib/jts-storage/backup-labels/LABEL.backup_label and the WAL the backup needs
+ * (start segment through pg_walfile_name(stop LSN), ./pg-wal.ts) in LABEL.wal/ beside it, checked by
+ * names and sizes, then creates `copied`. A temporary replication slot of the session keeps those
+ * segments from being recycled until then. pg_backup_stop(true) also waits until the WAL is archived
+ * when archive_mode is on (docs, pg_backup_stop). When the session dies, PostgreSQL ends the backup
+ * itself and drops the slot.
  *
  * redis: BGSAVE, then LASTSAVE polled until it changes (redis.io LASTSAVE: "a client may check if a
  * BGSAVE succeeded reading LASTSAVE, issuing BGSAVE, and checking at regular intervals every N seconds
@@ -22,6 +25,7 @@ import type { SnapshotHook } from '../model/plan-schema.js';
 import { execAction, mkdirAction, detail } from './actions.js';
 import type { HookContext, HookPhase, ResolvedHook } from './hooks.js';
 import { commandPhase } from './hooks.js';
+import { labelStart, parseBackupStop, walRange, type BackupStop } from './pg-wal.js';
 
 export const LABEL_DIR = '/var/lib/jts-storage/backup-labels';
 /**
@@ -59,12 +63,90 @@ export function redisCli(h: Pick<SnapshotHook, 'socket' | 'port'>, args: string[
 export function pgHolderSql(dir: string, label: string, timeoutS: number): string[] {
   if (!/^[A-Za-z0-9._\/-]+$/.test(dir + label)) throw new Error(`unsafe path or label ${dir} ${label}`);
   const polls = timeoutS * 20;
+  const waitFor = (file: string, what: string) =>
+    `DO $$BEGIN FOR i IN 1..${polls} LOOP IF (pg_stat_file('${dir}/${file}', true)).modification IS NOT NULL THEN RETURN; END IF; PERFORM pg_sleep(0.05); END LOOP; ` +
+    `RAISE EXCEPTION 'jts-storage: no ${file} within ${timeoutS} s: ${what}'; END$$`;
   return [
+    // A temporary physical slot reserves the WAL from here until the session ends (docs 27.2.6
+    // "Replication Slots"; pg_create_physical_replication_slot(name, immediately_reserve, temporary)), so no
+    // checkpoint recycles a segment of the backup before the post phase copied it. Where slots are
+    // unavailable (wal_level minimal, max_replication_slots 0) the backup goes on without it.
+    `DO $$BEGIN PERFORM pg_create_physical_replication_slot('${pgSlotName(label)}', true, true); EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'jts-storage: no temporary replication slot: %', SQLERRM; END$$`,
     `COPY (SELECT pg_backup_start('${label}', true)) TO '${dir}/start_lsn'`,
-    `DO $$BEGIN FOR i IN 1..${polls} LOOP IF (pg_stat_file('${dir}/go', true)).modification IS NOT NULL THEN RETURN; END IF; PERFORM pg_sleep(0.05); END LOOP; ` +
-      `RAISE EXCEPTION 'jts-storage: no go within ${timeoutS} s: backup abandoned'; END$$`,
-    `SELECT 'stop_lsn=' || lsn || E'\\n' || labelfile FROM pg_backup_stop(true)`,
+    waitFor('go', 'backup abandoned'),
+    // one COPY text row (src/snapshot/pg-wal.ts parseBackupStop): hex keeps COPY's escaping out of the label
+    `COPY (SELECT lsn, pg_walfile_name(lsn), encode(convert_to(labelfile, 'UTF8'), 'hex'), pg_size_bytes(current_setting('wal_segment_size')), ` +
+      `encode(convert_to(current_setting('data_directory'), 'UTF8'), 'hex') FROM pg_backup_stop(true)) TO '${dir}/stop'`,
+    waitFor('copied', 'the WAL copy did not finish (the backup itself ended)'),
   ];
+}
+
+/** The temporary slot's name: lower-case letters, digits and underscores, at most 63 (docs, pg_create_physical_replication_slot). */
+export function pgSlotName(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+}
+
+/**
+ * After pg_backup_stop: read the session's stop file, keep the backup_label in LABEL_DIR/LABEL.backup_label
+ * and copy the WAL it needs (pg-wal.ts walRange: the start segment through pg_walfile_name(stop LSN)) from
+ * DATA/pg_wal into LABEL_DIR/LABEL.wal/, synced, then checked: exactly those names, each wal_segment_size
+ * bytes. Facts name the range, the count and the paths.
+ */
+async function keepBackup(ctx: HookContext, set: string, name: string, h: SnapshotHook, dir: string, label: string, holder: Promise<ActionRun>): Promise<{ ok: boolean; error?: string; facts?: Record<string, string> }> {
+  let done = false;
+  void holder.then(() => (done = true));
+  const deadline = ctx.runner.now().getTime() + h.timeoutS * 1000;
+  let text: string | undefined;
+  while (!(text = await ctx.runner.readFileIfExists(`${dir}/stop`))?.trim()) {
+    if (done && !(text = await ctx.runner.readFileIfExists(`${dir}/stop`))?.trim()) return { ok: false, error: `pg_backup_stop: ${detail(await holder).slice(-400)}` };
+    if (ctx.runner.now().getTime() >= deadline) return { ok: false, error: `pg_backup_stop did not return within ${h.timeoutS} s` };
+    await ctx.sleep(100);
+  }
+  let stop: BackupStop;
+  try {
+    stop = parseBackupStop(text!);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+  const path = `${LABEL_DIR}/${label}.backup_label`;
+  const facts: Record<string, string> = { stopLsn: stop.stopLsn, label, backupLabel: path, stopWalFile: stop.stopWalFile };
+  const w = await ctx.act.run({
+    id: `snapshot-hook:${set}:${name}:label`,
+    kind: 'create',
+    resource: `file ${path}`,
+    summary: `backup_label of set ${set} (pg_backup_stop's labelfile: the WAL the backup needs)`,
+    dependsOn: [],
+    steps: [{ type: 'mkdir', path: LABEL_DIR, mode: 0o700 }, { type: 'write-file', path, content: stop.labelText, mode: 0o600, backup: false }],
+  });
+  if (!w.ok) return { ok: false, error: detail(w), facts };
+  const start = labelStart(stop.labelText);
+  if (!start) return { ok: false, error: `backup_label has no START WAL LOCATION line: ${stop.labelText.slice(0, 200)}`, facts };
+  facts.startWalFile = start.file;
+  let names: string[];
+  try {
+    names = walRange(start.file, stop.stopWalFile, stop.walSegmentBytes);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message, facts };
+  }
+  const walDir = `${LABEL_DIR}/${label}.wal`;
+  const files = names.map((n) => `${walDir}/${n}`);
+  const sources = names.map((n) => `${stop.dataDirectory.replace(/\/+$/, '')}/pg_wal/${n}`);
+  for (const a of [
+    mkdirAction(walDir, 0o700, `WAL of set ${set}'s backup (${names.length} segment(s))`),
+    execAction(`dir ${walDir}`, `copy the WAL ${names[0]} … ${names[names.length - 1]} the backup needs`, ['cp', '--preserve=mode,timestamps', '--', ...sources, `${walDir}/`], { timeoutMs: 600_000 }),
+    execAction(`dir ${walDir}`, 'flush the copied WAL to disk', ['sync', '--', ...files], { timeoutMs: 600_000 }),
+  ]) {
+    const r = await ctx.act.run(a);
+    if (!r.ok) return { ok: false, error: `keeping the WAL: ${detail(r).slice(-400)}`, facts };
+  }
+  const present = (await ctx.runner.readdir(walDir)).sort();
+  if (present.join(' ') !== names.join(' ')) return { ok: false, error: `${walDir} holds ${present.join(', ') || 'nothing'}, expected ${names.join(', ')}`, facts };
+  for (const f of files) {
+    const st = await ctx.runner.stat(f);
+    if (st?.size !== stop.walSegmentBytes) return { ok: false, error: `${f}: ${st?.size ?? 'no'} bytes, expected ${stop.walSegmentBytes} (wal_segment_size)`, facts };
+  }
+  Object.assign(facts, { walDir, walFiles: `${names[0]}..${names[names.length - 1]}`, walCount: String(names.length), walBytes: String(names.length * stop.walSegmentBytes) });
+  return { ok: true, facts };
 }
 
 function postgresqlHook(set: string, name: string, h: SnapshotHook): ResolvedHook {
@@ -100,26 +182,21 @@ function postgresqlHook(set: string, name: string, h: SnapshotHook): ResolvedHoo
     if (!holder) return { ok: true };
     const g = await ctx.act.run(mkdirAction(`${dir}/go`, 0o755, `let the backup session of set ${set} run pg_backup_stop`));
     if (!g.ok) return { ok: false, error: detail(g) };
+    if (ctx.act.dryRun) {
+      await ctx.act.run(mkdirAction(`${dir}/copied`, 0o755, `end the backup session of set ${set} (its WAL is kept)`));
+      await holder;
+      return { ok: true };
+    }
+    let kept: Awaited<ReturnType<typeof keepBackup>>;
+    try {
+      kept = await keepBackup(ctx, set, name, h, dir, label, holder);
+    } finally {
+      // the session holds its temporary slot (the WAL) until this exists; it then ends
+      await ctx.act.run(mkdirAction(`${dir}/copied`, 0o755, `end the backup session of set ${set} (its WAL is kept)`));
+    }
     const r = await holder;
-    if (ctx.act.dryRun) return { ok: true };
-    if (!r.ok) return { ok: false, error: `pg_backup_stop: ${detail(r).slice(-400)}` };
-    const out = r.results[r.results.length - 1]?.stdout ?? '';
-    const m = /stop_lsn=(\S+)\n([\s\S]*)$/.exec(out);
-    if (!m) return { ok: false, error: `pg_backup_stop printed no label: ${out.slice(0, 200)}` };
-    const labelText = m[2]!.replace(/\n+$/, '\n');
-    const path = `${LABEL_DIR}/${label}.backup_label`;
-    const w = await ctx.act.run({
-      id: `snapshot-hook:${set}:${name}:label`,
-      kind: 'create',
-      resource: `file ${path}`,
-      summary: `backup_label of set ${set} (pg_backup_stop's labelfile: the WAL the backup needs)`,
-      dependsOn: [],
-      steps: [{ type: 'mkdir', path: LABEL_DIR, mode: 0o700 }, { type: 'write-file', path, content: labelText, mode: 0o600, backup: false }],
-    });
-    const wal = /START WAL LOCATION: (\S+) \(file ([0-9A-F]+)\)/.exec(labelText);
-    const facts: Record<string, string> = { stopLsn: m[1]!, label, backupLabel: path };
-    if (wal) facts.startWalFile = wal[2]!;
-    return w.ok ? { ok: true, facts } : { ok: false, error: detail(w), facts };
+    if (!r.ok && kept.ok) return { ok: false, error: `backup session: ${detail(r).slice(-400)}`, facts: kept.facts };
+    return kept;
   };
   return { set, name, workload: 'postgresql', pre, post, describe: { pre: psqlArgv(h, ['SELECT pg_backup_start(…)']), post: psqlArgv(h, ['SELECT pg_backup_stop(true)']), timeoutS: h.timeoutS } };
 }

@@ -3,7 +3,9 @@
  * ALWAYS), the set's filesystems frozen together where the kernel is proven to allow it (thawed ALWAYS),
  * and the guarantee each volume got, in words and as a code:
  *  - `frozen-together`: one instant across the set's volumes (fsfreeze);
- *  - `database-backup`: a built-in hook held its database consistent (PostgreSQL backup mode, Redis BGSAVE);
+ *  - `database-backup`: a built-in hook held its database consistent (PostgreSQL backup mode with its
+ *    backup_label and WAL kept by the post phase, Redis BGSAVE); a PostgreSQL backup whose end or WAL copy
+ *    failed is `crash-consistent`;
  *  - `crash-consistent`: this volume alone is a power-cut image (lvcreate's own freeze of the origin);
  *  - `none`: the snapshot was not taken.
  */
@@ -107,7 +109,13 @@ export async function createSets(d: SetCreateDeps, plan: Plan | undefined, cp: C
     if (!c || !c.ok) return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'none', why: hooked.skipped ?? c?.error ?? 'not taken (an earlier snapshot failed)' };
     const fd = freeze[i.set]!;
     const db = okHook(i.set, workloadOf(i.origin, i.vg));
-    if (db) return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'database-backup', why: `${db.guarantee}${fd.freeze ? '; ' + fd.reason : ''}` };
+    if (db) {
+      // PostgreSQL's backup is usable only with its WAL (docs 26.3.3): the post phase kept it, or the volume is crash-consistent only
+      const post = hooked.post.find((h) => h.set === i.set && h.hook === db.hook);
+      if (post && !post.ok) return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'crash-consistent', why: `${db.guarantee}, but its end failed (${post.error}): not a usable backup; this volume alone is a power-cut image (lvcreate freezes it)` };
+      const wal = post?.facts?.walDir ? `; WAL ${post.facts.walFiles} (${post.facts.walCount} segment(s)) kept in ${post.facts.walDir}, backup_label ${post.facts.backupLabel}` : '';
+      return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'database-backup', why: `${db.guarantee}${wal}${fd.freeze ? '; ' + fd.reason : ''}` };
+    }
     if (fd.freeze && fd.mounts.length) return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'frozen-together', why: fd.reason };
     return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'crash-consistent', why: `this volume alone (lvcreate freezes it); ${fd.reason}` };
   });

@@ -6,7 +6,7 @@
  *
  *   node dist/test/snapshot/db-vm-driver.js OUT     (inside the sandbox only: it formats /dev/nvme0n1)
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecRunner } from '../../src/core/exec-runner.js';
 import { runCliCaptured } from '../support/guest-cli.js';
@@ -50,6 +50,11 @@ async function scenario(): Promise<void> {
   await cli('create-hookfail', ['snapshot', 'create', '--plan', join(OUT, 'plan.yaml'), '--json']);
   writeFileSync(join(OUT, 'lvs-after-hookfail.txt'), await sh(['lvs', '--noheadings', '-o', 'lv_name', 'vg_t']));
   await cli('drill-pg', ['snapshot', 'drill', 'vg_t/lv_pg', '--database', 'postgresql', '--yes', '--json']);
+  // the WAL each PostgreSQL backup kept beside its label (src/snapshot/hooks-builtin.ts keepBackup): names and sizes
+  const labels = '/var/lib/jts-storage/backup-labels';
+  const kept: Record<string, Record<string, number>> = {};
+  for (const d of existsSync(labels) ? readdirSync(labels).filter((n) => n.endsWith('.wal')) : []) kept[`${labels}/${d}`] = Object.fromEntries(readdirSync(`${labels}/${d}`).map((n) => [n, statSync(`${labels}/${d}/${n}`).size]));
+  writeFileSync(join(OUT, 'wal-kept.json'), JSON.stringify(kept));
   await cli('drill-redis-json', ['snapshot', 'drill', 'vg_t/lv_redis', '--database', 'redis', '--yes', '--json']);
   writeFileSync(join(OUT, 'findmnt-end.txt'), await sh(['findmnt', '-rn', '-o', 'TARGET']));
 }

@@ -156,6 +156,32 @@ test('freeze: never on kernel 6.1 (measured refusal), never for an unproven kern
   }
 });
 
+/**
+ * The PostgreSQL backup session as PostgreSQL 15.18 ran it (fixtures/pg15-backup-stop.copy: the stop file
+ * its COPY wrote, data_directory /tmp/misc14-pg/data, start segment …02, stop LSN 0/3000050 in …03), with
+ * the two 16 MiB segments in pg_wal; cp and sync act on the fake files. `drop` leaves a segment out.
+ */
+function pgSession(r: FakeRunner, o: { drop?: string; short?: string } = {}): void {
+  const seg = 16 * 1024 * 1024;
+  for (const n of ['000000010000000000000002', '000000010000000000000003']) if (n !== o.drop) r.files.set(`/tmp/misc14-pg/data/pg_wal/${n}`, 'w'.repeat(n === o.short ? seg - 1 : seg));
+  r.on(['runuser'], (argv) => {
+    const dir = /TO '([^']+)\/start_lsn'/.exec(argv.join(' '))![1]!;
+    r.files.set(`${dir}/start_lsn`, '0/2000028\n');
+    r.files.set(`${dir}/stop`, snapFixture('pg15-backup-stop.copy'));
+    return { stdout: '' };
+  });
+  r.on(['cp'], (argv) => {
+    const dst = argv[argv.length - 1]!;
+    for (const src of argv.slice(3, -1)) {
+      const f = r.files.get(src);
+      if (f === undefined) return { exitCode: 1, stderr: `cp: cannot stat '${src}': No such file or directory` };
+      r.files.set(dst + src.split('/').pop(), f);
+    }
+    return {};
+  });
+  r.on(['sync'], {});
+}
+
 test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds one session from pg_backup_start to pg_backup_stop and keeps the label', async () => {
   const plan = planOf([{ name: 'db', hooks: [{ builtin: 'postgresql', timeoutS: 5 }, { builtin: 'redis', socket: '/run/redis/redis.sock', timeoutS: 5 }] }]);
   const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
@@ -165,11 +191,7 @@ test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds
   r.on(['redis-cli', '-s', '/run/redis/redis.sock', 'BGSAVE'], () => ((lastsave = 200), { stdout: 'Background saving started\n' }));
   r.on(['redis-cli', '-s', '/run/redis/redis.sock', 'INFO'], { stdout: 'rdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\n' });
   r.on(['chown'], {});
-  r.on(['runuser'], (argv) => {
-    const dir = /TO '([^']+)\/start_lsn'/.exec(argv.join(' '))![1]!;
-    r.files.set(`${dir}/start_lsn`, '0/2000028\n');
-    return { stdout: 'stop_lsn=0/2000100\nSTART WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nCHECKPOINT LOCATION: 0/2000060\nLABEL: x\n' };
-  });
+  pgSession(r);
   r.on((a) => a[0] === 'lvcreate', {});
   const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, [], false);
   assert.deepEqual(res.pre.map((p) => [p.hook, p.ok]), [['postgresql', true], ['redis', true]]);
@@ -182,6 +204,16 @@ test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds
   assert.equal(session.length, 1, 'pg_backup_start and pg_backup_stop in one psql run (one session)');
   assert.ok(session[0]!.argv.some((a) => a.includes('pg_backup_start')) && session[0]!.argv.some((a) => a.includes('pg_backup_stop(true)')));
   assert.equal(res.guarantees.find((g) => g.origin === 'lv_pg')!.guarantee, 'database-backup');
+  // the WAL the backup needs, kept beside the label: …02 (START WAL LOCATION) through …03 (pg_walfile_name(0/3000050))
+  const walDir = `/var/lib/jts-storage/backup-labels/${pgPost.facts!.label}.wal`;
+  assert.deepEqual(pgPost.facts, { ...pgPost.facts, stopLsn: '0/3000050', stopWalFile: '000000010000000000000003', walDir, walFiles: '000000010000000000000002..000000010000000000000003', walCount: '2', walBytes: String(2 * 16 * 1024 * 1024) });
+  assert.equal(r.files.get(`${walDir}/000000010000000000000003`)!.length, 16 * 1024 * 1024);
+  const cpCall = r.calls.find((c) => c.argv[0] === 'cp')!.argv;
+  assert.deepEqual(cpCall, ['cp', '--preserve=mode,timestamps', '--', '/tmp/misc14-pg/data/pg_wal/000000010000000000000002', '/tmp/misc14-pg/data/pg_wal/000000010000000000000003', `${walDir}/`]);
+  assert.match(res.guarantees.find((g) => g.origin === 'lv_pg')!.why, /WAL 000000010000000000000002\.\.000000010000000000000003 \(2 segment\(s\)\) kept in \/var\/lib\/jts-storage\/backup-labels\/jts-db-.*\.wal, backup_label /);
+  // the session ended only after the copy: `copied` is made after cp
+  const order = r.calls.map((c) => c.argv[0]);
+  assert.ok(order.indexOf('cp') < order.lastIndexOf('sync'));
   assert.equal(res.guarantees.find((g) => g.origin === 'lv_kafka')!.guarantee, 'crash-consistent');
   assert.throws(() => pgHolderSql("/tmp/x'; DROP", 'l', 1), /unsafe/);
 });
@@ -190,9 +222,58 @@ test('postgresql hook: the session waits for `go` on ONE field of pg_stat_file (
   // Measured on PostgreSQL 15.x: with go present, `pg_stat_file(go, true) IS NOT NULL` gives false
   // (creation is null on Linux) and `(pg_stat_file(go, true)).modification IS NOT NULL` gives true.
   // The row form made every drill's backup session wait out its bound (the db-drill.vm hang).
-  const [, wait, stop] = pgHolderSql('/run/x/lab', 'lab', 2);
+  const [, , wait, stop] = pgHolderSql('/run/x/lab', 'lab', 2);
   assert.match(wait!, /\(pg_stat_file\('\/run\/x\/lab\/go', true\)\)\.modification IS NOT NULL/);
   assert.doesNotMatch(wait!, /pg_stat_file\([^)]*\) IS NOT NULL/);
   assert.match(wait!, /1\.\.40 LOOP/);
   assert.match(stop!, /pg_backup_stop\(true\)/);
+});
+
+test('postgresql hook: a WAL segment missing or short → the post phase fails naming it, the volume is crash-consistent, and the session still ends (copied)', async () => {
+  for (const [o, re] of [
+    [{ drop: '000000010000000000000003' }, /keeping the WAL: cp: cannot stat '\/tmp\/misc14-pg\/data\/pg_wal\/000000010000000000000003'/],
+    [{ short: '000000010000000000000002' }, /000000010000000000000002: 16777215 bytes, expected 16777216 \(wal_segment_size\)/],
+  ] as const) {
+    const plan = planOf([{ name: 'db', hooks: [{ builtin: 'postgresql', timeoutS: 5 }] }]);
+    const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
+    const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': '6.1.0-57-amd64\n' } });
+    r.on(['chown'], {});
+    pgSession(r, o);
+    r.on((a) => a[0] === 'lvcreate', {});
+    const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, [], false);
+    const post = res.post.find((p) => p.hook === 'postgresql')!;
+    assert.equal(post.ok, false);
+    assert.match(post.error!, re);
+    const g = res.guarantees.find((x) => x.origin === 'lv_pg')!;
+    assert.equal(g.guarantee, 'crash-consistent');
+    assert.match(g.why, /its end failed .*not a usable backup/);
+    assert.ok([...r.dirs].some((d) => /\/copied$/.test(d)), 'the session was let go');
+  }
+});
+
+test('WAL names: the range from the start segment through pg_walfile_name(stop LSN), across a log boundary; bad input refused', async () => {
+  const { walRange, parseWalName, parseLsn, parseBackupStop, labelStart } = await import('../../src/snapshot/pg-wal.js');
+  const MB16 = 16 * 1024 * 1024;
+  assert.deepEqual(walRange('0000000100000000000000FE', '000000010000000100000001', MB16), ['0000000100000000000000FE', '0000000100000000000000FF', '000000010000000100000000', '000000010000000100000001']);
+  // 1 GiB segments: 4 per log
+  assert.deepEqual(walRange('000000020000000000000003', '000000020000000100000000', 1024 ** 3), ['000000020000000000000003', '000000020000000100000000']);
+  assert.equal(parseWalName('000000010000000000000003', MB16).segno, Math.floor(parseLsn('0/3000050') / MB16));
+  assert.throws(() => walRange('000000010000000000000003', '000000010000000000000002', MB16), /before the start/);
+  assert.throws(() => walRange('000000010000000000000003', '000000020000000000000004', MB16), /timeline changed/);
+  assert.throws(() => parseWalName('000000010000000000000100', MB16), /beyond 256 per log/);
+  assert.throws(() => parseWalName('00000001000000000000003', MB16), /not a WAL segment name/);
+  const stop = parseBackupStop(snapFixture('pg15-backup-stop.copy'));
+  assert.equal(stop.dataDirectory, '/tmp/misc14-pg/data');
+  assert.equal(stop.walSegmentBytes, MB16);
+  assert.deepEqual(labelStart(stop.labelText), { lsn: '0/2000028', file: '000000010000000000000002' });
+  assert.match(stop.labelText, /^LABEL: jts-dbs-20261130T234600Z$/m);
+  assert.throws(() => parseBackupStop('0/3000050\tx\n'), /not 5 fields/);
+});
+
+test('postgresql hook SQL: a temporary slot first (its failure is a notice, not an error), pg_walfile_name of the stop LSN, the session waits for `copied`', () => {
+  const sql = pgHolderSql('/run/x/jts-db-1', 'jts-db-20261130T000000Z', 2);
+  assert.equal(sql.length, 5);
+  assert.match(sql[0]!, /pg_create_physical_replication_slot\('jts_db_20261130t000000z', true, true\); EXCEPTION WHEN OTHERS THEN RAISE NOTICE/);
+  assert.match(sql[3]!, /pg_walfile_name\(lsn\).*FROM pg_backup_stop\(true\)\) TO '\/run\/x\/jts-db-1\/stop'/);
+  assert.match(sql[4]!, /\(pg_stat_file\('\/run\/x\/jts-db-1\/copied', true\)\)\.modification IS NOT NULL/);
 });

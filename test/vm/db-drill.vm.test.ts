@@ -71,6 +71,21 @@ snapshotSets:
       console.log(`# ${db} drill: committed before ${d.committedBefore}, present ${d.presentBefore}, lost ${d.lost}; written after ${d.writtenAfter}, present ${d.presentAfter}; in flight ${d.inFlight}`);
     });
   }
+  await t.test('postgresql: the WAL pg_backup_stop names is kept beside the label, start segment through stop segment, each wal_segment_size', async () => {
+    const { parseLsn, walName, walRange } = await import('../../src/snapshot/pg-wal.js');
+    const d = JSON.parse(f('drill-pg.out'));
+    const fact = (phase: string, k: string) => new RegExp(`^postgresql ${phase}: ok .*\\b${k}=(\\S+)`).exec((d.hooks as string[]).find((h) => h.startsWith(`postgresql ${phase}:`)) ?? '')?.[1];
+    const [start, stop, walDir] = [fact('pre', 'startLsn'), fact('post', 'stopLsn'), fact('post', 'walDir')];
+    assert.ok(start && stop && walDir, `hook facts: ${d.hooks.join(' | ')}`);
+    const seg = 16 * 1024 * 1024; // Debian's initdb default (the drill does not set --wal-segsize)
+    // independent of the hook's own arithmetic: the segment holding the start LSN through the one holding the byte before the stop LSN
+    const want = walRange(walName(1, Math.floor(parseLsn(start) / seg), seg), walName(1, Math.floor((parseLsn(stop) - 1) / seg), seg), seg);
+    const kept = JSON.parse(f('wal-kept.json'))[walDir] as Record<string, number>;
+    assert.deepEqual(Object.keys(kept).sort(), want, `kept in ${walDir}`);
+    for (const [n, size] of Object.entries(kept)) assert.equal(size, seg, n);
+    assert.match(d.guarantee.why, new RegExp(`WAL ${want[0]}\\.\\.${want[want.length - 1]} \\(${want.length} segment\\(s\\)\\) kept in `));
+    console.log(`# postgresql WAL kept: ${want.length} segment(s) ${want[0]}..${want[want.length - 1]} for LSN ${start}..${stop}`);
+  });
   await t.test('the text output prints the counts', () => {
     // The text form of the Redis drill's own result (one Redis drill per boot: a second, in text, cost 75 s).
     const text = renderDbDrill(JSON.parse(f('drill-redis-json.out')));
