@@ -10,6 +10,13 @@
  * Device or resource busy", "Manual intervention required") and leaves a half-made snapshot LV; so on
  * 6.1 the set is NOT frozen and each volume is crash-consistent on its own. A kernel release is added to
  * FREEZE_PROOF only with a measurement (test/vm/db-drill.vm.test.ts records the guest's).
+ *
+ * The source agrees (fs/super.c, read, not run): FIFREEZE calls freeze_super(), and dm's lockfs suspend
+ * reaches freeze_super() again through freeze_bdev(); before the freeze-holder rework freeze_super()
+ * returns -EBUSY when `s_writers.frozen != SB_UNFROZEN`. After it (FREEZE_HOLDER_KERNEL/USERSPACE; 6.8's
+ * fs_bdev_freeze() freezes as FREEZE_HOLDER_USERSPACE, the holder FIFREEZE uses) a second freeze by the
+ * same holder still returns -EBUSY; only a kernel whose fs_bdev_freeze() passes FREEZE_MAY_NEST may nest
+ * it, and none was measured here. docs/decisions.md "Snapshot-set hooks and freezing" has the details.
  */
 import type { Action } from '../model/actions.js';
 
