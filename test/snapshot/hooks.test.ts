@@ -277,3 +277,29 @@ test('postgresql hook SQL: a temporary slot first (its failure is a notice, not 
   assert.match(sql[3]!, /pg_walfile_name\(lsn\).*FROM pg_backup_stop\(true\)\) TO '\/run\/x\/jts-db-1\/stop'/);
   assert.match(sql[4]!, /\(pg_stat_file\('\/run\/x\/jts-db-1\/copied', true\)\)\.modification IS NOT NULL/);
 });
+
+test('freeze decision: no kernel is listed as safe without a measurement; on 6.1 and on an unlisted kernel each mounted volume of the set says it is crash-consistent alone and why, and nothing is frozen', async () => {
+  assert.deepEqual(FREEZE_PROOF.filter((p) => p.ok), [], 'a kernel is marked safe only with a measurement (lvcreate of an fsfrozen origin in the sandbox)');
+  for (const [release, why] of [
+    ['6.1.0-57-amd64', /^this volume alone \(lvcreate freezes it\); not frozen together: kernel 6\.1 refuses a snapshot of a frozen filesystem \(dm suspend: Device or resource busy; measured/],
+    ['6.12.9-amd64', /^this volume alone \(lvcreate freezes it\); not frozen together: kernel 6\.12\.9-amd64 is not proven to snapshot a frozen filesystem/],
+  ] as const) {
+    const plan = planOf([{ name: 'db', hooks: [] }]);
+    const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
+    const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': `${release}\n` } });
+    r.on((a) => a[0] === 'lvcreate', {});
+    const pg = lvs.find((l) => l.name === 'lv_pg')!;
+    const ka = lvs.find((l) => l.name === 'lv_kafka')!;
+    const mounts = [
+      { target: '/srv/pg', source: pg.path, fstype: 'ext4', options: 'rw', majMin: pg.majMin ?? '' },
+      { target: '/srv/ka', source: ka.path, fstype: 'xfs', options: 'rw', majMin: ka.majMin ?? '' },
+    ];
+    const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, mounts, false);
+    assert.ok(!r.calls.some((c) => c.argv[0] === 'fsfreeze'), release);
+    assert.equal(res.guarantees.length, cp.items.length);
+    for (const g of res.guarantees) {
+      assert.equal(g.guarantee, 'crash-consistent', `${release} ${g.origin}`);
+      assert.match(g.why, why, `${release} ${g.origin}`);
+    }
+  }
+});
