@@ -1,7 +1,7 @@
 #!/bin/bash
 # The LVM-truth sweep, guest half (run by scripts/sweep-lvm-truth.mjs in ONE sandbox boot):
 # the operations the diff and the snapshot commands emit, against the host states a plan meets.
-# Drives (by serial): LT-A 512-byte LBA, LT-B 4096-byte LBA (4Kn), LT-C, LT-D, LT-E 512-byte.
+# Drives (by serial): LT-A 512-byte LBA, LT-B 4096-byte LBA (4Kn), LT-C, LT-D, LT-E, LT-F, LT-G 512-byte.
 # Output: $OUT/outcomes.tsv (case <TAB> op <TAB> exit <TAB> message) and $OUT/*.json captures
 # (lvm fullreport with the probe's argv, lsblk) of the states the unit tests replay.
 set -u
@@ -10,8 +10,8 @@ ROOT=${2:?checkout}
 : > "$OUT/outcomes.tsv"
 export LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
 dev() { for d in /dev/nvme*n1; do [ "$(cat /sys/block/${d#/dev/}/device/serial 2>/dev/null | tr -d ' ')" = "$1" ] && echo "$d"; done; }
-A=$(dev LT-A); B=$(dev LT-B); C=$(dev LT-C); D=$(dev LT-D); E=$(dev LT-E)
-echo "drives: A=$A B=$B C=$C D=$D E=$E" >&2
+A=$(dev LT-A); B=$(dev LT-B); C=$(dev LT-C); D=$(dev LT-D); E=$(dev LT-E); F=$(dev LT-F); G=$(dev LT-G)
+echo "drives: A=$A B=$B C=$C D=$D E=$E F=$F G=$G" >&2
 for d in $A $B; do echo "$d logical_block_size $(cat /sys/block/${d#/dev/}/queue/logical_block_size)" >&2; done
 # rec CASE OP CMD...: run, record exit code and LVM's message (errors/warnings joined, one line).
 rec() {
@@ -148,6 +148,43 @@ rec exported-vg lvextend lvextend -L +8M vg_x/lv_x
 rec exported-vg vgchange-ay vgchange -ay vg_x
 rec exported-vg vgimport vgimport vg_x
 
+# ---- 7. LV count limit (a VG made with vgcreate -l 2 elsewhere)
+q pvcreate -y "$F"; q vgcreate -l 2 vg_l "$F"
+q lvcreate -y -n lv1 -L 8M vg_l
+rec lv-count-limit lvcreate-second lvcreate -y -n lv2 -L 8M vg_l
+fullreport lv-count-limit.fullreport.json
+rec lv-count-limit lvcreate-third lvcreate -y -n lv3 -L 8M vg_l
+rec lv-count-limit lvcreate-snapshot-at-limit lvcreate -y -s -n lv1_snap -L 8M vg_l/lv1
+rec lv-count-limit lvcreate-thin-pool-at-limit lvcreate -y --type thin-pool -n pool -L 64M vg_l
+rec lv-count-limit vgchange-l0 vgchange -l 0 vg_l
+rec lv-count-limit lvcreate-after-unlimited lvcreate -y -n lv3 -L 8M vg_l
+q vgremove -y -f vg_l; q pvremove -y "$F"
+
+# ---- 8. PV count limit (vgcreate -p 1)
+q pvcreate -y "$F" "$G"; q vgcreate -p 1 vg_p "$F"
+fullreport pv-count-limit.fullreport.json
+rec pv-count-limit vgextend vgextend vg_p "$G"
+rec pv-count-limit vgchange-p0 vgchange -p 0 vg_p
+rec pv-count-limit vgextend-after-unlimited vgextend vg_p "$G"
+q vgremove -y -f vg_p; q pvremove -y "$F" "$G"
+
+# ---- 9. foreign VG: vg_f on F carries another host's system ID (this host has none: lvm.conf default)
+q pvcreate -y "$F"; q vgcreate vg_f "$F"; q lvcreate -y -n lv_f -L 8M vg_f; q vgchange -an vg_f
+rec foreign-vg set-systemid vgchange --config 'global/system_id_source="lvmlocal" local/system_id="hostB" local/extra_system_ids=[""]' --systemid hostB vg_f
+fullreport foreign-vg.fullreport.json
+node --input-type=module -e "
+import { FOREIGN_PVS_ARGV } from '$ROOT/dist/src/host/lvm-foreign.js';
+import { spawnSync } from 'node:child_process';
+const r = spawnSync(FOREIGN_PVS_ARGV[0], FOREIGN_PVS_ARGV.slice(1), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+process.stdout.write(r.stdout);" > "$OUT/foreign-vg.pvs-foreign.json"
+rec foreign-vg lvcreate lvcreate -y -n lv_g -L 8M vg_f
+rec foreign-vg lvextend lvextend -L +8M vg_f/lv_f
+rec foreign-vg pvcreate pvcreate -y "$F"
+q pvcreate -y "$G"
+rec foreign-vg vgextend vgextend vg_f "$G"
+rec foreign-vg vgcreate-same-name vgcreate vg_f "$G"
+rec foreign-vg two-vgs-named-vg_f sh -c 'vgs --foreign --noheadings -o vg_name,vg_systemid 1>&2'
+q vgremove -y vg_f
 # ---- 6. missing PV (partial VG): a VG over D and E, E's NVMe controller removed from the PCI bus
 q pvcreate -y "$D" "$E"; q vgcreate vg_m "$D" "$E"
 q lvcreate -y -n lv_a -L 1G vg_m "$D"

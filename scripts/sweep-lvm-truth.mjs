@@ -3,7 +3,7 @@
 // the diff and the snapshot commands emit (pvcreate, vgcreate/vgextend, lvcreate thick/thin/snapshot,
 // lvextend/lvresize -r, lvconvert --merge, lvremove, lvchange, vgimport) against host states a plan meets
 // (mixed 512/4096-byte LBA drives, classic and thin snapshots, a full thin pool, activation skip, an
-// exported VG, a missing PV). Writes test/fixtures/lvm-truth/outcomes.json (case, op, exit, message) and
+// exported VG, a missing PV, a VG's LV/PV count limits, a foreign VG). Writes test/fixtures/lvm-truth/outcomes.json (case, op, exit, message) and
 // the captured reports; test/lint/lvm-truth.test.ts checks that plan predicts every refusal.
 //   node scripts/sweep-lvm-truth.mjs            (after `npx tsc -p tsconfig.json`; about 3-6 min under TCG)
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = mkdtempSync(join(tmpdir(), 'lvm-truth-'));
-const drives = ['size=2GiB,serial=LT-A', 'size=2GiB,serial=LT-B,lbs=4096', 'size=4GiB,serial=LT-C', 'size=2GiB,serial=LT-D', 'size=2GiB,serial=LT-E'];
+const drives = ['size=2GiB,serial=LT-A', 'size=2GiB,serial=LT-B,lbs=4096', 'size=4GiB,serial=LT-C', 'size=2GiB,serial=LT-D', 'size=2GiB,serial=LT-E', 'size=2GiB,serial=LT-F', 'size=2GiB,serial=LT-G'];
 const argv = ['bin/jts-storage.js', 'sandbox', ...drives.flatMap((d) => ['--drive', d]), '--timeout', '1500', '--out-dir', out, '--', 'bash', join(root, 'scripts/lvm-truth-guest.sh'), out, root];
 const t0 = Date.now();
 const r = spawnSync('node', argv, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -22,7 +22,7 @@ export { dmName };
 // ---- argv -------------------------------------------------------------------------------------
 
 /** The probe's fields (host-state.ts: PvInfo, VgInfo, LvInfo). */
-export const PROBE_VG_FIELDS = ['vg_name', 'vg_uuid', 'vg_attr', 'vg_size', 'vg_free', 'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'pv_count', 'lv_count'];
+export const PROBE_VG_FIELDS = ['vg_name', 'vg_uuid', 'vg_attr', 'vg_size', 'vg_free', 'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'pv_count', 'lv_count', 'max_lv', 'max_pv'];
 export const PROBE_PV_FIELDS = ['pv_name', 'pv_uuid', 'vg_name', 'pv_size', 'pv_free', 'pe_start', 'dev_size', 'pv_attr'];
 export const PROBE_LV_FIELDS = [
   'lv_name',
@@ -100,7 +100,7 @@ export const SNAPSHOT_LV_FIELDS = [
   'lv_kernel_major',
   'lv_kernel_minor',
 ] as const;
-export const SNAPSHOT_VG_FIELDS = ['vg_name', 'vg_size', 'vg_free', 'vg_extent_size', 'vg_extent_count', 'vg_free_count'] as const;
+export const SNAPSHOT_VG_FIELDS = ['vg_name', 'vg_size', 'vg_free', 'vg_extent_size', 'vg_extent_count', 'vg_free_count', 'lv_count', 'max_lv'] as const;
 
 /** `lvs -a … --binary`: -a because a snapshot being merged becomes a hidden LV ("[name]"); binary fields as 0/1. */
 export function lvsArgv(extra: string[] = []): string[] {
@@ -139,6 +139,12 @@ export interface LvmVg {
   attr?: string;
   /** vg_missing_pv_count. */
   missingPvCount?: number;
+  /** lv_count (visible LVs: a thin pool is one, its hidden data/metadata LVs are not) and pv_count. */
+  lvCount?: number;
+  pvCount?: number;
+  /** max_lv / max_pv: the VG's limits (vgcreate -l/-p, vgchange -l/-p); 0 = unlimited (vgs(8)). */
+  maxLv?: number;
+  maxPv?: number;
 }
 
 export interface LvmPv {
@@ -258,6 +264,10 @@ export function parseLvmJson(text: string, what = 'lvm report'): LvmReport {
         freeExtentCount: num(r['vg_free_count']),
         ...(str(r['vg_attr']) !== undefined ? { attr: str(r['vg_attr']) } : {}),
         ...(num(r['vg_missing_pv_count']) !== undefined ? { missingPvCount: num(r['vg_missing_pv_count']) } : {}),
+        ...(num(r['lv_count']) !== undefined ? { lvCount: num(r['lv_count']) } : {}),
+        ...(num(r['pv_count']) !== undefined ? { pvCount: num(r['pv_count']) } : {}),
+        ...(num(r['max_lv']) !== undefined ? { maxLv: num(r['max_lv']) } : {}),
+        ...(num(r['max_pv']) !== undefined ? { maxPv: num(r['max_pv']) } : {}),
       });
     }
     for (const raw of asArray(p['pv'])) {

@@ -56,4 +56,25 @@ export const LVM_RULES: { id: string; severity: 'error' | 'warning' | 'info'; ti
     fact: 'An LV with the persistent activation-skip flag (lv_attr[9] "k"; set by lvcreate -ky, and by default on every thin snapshot) is skipped by normal activation: `lvchange -ay` and `vgchange -ay` at boot exit 0 and leave it inactive, so its /dev node is absent and its mount fails (with nofail: silently). Only -K (--ignoreactivationskip) activates it once; `lvchange -kn` clears the flag for good.',
     source: 'lvmthin(7) "Thin snapshots", "Activation skip"; lvchange(8) -k/--setactivationskip, -K/--ignoreactivationskip; lvs(8) lv_attr bit 10; LVM-truth sweep (activation-skip: lvchange -ay left lv_active empty)',
   },
+  {
+    id: 'JTS-LVM-VG-FOREIGN',
+    severity: 'error',
+    title: 'A drive or volume group name belongs to another host (LVM system ID)',
+    fact: 'A VG whose system ID is another host\'s is foreign: LVM hides it and its PVs from every report without --foreign and refuses to change it. pvcreate on one of its drives is refused without -ff ("Can\'t initialize physical volume … of volume group … without -ff"), which apply never passes; vgcreate of its name on another drive is refused ("A volume group called … already exists") and lvcreate/lvextend/vgextend in it "Cannot access VG … with system ID …".',
+    source: 'lvmsystemid(7) "foreign VG", "vgexport/vgimport"; pvcreate(8) -f; LVM-truth sweep (foreign-vg)',
+  },
+  {
+    id: 'JTS-LVM-MAX-LV',
+    severity: 'error',
+    title: 'The volume group\'s LV limit is reached',
+    fact: 'A VG made with vgcreate -l N (or vgchange -l N) holds at most N visible LVs (a thin pool counts one, each snapshot one): lvcreate beyond it is refused ("Maximum number of logical volumes (N) reached in volume group"). 0, the default, is unlimited.',
+    source: 'vgcreate(8) -l/--maxlogicalvolumes; vgchange(8) -l; vgs(8) max_lv, lv_count; LVM-truth sweep (lv-count-limit)',
+  },
+  {
+    id: 'JTS-LVM-MAX-PV',
+    severity: 'error',
+    title: 'The volume group\'s PV limit is reached',
+    fact: 'A VG made with vgcreate -p N (or vgchange -p N) holds at most N PVs: vgextend beyond it is refused ("No space for … - volume group … holds max N physical volume(s)"). 0, the default, is unlimited.',
+    source: 'vgcreate(8) -p/--maxphysicalvolumes; vgchange(8) -p; vgs(8) max_pv, pv_count; LVM-truth sweep (pv-count-limit)',
+  },
 ];

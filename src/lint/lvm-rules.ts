@@ -13,41 +13,27 @@
  *   - a thin pool at 100 % data or metadata where the plan creates thin volumes → lvcreate refused.
  *   - a plan volume that exists with the activation-skip flag (lv_attr[9] k) → `lvchange -ay`/`vgchange -ay`
  *     (boot) leave it inactive without an error, so its mount fails.
- * Not checked, because the lvm2 format has no such limit: extent count per PV/VG and LV count per VG
- * (vgcreate(8) -l/--maxlogicalvolumes, -p: "0 … unlimited" for the lvm2 format).
+ *   - a VG of another host (system ID) by name or on a plan drive, and a VG's own LV/PV count limits
+ *     (vgcreate -l/-p; 0, the default, is unlimited, but a VG made elsewhere may carry one): lvm-vg-limits.ts.
  */
 import type { LoadedPlan } from '../model/load-plan.js';
-import { fieldPath } from '../model/load-plan.js';
 import type { DriveInfo, HostState, LvInfo } from '../model/host-state.js';
 import type { Layout } from '../model/capacity.js';
 import type { Finding } from '../model/actions.js';
 import { formatBytes } from '../model/units.js';
-import { rule } from './rules.js';
+import { driveOfPv, lintVgLimits, lvmEmitter } from './lvm-vg-limits.js';
 
 /** The thin pool fill at which lvcreate refuses new thin LVs (activation/thin_pool_autoextend_threshold default 100). */
 export const THIN_POOL_REFUSE_PERCENT = 100;
 
 const isClassicSnapshot = (l: LvInfo) => l.attr[0] === 's' || l.attr[0] === 'S';
 
-/** The drive a PV device sits on (the whole drive, or the drive whose partition it is). */
-function driveOfPv(pv: string, drives: DriveInfo[]): DriveInfo | undefined {
-  return drives.find((d) => d.path === pv) ?? drives.find((d) => pv.startsWith(d.path) && /^p?\d+$/.test(pv.slice(d.path.length)));
-}
-
 /** All LVM-refusal findings for the plan on this state, located at file:line:col. */
 export function lintLvm(loaded: LoadedPlan, state: HostState, layout: Layout): Finding[] {
-  const { plan, file } = loaded;
+  const { plan } = loaded;
   const out: Finding[] = [];
-  const emit = (id: string, path: (string | number)[], message: string) => {
-    const r = rule(id);
-    const p = loaded.locate(path);
-    const f: Finding = { rule: id, severity: r.severity, message: `${message} — ${r.fact}`, source: r.source, file, field: fieldPath(path) };
-    if (p) {
-      f.line = p.line;
-      f.col = p.col;
-    }
-    out.push(f);
-  };
+  const emit = lvmEmitter(loaded, out);
+  lintVgLimits(loaded, state, layout, emit);
 
   plan.volumeGroups.forEach((vg, g) => {
     // ---- mixed logical block sizes: the plan's drives plus the VG's existing PVs

@@ -51,6 +51,24 @@ export interface VgInfo {
   pvNames: string[];
   /** vg_attr (vgs(8)): [2] x = exported, [3] p = partial (a PV missing). */
   attr?: string;
+  /** lv_count: visible LVs (a thin pool counts one; its hidden _tdata/_tmeta do not). */
+  lvCount?: number;
+  pvCount?: number;
+  /** max_lv / max_pv (vgcreate -l/-p): lvcreate/vgextend refuse beyond them; absent or 0 = unlimited. */
+  maxLv?: number;
+  maxPv?: number;
+}
+
+/**
+ * A volume group LVM hides from this host because its system ID is another host's (lvmsystemid(7):
+ * "If the host has no system ID, and the VG does, the VG is foreign and LVM will ignore it"). Seen
+ * only with `pvs --foreign`; its PVs are absent from the probe's fullreport.
+ */
+export interface ForeignVgInfo {
+  name: string;
+  /** vg_systemid: the owning host's system ID. */
+  systemId: string;
+  pvNames: string[];
 }
 
 export interface LvInfo {
@@ -98,6 +116,8 @@ export interface HostState {
   pvs: PvInfo[];
   vgs: VgInfo[];
   lvs: LvInfo[];
+  /** VGs of other hosts (system ID) on this host's drives; absent when not read. */
+  foreignVgs?: ForeignVgInfo[];
   filesystems: FsInfo[];
   mounts: MountInfo[];
   /** Raw /etc/fstab text, when read. */

@@ -36,6 +36,9 @@ export function parseFullReport(json: string): LvmState {
     pvNames: pvs.filter((p) => p.vgName === v.name).map((p) => p.name).sort(),
     // Only when it says something (exported / partial): the usual "wz--n-" is not carried.
     ...(v.attr && (v.attr[2] === 'x' || v.attr[3] === 'p') ? { attr: v.attr } : {}),
+    // Limits only when set (0 = unlimited, the default): the usual VG carries none of these.
+    ...(v.maxLv ? { maxLv: v.maxLv, lvCount: v.lvCount ?? 0 } : {}),
+    ...(v.maxPv ? { maxPv: v.maxPv, pvCount: v.pvCount ?? 0 } : {}),
   }));
   const lvs: LvInfo[] = rep.lvs.map((l) => ({
     vgName: l.vg,

@@ -22,6 +22,7 @@ import type { FsInfo, HostState } from '../model/host-state.js';
 import { parseLsblk } from './lsblk.js';
 import { blkidFilesystems, parseBlkidExport } from './blkid.js';
 import { FULLREPORT_ARGV, parseFullReport } from './lvm.js';
+import { FOREIGN_PVS_ARGV, parseForeignVgs } from '../host/lvm-foreign.js';
 import { FINDMNT_TREE_ARGV } from '../host/findmnt.js';
 import { runTool } from '../host/env.js';
 import { LSBLK_PROBE_ARGV } from '../host/lsblk.js';
@@ -69,13 +70,14 @@ export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promis
     return runTool(runner, argv, { timeoutMs: TIMEOUT_MS });
   };
 
-  const [uname, lsblk, blkid, lvm, findmnt, byId] = await Promise.all([
+  const [uname, lsblk, blkid, lvm, findmnt, byId, foreign] = await Promise.all([
     run(UNAME_ARGV),
     run(LSBLK_ARGV),
     run(BLKID_ARGV),
     run(FULLREPORT_ARGV),
     run(FINDMNT_ARGV),
     run(BY_ID_ARGV),
+    run(FOREIGN_PVS_ARGV),
   ]);
 
   if (!ok(lsblk)) throw new ProbeError(`cannot list block devices: ${failure(lsblk)}`);
@@ -105,6 +107,16 @@ export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promis
       if (!ok(lvm)) warnings.push(`lvm fullreport: ${failure(lvm)} (the report was read anyway)`);
     } catch (e) {
       warnings.push(`lvm fullreport: ${failure(lvm)}; ${(e as Error).message}: LVM state is empty`);
+    }
+  }
+  // VGs of other hosts (system ID): hidden from the fullreport, so their drives would look blank but for
+  // an LVM signature. Read with --foreign; a failure only loses this view (said as a warning).
+  let foreignVgs: HostState['foreignVgs'];
+  if (!foreign.notFound) {
+    try {
+      foreignVgs = parseForeignVgs(foreign.stdout, vgs.map((v) => v.name));
+    } catch (e) {
+      warnings.push(`pvs --foreign: ${failure(foreign)}; ${(e as Error).message}: volume groups of other hosts are not seen`);
     }
   }
 
@@ -152,6 +164,7 @@ export async function probeHost(runner: Runner, opts: ProbeOptions = {}): Promis
     pvs: [...pvs].sort((a, b) => a.name.localeCompare(b.name)),
     vgs: [...vgs].sort((a, b) => a.name.localeCompare(b.name)),
     lvs: [...lvs].sort((a, b) => a.vgName.localeCompare(b.vgName) || a.name.localeCompare(b.name)),
+    ...(foreignVgs?.length ? { foreignVgs } : {}),
     filesystems,
     mounts,
     fstab,

@@ -187,6 +187,18 @@ export function planCreate(targets: CreateTarget[], state: Pick<LvmState, 'lvs' 
     });
   }
 
+  // Each snapshot, classic or thin, is one more LV: a VG made with vgcreate -l N refuses past N
+  // ("Maximum number of logical volumes (N) reached", LVM-truth sweep case lv-count-limit).
+  for (const vgName of [...new Set(items.map((i) => i.vg))]) {
+    const vg = vgs.get(vgName)!;
+    const n = items.filter((i) => i.vg === vgName).length;
+    if (vg.maxLv && (vg.lvCount ?? 0) + n > vg.maxLv)
+      refusals.push(
+        `${vgName} allows ${vg.maxLv} LVs (max_lv) and has ${vg.lvCount ?? 0}: ${n} snapshot${n > 1 ? 's' : ''} would make ${(vg.lvCount ?? 0) + n}, and lvcreate refuses past ${vg.maxLv}; ` +
+          `remove old snapshots (snapshot prune) or lift the limit (vgchange -l 0 ${vgName})`,
+      );
+  }
+
   const space: VgSpace[] = [];
   const autoOn = opts.autoextend.threshold < 100 && opts.autoextend.percent > 0;
   for (const vgName of [...new Set(items.map((i) => i.vg))]) {

@@ -49,6 +49,9 @@ export interface VgRow {
   extentSizeBytes: number;
   extentCount: number;
   freeExtents: number;
+  /** lv_count and max_lv (vgcreate -l; 0 or absent = unlimited): every snapshot is one more LV. */
+  lvCount?: number;
+  maxLv?: number;
 }
 
 /** host/lvm.ts's row in the snapshot commands' shape. */
@@ -88,6 +91,7 @@ function vgRow(v: LvmVg): VgRow {
     extentSizeBytes: v.extentSizeBytes ?? 0,
     extentCount: v.extentCount ?? 0,
     freeExtents: v.freeExtentCount ?? 0,
+    ...(v.maxLv ? { maxLv: v.maxLv, lvCount: v.lvCount ?? 0 } : {}),
   };
 }
 

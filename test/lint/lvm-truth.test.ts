@@ -10,6 +10,7 @@ import { resolveLayout } from '../../src/model/capacity.js';
 import { lintPlan } from '../../src/lint/lint.js';
 import { parseLsblk } from '../../src/probe/lsblk.js';
 import { parseFullReport } from '../../src/probe/lvm.js';
+import { parseForeignVgs } from '../../src/host/lvm-foreign.js';
 import { emptyHostState, type HostState } from '../../src/model/host-state.js';
 import type { Finding } from '../../src/model/actions.js';
 
@@ -211,8 +212,75 @@ volumes:
 });
 
 test('every refusal in the fixture is one of the kinds above (a new refusal needs a rule and a test)', () => {
-  const known = new Set(['mixed-block-size', 'classic-snapshot', 'exported-vg', 'missing-pv', 'full-thin-pool', 'thin-ops']);
+  const known = new Set(['mixed-block-size', 'classic-snapshot', 'exported-vg', 'missing-pv', 'full-thin-pool', 'thin-ops', 'lv-count-limit', 'pv-count-limit', 'foreign-vg']);
   for (const o of outcomes.filter((x) => x.exit !== 0)) assert.ok(known.has(o.case), `${o.case}/${o.op}: ${o.message}`);
   // lvchange -an of a mounted origin is refused too: the offline grow needs the filesystem unmounted
   assert.match(outcome('classic-snapshot', 'lvchange-an-mounted').message, /contains a filesystem in use/);
+});
+
+test('LV count limit: lvcreate of an LV, a snapshot or a thin pool refused at max_lv; plan counts new volumes and snapshot policies', () => {
+  for (const op of ['lvcreate-third', 'lvcreate-snapshot-at-limit', 'lvcreate-thin-pool-at-limit']) {
+    assert.equal(outcome('lv-count-limit', op).exit, 5, op);
+    assert.match(outcome('lv-count-limit', op).message, /Maximum number of logical volumes \(2\) reached in volume group vg_l/, op);
+  }
+  assert.equal(outcome('lv-count-limit', 'lvcreate-second').exit, 0);
+  assert.equal(outcome('lv-count-limit', 'lvcreate-after-unlimited').exit, 0, 'the way out (vgchange -l 0) works');
+  const st = state('lv-count-limit.fullreport.json');
+  const vg = st.vgs.find((v) => v.name === 'vg_l')!;
+  assert.deepEqual([vg.maxLv, vg.lvCount], [2, 2]);
+  const plan = (vols: string) => `version: 1
+drives: [{ id: f0, serial: LT-F }]
+volumeGroups: [{ name: vg_l, drives: [f0] }]
+volumes:
+${vols}`;
+  const v = (name: string, extra = '') => `  - { name: ${name}, vg: vg_l, size: 8MiB, filesystem: { type: none }${extra} }\n`;
+  const [f] = errorsOf(lint(plan(v('lv1') + v('lv2') + v('lv3')), st), 'JTS-LVM-MAX-LV');
+  assert.ok(f);
+  assert.match(f.message, /vg_l allows 2 LVs \(max_lv\) and has 2; the plan adds lv3 \(3 then\)/);
+  assert.match(f.message, /vgchange -l 0 vg_l/);
+  assert.match(`${f.file}:${f.line}:${f.col}`, /^plan\.yaml:3:\d+$/);
+  // the two LVs that exist: nothing to create, nothing refused; a snapshot policy needs a third LV
+  assert.deepEqual(errorsOf(lint(plan(v('lv1') + v('lv2')), st), 'JTS-LVM-MAX-LV'), []);
+  const [s] = errorsOf(lint(plan(v('lv1', ', snapshot: { size: 8MiB }') + v('lv2')), st), 'JTS-LVM-MAX-LV');
+  assert.match(s?.message ?? '', /snapshot policies one more each for lv1 \(3\)/);
+});
+
+test('PV count limit: vgextend refused at max_pv; plan refuses adding a drive and says vgchange -p 0', () => {
+  assert.equal(outcome('pv-count-limit', 'vgextend').exit, 5);
+  assert.match(outcome('pv-count-limit', 'vgextend').message, /volume group 'vg_p' holds max 1 physical volume\(s\)/);
+  assert.equal(outcome('pv-count-limit', 'vgextend-after-unlimited').exit, 0, 'the way out (vgchange -p 0) works');
+  const st = state('pv-count-limit.fullreport.json');
+  const plan = (drives: string) => `version: 1
+drives: [{ id: f0, serial: LT-F }, { id: g0, serial: LT-G }]
+volumeGroups: [{ name: vg_p, drives: [${drives}] }]
+`;
+  const [f] = errorsOf(lint(plan('f0, g0'), st), 'JTS-LVM-MAX-PV');
+  assert.ok(f);
+  assert.match(f.message, /vg_p allows 1 PVs \(max_pv\) and has 1; the plan adds g0/);
+  assert.match(f.message, /vgchange -p 0 vg_p/);
+  assert.deepEqual(errorsOf(lint(plan('f0'), st), 'JTS-LVM-MAX-PV'), []);
+});
+
+test('foreign VG (another host\'s system ID): hidden from the report; pvcreate, vgcreate of its name, lvcreate refused; plan refuses first', () => {
+  assert.equal(outcome('foreign-vg', 'set-systemid').exit, 0);
+  for (const op of ['lvcreate', 'lvextend', 'vgextend']) assert.match(outcome('foreign-vg', op).message, /Cannot access VG vg_f with system ID hostB/, op);
+  for (const op of ['lvcreate', 'lvextend', 'vgextend', 'pvcreate', 'vgcreate-same-name']) assert.equal(outcome('foreign-vg', op).exit, 5, op);
+  assert.match(outcome('foreign-vg', 'pvcreate').message, /without -ff/);
+  assert.match(outcome('foreign-vg', 'vgcreate-same-name').message, /A volume group called vg_f already exists/);
+  const st = state('foreign-vg.fullreport.json');
+  assert.ok(!st.vgs.some((v) => v.name === 'vg_f'), 'the fullreport hides it');
+  st.foreignVgs = parseForeignVgs(read('foreign-vg.pvs-foreign.json'), st.vgs.map((v) => v.name));
+  assert.deepEqual(st.foreignVgs.map((v) => [v.name, v.systemId]), [['vg_f', 'hostB']]);
+  const plan = (name: string, drive: string) => `version: 1
+drives: [{ id: f0, serial: LT-F }, { id: g0, serial: LT-G }]
+volumeGroups: [{ name: ${name}, drives: [${drive}] }]
+`;
+  const [byDrive] = errorsOf(lint(plan('vg_data', 'f0'), st), 'JTS-LVM-VG-FOREIGN');
+  assert.ok(byDrive);
+  assert.match(byDrive.message, /drive f0 \(\/dev\/\S+\) is a PV of volume group vg_f, owned by host "hostB"/);
+  assert.match(byDrive.message, /vgexport vg_f. on hostB and .vgimport vg_f. here/);
+  assert.equal(byDrive.field, 'volumeGroups[0].drives[0]');
+  const [byName] = errorsOf(lint(plan('vg_f', 'g0'), st), 'JTS-LVM-VG-FOREIGN');
+  assert.match(byName?.message ?? '', /a volume group named vg_f exists .* system ID of another host \("hostB"\)/);
+  assert.deepEqual(errorsOf(lint(plan('vg_data', 'g0'), st), 'JTS-LVM-VG-FOREIGN'), []);
 });

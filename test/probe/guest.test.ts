@@ -61,10 +61,10 @@ test('guest findmnt: live options of the real kernel match what the plan asked (
   assert.deepEqual(compareMountOptions('ext4', ['noatime'], scratch.options).unwanted, ['discard']);
 });
 
-test('probe of the guest: six tool calls, write cache and scheduler from sysfs, filesystems merged', async () => {
+test('probe of the guest: seven tool calls, write cache and scheduler from sysfs, filesystems merged', async () => {
   const r = guestRunner();
   const s = (await probeHost(r, { paths: ['/var/lib/redis'] })) as ProbedState;
-  assert.equal(r.calls.length, 6);
+  assert.equal(r.calls.length, 7);
   assert.deepEqual(s.probeWarnings, []);
   assert.equal(s.kernelRelease, '6.1.0-56-amd64');
   const d = s.drives.find((x) => x.path === '/dev/nvme0n1')!;

@@ -24,8 +24,9 @@ test('probe of the host capture: one call per tool, sysfs write cache, no LVM (l
   r.on(['lvm'], { notFound: true, exitCode: 127 });
   r.dirs.add('/var/lib/postgresql');
   const s = (await probeHost(r, { paths: ['/var/lib/postgresql', '/nope'] })) as ProbedState;
-  assert.equal(r.calls.length, 6);
-  assert.deepEqual(r.calls.map((c) => c.argv[0]).sort(), ['blkid', 'find', 'findmnt', 'lsblk', 'lvm', 'uname']);
+  assert.equal(r.calls.length, 7);
+  // lvm fullreport, and `pvs --foreign` for the VGs of other hosts the fullreport hides (lvmsystemid(7))
+  assert.deepEqual(r.calls.map((c) => c.argv[0]).sort(), ['blkid', 'find', 'findmnt', 'lsblk', 'lvm', 'pvs', 'uname']);
   assert.ok(r.calls.every((c) => c.opts?.mutating === false), 'the probe only reads');
   assert.equal(s.source, 'probe');
   assert.match(s.kernelRelease ?? '', /^\d+\.\d+/);
@@ -39,7 +40,7 @@ test('probe of the host capture: one call per tool, sysfs write cache, no LVM (l
   assert.ok(s.users!.includes('root'));
   assert.deepEqual(Object.keys(s.paths!), ['/var/lib/postgresql']);
   assert.equal(s.fstab, '# UNCONFIGURED FSTAB FOR BASE SYSTEM\n');
-  assert.equal(s.toolCalls, 6);
+  assert.equal(s.toolCalls, 7);
 });
 
 test('probe: lvm failing with garbage output is a warning, not a crash', async () => {

@@ -145,3 +145,14 @@ test('lvm.conf edit: replaces keys in the activation section, adds missing, keep
   const none = setActivationSettings('global {\n}\n', { snapshot_autoextend_threshold: 80 });
   assert.match(none, /activation \{\n.*\n\tsnapshot_autoextend_threshold = 80\n\}\n$/);
 });
+
+test('create: a VG at its LV limit (max_lv) refuses the set before any lvcreate, and says how out', () => {
+  // LVM-truth sweep (lv-count-limit): "Maximum number of logical volumes (2) reached" for a snapshot too.
+  const limited = (max: number, count: number): VgRow[] => vgWithFree(4096 * MiB).map((v) => ({ ...v, maxLv: max, lvCount: count }));
+  const two = [t('lv_pg', { size: '10%' }), t('lv_kafka', { size: '10%' })];
+  const p = planCreate(two, { lvs, vgs: limited(5, 4) }, { now: NOW, autoextend: OFF });
+  assert.equal(p.refusals.length, 1);
+  assert.match(p.refusals[0]!, /vg_t allows 5 LVs \(max_lv\) and has 4: 2 snapshots would make 6.*vgchange -l 0 vg_t/);
+  assert.deepEqual(planCreate(two, { lvs, vgs: limited(6, 4) }, { now: NOW, autoextend: OFF }).refusals, []);
+  assert.deepEqual(planCreate(two, { lvs, vgs: limited(0, 40) }, { now: NOW, autoextend: OFF }).refusals, [], '0 = unlimited');
+});
