@@ -24,7 +24,7 @@ export interface HookResult {
   guarantee?: string;
   error?: string;
   ms: number;
-  /** Facts a built-in reports (start/stop LSN, backup_label path, LASTSAVE). */
+  /** Facts a built-in reports (start/stop LSN, backup_label path, the kept WAL: walDir, walFiles first..last, walCount, walBytes; LASTSAVE). */
   facts?: Record<string, string>;
 }
 
