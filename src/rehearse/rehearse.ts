@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import type { Runner } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { HostState } from '../model/host-state.js';
-import { DEFAULT_STEPS, drillVolumeOf, keyFigures, type RehearseStep } from './steps.js';
+import { DEFAULT_STEPS, keyFigures, planVars, type RehearseStep } from './steps.js';
 import { makeTable, wrap } from '../core/columns.js';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -107,11 +107,11 @@ export async function runStepsInGuest(o: {
   const results: StepResult[] = [];
   // Placeholders beyond {plan}/{out} come from the plan itself (e.g. which volume the drill uses).
   const vars: Record<string, string> = { ...o.vars };
-  if (vars.drillVolume === undefined && steps.some((s) => s.argv.some((a) => a.includes('{drillVolume}')))) {
+  const wanted = steps.flatMap((s) => s.argv.flatMap((a) => [...a.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))).filter((k) => k !== 'plan' && k !== 'out');
+  if (wanted.some((k) => vars[k] === undefined)) {
     const { loadPlanFile } = await import('../model/load-plan.js');
     const loaded = await loadPlanFile(o.planFile, o.runner).catch(() => undefined);
-    const drill = loaded && drillVolumeOf(loaded.plan);
-    if (drill) vars.drillVolume = drill;
+    if (loaded) for (const [k, v] of Object.entries(planVars(loaded.plan))) vars[k] ??= v;
   }
   await o.runner.mkdir(path.join(o.outDir, 'steps'), { recursive: true });
   let failed = false;

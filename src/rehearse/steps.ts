@@ -3,7 +3,8 @@
 // argv: jts-storage arguments (the guest runs `node bin/jts-storage.js ...argv`). `{plan}` is replaced
 // by the plan file the rehearsal uses (the user's, or its copy with the rehearsal's overrides), and
 // `{out}` by the guest's result directory, `{drillVolume}` by the plan's smallest mounted ext4/XFS volume
-// (VG/LV: see drillVolumeOf).
+// (VG/LV: see drillVolumeOf), `{postgresqlVolume}` / `{redisVolume}` by the plan's volume of that
+// workload (see planVars); a step whose placeholder the plan gives no value is skipped.
 // expectExit: the exit codes that count as success.
 // parseJson: the step prints JSON on stdout (its `--json`); the summary takes key figures from it.
 // expectJson: top-level JSON fields that must have exactly these values (e.g. the re-apply's 0).
@@ -38,6 +39,10 @@ export const DEFAULT_STEPS: RehearseStep[] = [
   { name: 'health', argv: ['health', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
   // snapshots (issue 7): a restore drill on a live volume (write, snapshot, change, merge, compare).
   { name: 'snapshot drill', argv: ['snapshot', 'drill', '{drillVolume}', '--yes', '--json'], expectExit: [0], parseJson: true },
+  // databases (issue 16): PostgreSQL and Redis (AOF always) on their own volumes: numbered commits, a
+  // snapshot set mid-load with the built-in hook, merge, restart; every commit before it kept, none after.
+  { name: 'database drill postgresql', argv: ['snapshot', 'drill', '{postgresqlVolume}', '--database', 'postgresql', '--yes', '--json'], expectExit: [0], parseJson: true },
+  { name: 'database drill redis', argv: ['snapshot', 'drill', '{redisVolume}', '--database', 'redis', '--yes', '--json'], expectExit: [0], parseJson: true },
   // bench (issue 8): a short fio run per mounted volume + scratch LV, then the HTML report.
   ...REHEARSE_BENCH_STEPS.map((s) => ({ ...s, argv: [...s.argv], expectExit: [...s.expectExit] })),
 ];
@@ -56,6 +61,8 @@ export function keyFigures(name: string, json: unknown): string {
   if (typeof j['checks'] === 'number') parts.push(`${j['checks']} checks`);
   if (typeof j['status'] === 'string') parts.push(String(j['status']));
   if (typeof j['summary'] === 'string') parts.push(String(j['summary']));
+  if (typeof j['committedBefore'] === 'number')
+    parts.push(`committed before ${j['committedBefore']}, present ${j['presentBefore']}, lost ${j['lost']}; written after ${j['writtenAfter']}, present ${j['presentAfter']}`);
   return parts.join(', ');
 }
 
@@ -71,4 +78,23 @@ export function drillVolumeOf(plan: Plan): string | undefined {
   };
   const best = [...candidates].sort((a, b) => bytes(a.size) - bytes(b.size))[0];
   return best ? `${best.vg}/${best.name}` : undefined;
+}
+
+/**
+ * The volume a database drill of `workload` runs on: the plan's mounted ext4/XFS volume of that workload
+ * (the first in plan order), or undefined.
+ */
+export function workloadVolumeOf(plan: Plan, workload: 'postgresql' | 'redis'): string | undefined {
+  const v = plan.volumes.find((x) => x.workload === workload && x.mount && (x.filesystem.type === 'ext4' || x.filesystem.type === 'xfs'));
+  return v ? `${v.vg}/${v.name}` : undefined;
+}
+
+/** The values of the plan placeholders of the steps: {drillVolume}, {postgresqlVolume}, {redisVolume} (absent ones left out). */
+export function planVars(plan: Plan): Record<string, string> {
+  const out: Record<string, string> = {};
+  const set = (k: string, v: string | undefined) => v !== undefined && (out[k] = v);
+  set('drillVolume', drillVolumeOf(plan));
+  set('postgresqlVolume', workloadVolumeOf(plan, 'postgresql'));
+  set('redisVolume', workloadVolumeOf(plan, 'redis'));
+  return out;
 }

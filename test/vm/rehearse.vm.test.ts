@@ -18,7 +18,7 @@ test('rehearse: the default plan on a 4 TB NVMe — plan, apply, verify clean, i
   });
   const report = JSON.parse(r.stdout) as {
     ok: boolean;
-    steps: { name: string; ok: boolean; exitCode: number; json?: Record<string, unknown>; reason?: string }[];
+    steps: { name: string; ok: boolean; exitCode: number; durationMs: number; json?: Record<string, unknown>; reason?: string }[];
     wallMs: number;
     imageBytes: number;
     withinBudget: { time: boolean; disk: boolean };
@@ -27,8 +27,17 @@ test('rehearse: the default plan on a 4 TB NVMe — plan, apply, verify clean, i
   for (const s of report.steps) assert.ok(s.ok, `${s.name}: exit ${s.exitCode} ${s.reason ?? ''}\n${JSON.stringify(s.json ?? null, null, 1).slice(0, 4000)}\n${r.stderr.slice(-3000)}`);
   assert.equal(r.status, 0);
   assert.equal(report.ok, true);
-  for (const name of ['plan', 'apply', 'verify', 're-apply', 'tune apply', 'tune status', 'health', 'snapshot drill', 'bench', 'report']) {
+  for (const name of ['plan', 'apply', 'verify', 're-apply', 'tune apply', 'tune status', 'health', 'snapshot drill', 'database drill postgresql', 'database drill redis', 'bench', 'report']) {
     assert.ok(byName.has(name), `step ${name} ran`);
+  }
+  // Issue 16: the database drills on the default plan's own volumes lose no committed write and keep none written after.
+  for (const name of ['database drill postgresql', 'database drill redis']) {
+    const d = byName.get(name)!.json as unknown as { pass: boolean; lost: number; presentAfter: number; committedBefore: number; writtenAfter: number; volume: string };
+    assert.equal(d.pass, true, name);
+    assert.equal(d.lost, 0, name);
+    assert.equal(d.presentAfter, 0, name);
+    assert.ok(d.committedBefore > 0 && d.writtenAfter > 0, name);
+    console.log(`# ${name} on ${d.volume}: committed before ${d.committedBefore}, lost ${d.lost}; written after ${d.writtenAfter}, present ${d.presentAfter}; step ${(byName.get(name)!.durationMs / 1000).toFixed(1)} s`);
   }
   assert.equal(byName.get('plan')!.exitCode, 2);
   assert.equal(byName.get('verify')!.exitCode, 0);
