@@ -169,11 +169,12 @@ export function register(program: Command, ctx: CommandContext): void {
       .description('prove restore on a volume: write known data, snapshot, change, restore (merge), compare checksums')
       .argument('<volume>', 'VG/LV or LV name (its database must be stopped: the drill unmounts it)')
       .option('--yes', 'confirm: the volume is unmounted for the drill and mounted back after')
-      .option('--database <db>', 'postgresql | redis: a scratch server under write load, a snapshot set mid-load with its hook, merge, recovery; counts committed transactions kept and lost'),
-  ).action(async (volume: string, o: { yes?: boolean; database?: string } & HostRunCliOptions) => {
+      .option('--database <db>', 'postgresql | redis: a scratch server under write load, a snapshot set mid-load with its hook, merge, recovery; counts committed transactions kept and lost')
+      .option('--pg-template <tar>', "with --database postgresql: unpack this tar of an initdb'd data/ directory (same PostgreSQL) onto the volume instead of running initdb there; the output says which"),
+  ).action(async (volume: string, o: { yes?: boolean; database?: string; pgTemplate?: string } & HostRunCliOptions) => {
     if (!o.yes && !o.dryRun) throw new UserError(`the drill unmounts ${volume} from its mount points for its duration (stop the database first). Rerun with --yes`);
     const db = o.database;
-    setExit(await snapshotCommand('drill', o, processIo(), (fio, dl) => (db ? flows.dbDrillFlow(volume, db, fio) : flows.drillFlow(volume, fio, dl))));
+    setExit(await snapshotCommand('drill', o, processIo(), (fio, dl) => (db ? flows.dbDrillFlow(volume, db, fio, { pgTemplate: o.pgTemplate }) : flows.drillFlow(volume, fio, dl))));
   });
 
   changing(

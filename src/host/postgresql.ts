@@ -4,6 +4,11 @@
  * pg_test_fsync, the settings of a scratch server, and the parse of what pgbench and pg_test_fsync
  * print. Neither tool has a JSON output; their text lines are matched by name, never by column.
  * Captures: test/fixtures/database (PostgreSQL 15.18 in the sandbox, test/fixtures/database/capture.sh).
+ *
+ * Also the database drill's (src/snapshot/db-drill.ts) psql and its one-session write load: psql(1)
+ * (several -c run one after another in one session, each in autocommit), PostgreSQL 15 docs "43.8
+ * Transaction Management" (COMMIT inside a DO block run at top level ends the transaction and starts a new
+ * one), "20.5 WAL" (synchronous_commit=on: COMMIT returns after the WAL is flushed), "9.27.9" (pg_stat_file).
  */
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -175,4 +180,71 @@ export function percentile(values: readonly number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * s.length));
   return s[Math.min(rank, s.length) - 1]!;
+}
+
+/** Where and as whom a scratch server listens: a unix socket directory only (listen_addresses ''). */
+export interface PgEndpoint {
+  /** Unix socket directory (unix_socket_directories). */
+  socket: string;
+  port: number;
+  /** OS user = database superuser (peer/trust over the socket). Default postgres. */
+  user?: string;
+}
+
+/**
+ * psql as the database's OS user over the socket, each statement its own `-c` (one session, each in
+ * autocommit, stops at the first error: ON_ERROR_STOP), unaligned tuples only (-At), no psqlrc (-X).
+ */
+export function psqlArgv(e: Partial<PgEndpoint>, sql: string[]): string[] {
+  const user = e.user ?? 'postgres';
+  return asUser(user, [
+    'psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1',
+    '-h', e.socket ?? '/var/run/postgresql', '-p', String(e.port ?? 5432), '-U', user, '-d', 'postgres',
+    ...sql.flatMap((s) => ['-c', s]),
+  ]);
+}
+
+/**
+ * The write load of one session: `table` gets the numbers 1, 2, 3… each INSERTed in its own transaction
+ * and COMMITted (synchronous_commit=on: COMMIT returns once its WAL is flushed), then reported to the
+ * client as a NOTICE `jts-commit N SENT_MS DONE_MS` (server clock, ms since the epoch: SENT before the
+ * INSERT, DONE after the COMMIT returned). A NOTICE is sent to the client as it is raised (elog.c
+ * flushes each message), so psql prints one line per commit on stderr while the load runs.
+ * Between commits it sleeps `pauseMs`. It ends when the file `stopFile` exists (pg_stat_file, superuser),
+ * or after `maxS` seconds with an error naming that bound. `table`/`stopFile`: [A-Za-z0-9._/-] only.
+ */
+export function commitLoadSql(table: string, stopFile: string, maxS: number, pauseMs: number): string {
+  if (!/^[A-Za-z0-9._/-]+$/.test(table + stopFile)) throw new Error(`unsafe table or path ${table} ${stopFile}`);
+  const ms = 'extract(epoch from clock_timestamp()) * 1000';
+  return (
+    `DO $$DECLARE sent double precision; t0 timestamptz := clock_timestamp(); BEGIN ` +
+    `FOR i IN 1..100000000 LOOP ` +
+    `IF (pg_stat_file('${stopFile}', true)).modification IS NOT NULL THEN RETURN; END IF; ` +
+    `IF clock_timestamp() > t0 + interval '${Math.round(maxS)} seconds' THEN RAISE EXCEPTION 'jts-storage: the write load was not stopped within ${Math.round(maxS)} s'; END IF; ` +
+    `sent := ${ms}; INSERT INTO ${table} VALUES (i); COMMIT; ` +
+    `RAISE NOTICE 'jts-commit % % %', i, round(sent::numeric, 3), round((${ms})::numeric, 3); ` +
+    `PERFORM pg_sleep(${(pauseMs / 1000).toFixed(3)}); END LOOP; END$$`
+  );
+}
+
+/** One commit the load reported: its number and the server's clock before the INSERT and after the COMMIT (ms). */
+export interface ReportedCommit {
+  n: number;
+  sentMs: number;
+  doneMs: number;
+}
+
+/**
+ * The commits in a chunk of psql's stderr (`NOTICE:  jts-commit N SENT DONE` lines); `rest` is the
+ * incomplete last line, to prepend to the next chunk.
+ */
+export function parseCommitNotices(pending: string, chunk: string): { commits: ReportedCommit[]; rest: string } {
+  const lines = (pending + chunk).split('\n');
+  const rest = lines.pop() ?? '';
+  const commits: ReportedCommit[] = [];
+  for (const l of lines) {
+    const m = /jts-commit (\d+) ([\d.]+) ([\d.]+)/.exec(l);
+    if (m) commits.push({ n: Number(m[1]), sentMs: Number(m[2]), doneMs: Number(m[3]) });
+  }
+  return { commits, rest };
 }

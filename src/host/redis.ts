@@ -4,6 +4,11 @@
  * header `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms",
  * "p99_latency_ms","max_latency_ms"` and one row per test: redis-benchmark.c, Redis 7.0).
  * Captures: test/fixtures/database (redis-benchmark 7.0.15 in the sandbox).
+ *
+ * Also the database drill's write load of one redis-cli process: redis-cli(1) ("-r <repeat> -i
+ * <interval>": the command is sent again after each reply, one reply per line when stdout is not a
+ * terminal), redis.io "Redis persistence" (appendfsync always: the AOF is fsynced before the reply is
+ * sent), redis.io EVAL (a script's writes are one atomic unit; TIME is allowed in scripts).
  */
 
 export type AppendFsync = 'always' | 'everysec';
@@ -60,4 +65,50 @@ export function parseRedisBenchmarkCsv(text: string): RedisBenchmarkRow[] {
     p99Ms: col(r, 'p99_latency_ms'),
     maxMs: col(r, 'max_latency_ms'),
   }));
+}
+
+/** redis-cli to a unix socket, or to 127.0.0.1:port. */
+export function redisCli(h: { socket?: string; port?: number }, args: string[]): string[] {
+  return h.socket ? ['redis-cli', '-s', h.socket, ...args] : ['redis-cli', '-h', '127.0.0.1', '-p', String(h.port ?? 6379), ...args];
+}
+
+/**
+ * The Lua of one write of the load: unless the key `stopKey` exists, the next number (INCR `counter`)
+ * is RPUSHed to `list` and the reply is `jts-write N SEC USEC` (the server's TIME when the write ran;
+ * the reply itself is sent after the AOF fsync under appendfsync always); after the stop, only the
+ * error `jts-stopped` (nothing written).
+ */
+export function redisWriteScript(list: string, counter: string, stopKey: string): string {
+  for (const k of [list, counter, stopKey]) if (!/^[A-Za-z0-9:._-]+$/.test(k)) throw new Error(`unsafe key ${k}`);
+  return (
+    `if redis.call('EXISTS', '${stopKey}') == 1 then return redis.error_reply('jts-stopped') end ` +
+    `local n = redis.call('INCR', '${counter}') redis.call('RPUSH', '${list}', n) local t = redis.call('TIME') ` +
+    `return 'jts-write ' .. n .. ' ' .. t[1] .. ' ' .. t[2]`
+  );
+}
+
+/**
+ * The load as one redis-cli process: the script sent `repeat` times, `intervalS` apart (redis-cli -r -i).
+ * It ends after `repeat` writes, or when the server goes away (SHUTDOWN: the next send fails).
+ */
+export function redisLoadArgv(h: { socket?: string; port?: number }, script: string, repeat: number, intervalS: number): string[] {
+  return redisCli(h, ['-r', String(repeat), '-i', String(intervalS), 'EVAL', script, '0']);
+}
+
+/** One write the load reported: its number and the server's clock when it ran (ms since the epoch). */
+export interface ReportedWrite {
+  n: number;
+  ranMs: number;
+}
+
+/** The writes in a chunk of the load's stdout (`jts-write N SEC USEC` lines); `rest` = the incomplete last line. */
+export function parseWriteReplies(pending: string, chunk: string): { writes: ReportedWrite[]; rest: string } {
+  const lines = (pending + chunk).split('\n');
+  const rest = lines.pop() ?? '';
+  const writes: ReportedWrite[] = [];
+  for (const l of lines) {
+    const m = /jts-write (\d+) (\d+) (\d+)/.exec(l);
+    if (m) writes.push({ n: Number(m[1]), ranMs: Number(m[2]) * 1000 + Math.floor(Number(m[3]) / 1000) });
+  }
+  return { writes, rest };
 }

@@ -12,6 +12,7 @@ import type { Plan } from '../model/plan-schema.js';
 import type { HostState } from '../model/host-state.js';
 import { DEFAULT_STEPS, keyFigures, planVars, type RehearseStep } from './steps.js';
 import { makeTable, wrap } from '../core/columns.js';
+import { makePgTemplate, PG_TEMPLATE_FILE } from './pg-template.js';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(PACKAGE_ROOT, 'bin/jts-storage.js');
@@ -235,6 +236,12 @@ export async function rehearse(o: RehearseOptions): Promise<RehearseReport> {
     await fs.writeFile(planInGuest, `# ${path.resolve(o.planFile)} with the rehearsal's overrides:\n${ov.changes.map((c) => `#   ${c}`).join('\n')}\n${ov.text}`);
   }
   if (o.steps) await fs.writeFile(path.join(outDir, 'steps.json'), JSON.stringify(o.steps));
+  if ((o.steps ?? DEFAULT_STEPS).some((s) => s.argv.includes(`{out}/${PG_TEMPLATE_FILE}`))) {
+    // The database drill's cluster: initdb here, natively, instead of in the emulated guest (pg-template.ts).
+    const { ExecRunner } = await import('../core/exec-runner.js');
+    const t = await makePgTemplate(new ExecRunner(), outDir, typeof process.getuid === 'function' ? process.getuid() : 0);
+    ov.changes.push(t.note);
+  }
   for (const c of ov.changes) o.log(`rehearsal changed: ${c}\n`);
   const argv = [process.execPath, BIN, 'rehearse', '--in-guest', '--out', outDir, '--plan', planInGuest];
   let res;

@@ -14,7 +14,7 @@
  *   - the writes in flight during the lvcreate may be either.
  * Counts are printed; the scratch data is removed and the volume mounted back where it was.
  */
-import type { Runner } from '../core/runner.js';
+import type { Runner, RunResult } from '../core/runner.js';
 import { UserError } from '../core/exit-codes.js';
 import type { ActionRunner } from '../model/actions.js';
 import type { Plan, SnapshotHook } from '../model/plan-schema.js';
@@ -25,7 +25,8 @@ import { detail, execAction, mkdirAction, must } from './actions.js';
 import { drillOrigin, phaseTimer, remount } from './drill.js';
 import { createSets, type VolumeGuarantee } from './set-create.js';
 import { realSleep } from './hooks.js';
-import { redisCli } from './hooks-builtin.js';
+import { commitLoadSql, initdbArgv, parseCommitNotices, pgCtlStartArgv, pgCtlStopArgv, psqlArgv, scratchServerConf } from '../host/postgresql.js';
+import { parseWriteReplies, redisCli, redisLoadArgv, redisServerArgv, redisWriteScript } from '../host/redis.js';
 
 export type DrillDatabase = 'postgresql' | 'redis';
 
@@ -47,6 +48,8 @@ export interface DbDrillResult {
   inFlight: number;
   presentTotal: number;
   guarantee?: VolumeGuarantee;
+  /** PostgreSQL: how the scratch cluster was made (initdb on the volume, or a template unpacked onto it). */
+  cluster?: string;
   hooks: string[];
   /** What the restarted server said about its recovery (log lines). */
   recovery: string[];
@@ -57,57 +60,97 @@ export interface DbDrillResult {
 
 interface Write {
   n: number;
+  /** When the write began, by the server's clock (before the INSERT / when the script ran), ms. */
   sentMs: number;
-  ackMs?: number;
+  /** When this process read its acknowledgement (after the COMMIT / the AOF fsync), ms. */
+  ackMs: number;
 }
 
 interface Db {
-  /** Create and start the scratch server in `dir`. */
+  /** Create (first) and start the scratch server in `dir`. */
   start(first: boolean): Promise<void>;
-  /** Commit write number n; true when acknowledged. */
-  write(n: number): Promise<boolean>;
+  /**
+   * The write load as ONE client process: numbered writes, one after another, each acknowledged after it
+   * is durable; `onAck` per acknowledgement. Resolves when the process ends (after `stopLoad`, or when
+   * the server stops), with its exit code.
+   */
+  load(onAck: (n: number, sentMs: number) => void): Promise<RunResult>;
+  /** Ask the load to end after its current write. */
+  stopLoad(): Promise<void>;
   stop(): Promise<void>;
   /** The numbers the server holds. */
   read(): Promise<number[]>;
   recovery(): Promise<string[]>;
+  /** How the cluster was made (PostgreSQL: initdb on the volume, or a template copied onto it). */
+  made?: string;
   hook: SnapshotHook;
 }
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
 const SOCK = '/run/jts-storage-drill-db';
 /** Private mount points of the database drills: every level 0755, so the database user reaches its directory. */
 export const DB_DRILL_BASE = '/run/jts-storage-db-drill';
 const PG_PORT = 5439;
 /** The longest the drill waits for its scratch server to answer or to go away (seconds). */
 const SERVER_WAIT_S = 120;
+/** The longest a write load runs before it ends itself (seconds): covers every phase it spans. */
+const LOAD_MAX_S = 900;
+/** The pause between two writes of the load (ms): a steady load that leaves the CPU to lvcreate and the hook. */
+const LOAD_PAUSE_MS = 50;
+/**
+ * The drill server's settings over scratchServerConf's: a small shared_buffers (the last line of a setting
+ * wins, postgresql.conf(5)), and crash recovery's start-up sync by one syncfs(2) of the filesystem instead
+ * of an fsync per file (recovery_init_sync_method, PostgreSQL 14+: the same durability, far fewer system
+ * calls under emulation).
+ */
+const DRILL_SETTINGS = { shared_buffers: '16MB', recovery_init_sync_method: 'syncfs' };
 
-function postgres(runner: Runner, act: ActionRunner, dir: string): Db {
+function postgres(runner: Runner, act: ActionRunner, dir: string, template: string | undefined): Db {
   const data = `${dir}/data`;
   const log = `${SOCK}/postgresql.log`;
-  const asPg = (argv: string[]) => ['runuser', '-u', 'postgres', '--', ...argv];
-  const psql = (sql: string) => asPg(['psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-h', SOCK, '-p', String(PG_PORT), '-U', 'postgres', '-d', 'postgres', '-c', sql]);
-  return {
+  const stopFile = `${SOCK}/stop-load`;
+  const ep = { socket: SOCK, port: PG_PORT, user: 'postgres' };
+  const db: Db = {
     hook: { builtin: 'postgresql', socket: SOCK, port: PG_PORT, user: 'postgres', timeoutS: 120 },
     async start(first) {
       if (first) {
         await must(act, execAction(`dir ${dir}`, 'owned by postgres', ['chown', 'postgres:postgres', dir]), (d) => `chown ${dir}: ${d}`);
-        await must(act, execAction(`cluster ${data}`, 'scratch PostgreSQL cluster of the drill', asPg([`${PG_BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']), { timeoutMs: 600_000 }), (d) => `initdb: ${d}`);
-        const conf = `# jts-storage drill\nlisten_addresses = ''\nunix_socket_directories = '${SOCK}'\nport = ${PG_PORT}\nsynchronous_commit = on\nfsync = on\nfull_page_writes = on\nshared_buffers = 16MB\n`;
-        await must(act, { id: `snapshot:drill-db:conf`, kind: 'create', resource: `file ${data}/postgresql.auto.conf`, summary: 'drill server settings', dependsOn: [], steps: [{ type: 'write-file', path: `${data}/postgresql.auto.conf`, content: conf, mode: 0o600, backup: false }] }, (d) => d);
+        if (template && (await runner.exists(template))) {
+          // The catalog files of a cluster made by initdb elsewhere (same binaries), unpacked ON the volume;
+          // the server, its WAL and the restore all run on the volume as with initdb here.
+          await must(act, execAction(`cluster ${data}`, 'scratch PostgreSQL cluster of the drill, from the template', ['tar', '-xf', template, '-C', dir], { timeoutMs: 600_000 }), (d) => `unpacking the cluster template ${template}: ${d}`);
+          await must(act, execAction(`cluster ${data}`, 'owned by postgres', ['chown', '-R', 'postgres:postgres', data]), (d) => d);
+          db.made = `initdb's files copied from the template ${template} onto ${dir} (data and WAL on the volume)`;
+        } else {
+          await must(act, execAction(`cluster ${data}`, 'scratch PostgreSQL cluster of the drill', initdbArgv(data), { timeoutMs: 600_000 }), (d) => `initdb: ${d}`);
+          db.made = `initdb on the volume${template ? ` (no template at ${template})` : ''}`;
+        }
+        await must(act, { id: `snapshot:drill-db:conf`, kind: 'create', resource: `file ${data}/postgresql.auto.conf`, summary: 'drill server settings', dependsOn: [], steps: [{ type: 'write-file', path: `${data}/postgresql.auto.conf`, content: scratchServerConf(SOCK, PG_PORT, DRILL_SETTINGS), mode: 0o600, backup: false }] }, (d) => d);
         await must(act, execAction(`file ${data}/postgresql.auto.conf`, 'owned by postgres', ['chown', 'postgres:postgres', `${data}/postgresql.auto.conf`]), (d) => d);
       }
-      await must(act, execAction(`server ${data}`, 'start the drill server', asPg([`${PG_BIN}/pg_ctl`, '-D', data, '-l', log, '-w', '-t', '300', 'start']), { timeoutMs: 330_000 }), (d) => `pg_ctl start: ${d}`);
-      if (first) await must(act, execAction(`table drill`, 'the drill table', psql('CREATE TABLE drill (n bigint PRIMARY KEY)')), (d) => d);
+      await act.run(execAction(`file ${stopFile}`, 'no stop signal for the next load', ['rm', '-rf', '--', stopFile], { kind: 'destroy' }));
+      await must(act, execAction(`server ${data}`, 'start the drill server', pgCtlStartArgv(data, log), { timeoutMs: 330_000 }), (d) => `pg_ctl start: ${d}`);
     },
-    async write(n) {
-      const r = await act.run(execAction(`table drill`, `commit ${n}`, psql(`INSERT INTO drill VALUES (${n}) RETURNING n`), { timeoutMs: 60_000 }));
-      return r.ok && r.results[r.results.length - 1]?.stdout.trim().split('\n')[0] === String(n);
+    load(onAck) {
+      let pending = '';
+      const sql = ['CREATE TABLE IF NOT EXISTS drill (n bigint PRIMARY KEY)', commitLoadSql('drill', stopFile, LOAD_MAX_S, LOAD_PAUSE_MS)];
+      return runner.run(psqlArgv(ep, sql), {
+        timeoutMs: (LOAD_MAX_S + 60) * 1000,
+        onOutput: (chunk, stream) => {
+          if (stream !== 'stderr') return;
+          const p = parseCommitNotices(pending, chunk);
+          pending = p.rest;
+          for (const c of p.commits) onAck(c.n, c.sentMs);
+        },
+      });
+    },
+    async stopLoad() {
+      await must(act, mkdirAction(stopFile, 0o755, 'end the write load of the drill'), (d) => d);
     },
     async stop() {
-      await act.run(execAction(`server ${data}`, 'stop the drill server', asPg([`${PG_BIN}/pg_ctl`, '-D', data, '-m', 'fast', '-w', '-t', '300', 'stop']), { timeoutMs: 330_000 }));
+      await act.run(execAction(`server ${data}`, 'stop the drill server', pgCtlStopArgv(data), { timeoutMs: 330_000 }));
     },
     async read() {
-      const r = await runner.run(psql('SELECT n FROM drill ORDER BY n'), { timeoutMs: 60_000 });
+      const r = await runner.run(psqlArgv(ep, ['SELECT n FROM drill ORDER BY n']), { timeoutMs: 60_000 });
       if (r.exitCode !== 0) throw new UserError(`reading the drill table failed: ${r.stderr.trim()}`);
       return r.stdout.split('\n').filter(Boolean).map(Number);
     },
@@ -116,6 +159,7 @@ function postgres(runner: Runner, act: ActionRunner, dir: string): Db {
       return t.split('\n').filter((l) => /not properly shut down|redo (starts|done)|automatic recovery|ready to accept/.test(l)).slice(-6);
     },
   };
+  return db;
 }
 
 /** Poll `ready` every 200 ms until it is true or `s` seconds (runner clock) have passed; false on timeout. */
@@ -133,18 +177,31 @@ function redis(runner: Runner, act: ActionRunner, dir: string): Db {
   const hook: SnapshotHook = { builtin: 'redis', socket: sock, timeoutS: 120 };
   const cli = (args: string[]) => redisCli(hook, args);
   const log = `${SOCK}/redis.log`;
+  const STOP_KEY = 'drill:stop';
   return {
     hook,
     async start(first) {
       if (first) await must(act, execAction(`dir ${dir}`, 'owned by redis', ['chown', 'redis:redis', dir]), (d) => `chown ${dir}: ${d}`);
-      const argv = ['runuser', '-u', 'redis', '--', 'redis-server', '--port', '0', '--unixsocket', sock, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'yes', '--logfile', log, '--pidfile', `${SOCK}/redis.pid`];
+      const argv = redisServerArgv({ user: 'redis', socket: sock, dir, appendfsync: 'always', logFile: log, pidFile: `${SOCK}/redis.pid` });
       await must(act, execAction(`server ${dir}`, 'start the drill Redis (AOF, appendfsync always)', argv, { timeoutMs: 60_000 }), (d) => `redis-server: ${d}`);
       const up = await until(runner, SERVER_WAIT_S, async () => (await runner.run(cli(['PING']), { timeoutMs: 5000 })).stdout.trim() === 'PONG');
       if (!up) throw new UserError(`the drill Redis did not answer PING within ${SERVER_WAIT_S} s (its log: ${log})`);
     },
-    async write(n) {
-      const r = await act.run(execAction(`key drill`, `commit ${n}`, cli(['RPUSH', 'drill', String(n)]), { timeoutMs: 60_000 }));
-      return r.ok && /^\d+$/.test(r.results[r.results.length - 1]?.stdout.trim() ?? '');
+    load(onAck) {
+      let pending = '';
+      const argv = redisLoadArgv(hook, redisWriteScript('drill', 'drill:n', STOP_KEY), Math.ceil((LOAD_MAX_S * 1000) / LOAD_PAUSE_MS), LOAD_PAUSE_MS / 1000);
+      return runner.run(argv, {
+        timeoutMs: (LOAD_MAX_S + 60) * 1000,
+        onOutput: (chunk, stream) => {
+          if (stream !== 'stdout') return;
+          const p = parseWriteReplies(pending, chunk);
+          pending = p.rest;
+          for (const w of p.writes) onAck(w.n, w.ranMs);
+        },
+      });
+    },
+    async stopLoad() {
+      await must(act, execAction(`key ${STOP_KEY}`, 'end the write load of the drill', cli(['SET', STOP_KEY, '1'])), (d) => d);
     },
     async stop() {
       await act.run(execAction(`server ${dir}`, 'stop the drill Redis', cli(['SHUTDOWN', 'NOSAVE']), { timeoutMs: 60_000 }));
@@ -171,6 +228,12 @@ export interface DbDrillOptions {
   waitS?: number;
   /** Progress, one line at a time (phases, hook phases, each acknowledged write): stderr in the command. */
   say?: (line: string) => void;
+  /**
+   * PostgreSQL: a tar of a cluster made by this PostgreSQL's initdb (its `data/` directory), unpacked onto
+   * the volume instead of running initdb there (rehearse makes it on the host: initdb's bootstrap costs
+   * ~50-90 s under emulation). Missing file: initdb on the volume, said in the result.
+   */
+  pgTemplate?: string;
 }
 
 /** Run the database drill on `volume` (see the file comment). */
@@ -198,6 +261,7 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
   let running = false;
   /** Ends the write load (set on every way out, so a failed wait does not leave it writing). */
   let stop = false;
+  let load: Promise<unknown> | undefined;
   try {
     await must(act, mkdirAction(priv, 0o755, 'private mount point of the drill'), (d) => d);
     await must(act, execAction(`dir ${DB_DRILL_BASE}`, 'reachable by the database user', ['chmod', '0755', DB_DRILL_BASE, `${DB_DRILL_BASE}/${lv.vg}`, priv]), (d) => d);
@@ -211,30 +275,26 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
     await must(act, mkdirAction(dir, 0o700, 'drill database'), (d) => d);
     await must(act, mkdirAction(SOCK, 0o755, 'sockets and logs of the drill server'), (d) => d);
     await must(act, execAction(`dir ${SOCK}`, 'writable by the database user', ['chmod', '1777', SOCK]), (d) => d);
-    db = database === 'postgresql' ? postgres(runner, act, dir) : redis(runner, act, dir);
+    db = database === 'postgresql' ? postgres(runner, act, dir, o.pgTemplate) : redis(runner, act, dir);
     await phase('start', () => db!.start(true));
     running = true;
+    res.cluster = db.made;
 
-    // The load: one write after another until stopped.
+    // The load: ONE client process, one write after another until stopped (each acknowledgement read as it comes).
     const writes: Write[] = [];
-    const load = (async () => {
-      for (let n = 1; !stop; n++) {
-        const w: Write = { n, sentMs: runner.now().getTime() };
-        writes.push(w);
-        if (await db!.write(n)) w.ackMs = runner.now().getTime();
-        else throw new UserError(`write ${n} was not acknowledged`);
-        say?.(`commit ${n} acknowledged in ${w.ackMs - w.sentMs} ms`);
-      }
-    })();
-    let loadError: unknown;
-    load.catch((e) => (loadError = e));
-    const acked = () => writes.filter((w) => w.ackMs !== undefined).length;
+    let loadEnded: RunResult | undefined;
+    const onAck = (n: number, sentMs: number) => {
+      writes.push({ n, sentMs, ackMs: runner.now().getTime() });
+      if (n % 25 === 0 || n <= 3) say?.(`write ${n} acknowledged`);
+    };
+    load = db.load(onAck).then((r) => (loadEnded = r));
+    const acked = () => writes.length;
     const waitS = o.waitS ?? 300;
     const waitAcked = async (k: number) => {
       const end = runner.now().getTime() + waitS * 1000;
-      while (acked() < k && !loadError && runner.now().getTime() < end) await realSleep(50);
-      if (loadError) throw loadError;
-      if (acked() < k) throw new UserError(`only ${acked()} of ${k} writes were acknowledged within ${waitS} s (write ${writes.length} is still waiting for its commit)`);
+      while (acked() < k && !loadEnded && runner.now().getTime() < end) await realSleep(50);
+      if (acked() < k && loadEnded) throw new UserError(`the write load ended after ${acked()} acknowledged writes (exit ${loadEnded.exitCode}): ${(loadEnded.stderr || loadEnded.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+      if (acked() < k) throw new UserError(`only ${acked()} of ${k} writes were acknowledged within ${waitS} s`);
     };
     await phase('load before', () => waitAcked(o.before ?? 10));
 
@@ -254,22 +314,28 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
     const atSnap = acked();
     await phase('load after', () => waitAcked(atSnap + (o.after ?? 5)));
     stop = true;
-    await load;
-
-    await phase('stop', () => db!.stop());
-    running = false;
+    await phase('stop', async () => {
+      await db!.stopLoad();
+      if (database === 'postgresql') await load; // the session sees the stop file and ends; Redis's ends with the server
+      await db!.stop();
+      running = false;
+      await load;
+    });
     await phase('restore (merge)', () => restoreSnapshot(runner, act, res.snapshot, 'offline'));
     await phase('start on the restored volume', () => db!.start(false));
     running = true;
     const present = new Set(await db.read());
     res.recovery = await db.recovery();
-    const before = writes.filter((w) => w.ackMs !== undefined && w.ackMs < t1);
+    const before = writes.filter((w) => w.ackMs < t1);
     const after = writes.filter((w) => w.sentMs > t2);
     res.committedBefore = before.length;
     res.presentBefore = before.filter((w) => present.has(w.n)).length;
     res.lost = res.committedBefore - res.presentBefore;
     res.writtenAfter = after.length;
-    res.presentAfter = after.filter((w) => present.has(w.n)).length;
+    // The numbers rise with time: every number from the first written after the snapshot on is "after",
+    // also one whose acknowledgement never came (the last write when the server stopped).
+    const firstAfter = Math.min(...after.map((w) => w.n));
+    res.presentAfter = [...present].filter((n) => n >= firstAfter).length;
     res.inFlight = writes.length - before.length - after.length;
     res.presentTotal = present.size;
     const hooksOk = [...sr.pre, ...sr.post].every((h) => h.ok);
@@ -278,8 +344,13 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
   } catch (e) {
     res.error = (e as Error).message;
   } finally {
+    if (db && running) {
+      if (!stop) await db.stopLoad().catch(() => undefined);
+      await db.stop().catch((e) => say?.(`stopping the drill server: ${(e as Error).message}`));
+    }
     stop = true;
-    if (db && running) await db.stop().catch((e) => say?.(`stopping the drill server: ${(e as Error).message}`));
+    // The load's process ends with its server (or its own bound): never left running.
+    await load;
     if (privMounted) {
       await act.run(execAction(`dir ${dir}`, 'remove the drill database', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
       const u = await act.run(execAction(`mount ${priv}`, 'end of the drill', ['umount', priv], { kind: 'destroy', timeoutMs: 300_000 }));
@@ -294,6 +365,7 @@ export async function runDbDrill(runner: Runner, act: ActionRunner, volume: stri
 export function renderDbDrill(d: DbDrillResult): string {
   return (
     d.phases.map((p) => `  ${p.name}: ${p.ms} ms\n`).join('') +
+    (d.cluster ? `  cluster: ${d.cluster}\n` : '') +
     d.hooks.map((h) => `  hook ${h}\n`).join('') +
     (d.guarantee ? `  snapshot guarantee: ${d.guarantee.guarantee}: ${d.guarantee.why}\n` : '') +
     d.recovery.map((l) => `  server: ${l}\n`).join('') +

@@ -198,9 +198,10 @@ export async function drillFlow(volume: string, io: SnapshotIo, dryLines: () => 
 }
 
 /** `snapshot drill VOLUME --database postgresql|redis --yes`: the database drill (src/snapshot/db-drill.ts). */
-export async function dbDrillFlow(volume: string, database: string, io: SnapshotIo): Promise<FlowOutput> {
+export async function dbDrillFlow(volume: string, database: string, io: SnapshotIo, o: { pgTemplate?: string } = {}): Promise<FlowOutput> {
   if (database !== 'postgresql' && database !== 'redis') throw new UserError(`--database: "${database}" is not postgresql or redis`);
-  const d = await runDbDrill(io.runner, io.act, volume, database as DrillDatabase, { say: io.say });
+  if (o.pgTemplate && database !== 'postgresql') throw new UserError('--pg-template is for --database postgresql only');
+  const d = await runDbDrill(io.runner, io.act, volume, database as DrillDatabase, { say: io.say, pgTemplate: o.pgTemplate });
   return { data: d, text: renderDbDrill(d), exitCode: d.pass && !d.error ? 0 : 1 };
 }
 

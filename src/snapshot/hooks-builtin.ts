@@ -23,6 +23,8 @@
 import type { ActionRun } from '../model/actions.js';
 import type { SnapshotHook } from '../model/plan-schema.js';
 import { execAction, mkdirAction, detail } from './actions.js';
+import { psqlArgv as pgPsqlArgv } from '../host/postgresql.js';
+import { redisCli } from '../host/redis.js';
 import type { HookContext, HookPhase, ResolvedHook } from './hooks.js';
 import { commandPhase } from './hooks.js';
 import { labelStart, parseBackupStop, walRange, type BackupStop } from './pg-wal.js';
@@ -40,18 +42,10 @@ export const PG_SCRATCH = '/run/jts-storage-pg-backup';
 
 /** psql as the database's OS user (peer authentication over the socket): runuser -u USER -- psql … */
 export function psqlArgv(h: Pick<SnapshotHook, 'socket' | 'port' | 'user'>, sql: string[]): string[] {
-  const user = h.user ?? 'postgres';
-  return [
-    'runuser', '-u', user, '--', 'psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1',
-    '-h', h.socket ?? '/var/run/postgresql', '-p', String(h.port ?? 5432), '-U', user, '-d', 'postgres',
-    ...sql.flatMap((s) => ['-c', s]),
-  ];
+  return pgPsqlArgv({ socket: h.socket, port: h.port, user: h.user }, sql);
 }
 
-/** redis-cli to the hook's unix socket, or to 127.0.0.1:port. */
-export function redisCli(h: Pick<SnapshotHook, 'socket' | 'port'>, args: string[]): string[] {
-  return h.socket ? ['redis-cli', '-s', h.socket, ...args] : ['redis-cli', '-h', '127.0.0.1', '-p', String(h.port ?? 6379), ...args];
-}
+export { redisCli };
 
 /**
  * The SQL of the session that holds the backup open (`dir` and `label` are [A-Za-z0-9._/-] only).

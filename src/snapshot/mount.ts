@@ -210,9 +210,13 @@ export async function restoreSnapshot(runner: Runner, act: ActionRunner, ref: st
       steps.push(`umount ${m.target}`);
     }
   }
-  // Foreground: for a classic snapshot lvconvert polls until the merge is complete.
-  await must(act, execAction(`lv ${originId}`, `roll ${originId} back to ${snap.id} (merge)`, ['lvconvert', '--merge', snap.id], { kind: 'replace', timeoutMs: 6 * 3600_000 }), (d) => `lvconvert --merge ${snap.id} failed: ${d}`);
-  steps.push(`lvconvert --merge ${snap.id}`);
+  // Foreground: for a classic snapshot lvconvert polls until the merge is complete, every second
+  // (--interval 1; the default is lvm.conf activation/polling_interval = 15 s, so a merge of a few MiB
+  // waited 15 s). A thin snapshot's merge is a metadata swap, nothing to poll: lvconvert --mergethin
+  // takes no --interval (lvconvert(8)).
+  const mergeArgv = ['lvconvert', '--merge', ...(snap.kind === 'thin' ? [] : ['--interval', '1']), snap.id];
+  await must(act, execAction(`lv ${originId}`, `roll ${originId} back to ${snap.id} (merge)`, mergeArgv, { kind: 'replace', timeoutMs: 6 * 3600_000 }), (d) => `lvconvert --merge ${snap.id} failed: ${d}`);
+  steps.push(mergeArgv.join(' '));
   if (act.dryRun) {
     // What follows depends on what LVM did (merged now, or only scheduled): shown, not predicted.
     if (mode === 'offline') for (const m of [...originMounts].sort((a, b) => a.target.length - b.target.length)) {

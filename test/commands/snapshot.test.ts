@@ -32,7 +32,7 @@ test('restore --offline --dry-run: lists umount, merge and mount again, runs not
   const text = out.join('');
   assert.match(text, /dry run: these steps would run, none ran/);
   assert.match(text, /\[1\/3\] umount \/mnt\/pg/);
-  assert.match(text, /\[2\/3\] lvconvert --merge vg_t\/lv_pg\.snap\.databases/);
+  assert.match(text, /\[2\/3\] lvconvert --merge --interval 1 vg_t\/lv_pg\.snap\.databases/);
   assert.match(text, /\[3\/3\] mount -t \S+ -o \S+ \/dev\/vg_t\/lv_pg \/mnt\/pg/);
   assert.equal(r.mutatingCalls.length, 0);
   assert.equal(r.files.has('/log/a.jsonl'), false);
@@ -56,7 +56,7 @@ test('restore --offline: every change is an audited command of the snapshot rest
   assert.equal(recs[0]!.command, 'snapshot restore');
   const changes = recs.filter((x) => x.event === 'command' && x.mutating).map((x) => x.argv!.join(' '));
   assert.match(changes[0]!, /^umount \/mnt\/pg$/);
-  assert.ok(changes.includes(`lvconvert --merge ${SNAP}`));
+  assert.ok(changes.includes(`lvconvert --merge --interval 1 ${SNAP}`));
   assert.match(changes.at(-1)!, /^mount .* \/mnt\/pg$/);
   assert.ok(recs.filter((x) => x.event === 'command' && x.mutating).every((x) => x.actionId?.startsWith('snapshot:')));
   assert.equal(recs.at(-1)!.event, 'end');

@@ -13,6 +13,7 @@ test('db drill: the counts are printed; PASS only with 0 lost and 0 present afte
   const t = renderDbDrill(d);
   assert.match(t, /committed before the snapshot 20, present after restore 20, LOST 0; written after the snapshot 19, present 0; in flight 1/);
   assert.match(t, /drill: PASS/);
+  assert.match(renderDbDrill({ ...d, cluster: 'initdb on the volume' }), /^  cluster: initdb on the volume$/m);
   assert.match(renderDbDrill({ ...d, pass: false, lost: 2, presentBefore: 18 }), /LOST 2[\s\S]*drill: FAIL/);
 });
 
@@ -20,5 +21,6 @@ test('db drill: an unknown database and --dry-run are refused before anything ru
   const r = new FakeRunner();
   await assert.rejects(dbDrillFlow('vg/lv', 'mysql', { runner: r, act: actFor(r) }), /not postgresql or redis/);
   await assert.rejects(runDbDrill(r, actFor(r, { dryRun: true }), 'vg/lv', 'redis'), /no --dry-run/);
+  await assert.rejects(dbDrillFlow('vg/lv', 'redis', { runner: r, act: actFor(r) }, { pgTemplate: '/x.tar' }), /--pg-template is for --database postgresql only/);
   assert.equal(r.calls.length, 0);
 });

@@ -69,3 +69,17 @@ test('drill data is deterministic and comparisons name the files', () => {
   assert.deepEqual(compareSums({ './a': 'x', './b': 'y' }, { './a': 'x', './b': 'y' }), []);
   assert.equal(compareSums({ './a': 'x', './b': 'y' }, { './a': 'z', './c': 'y' }).length, 3);
 });
+
+test('restore: a classic merge is polled every second (--interval 1); a thin merge takes no --interval (lvconvert --mergethin)', async () => {
+  for (const [snap, want] of [
+    ['vg_t/lv_kafka.snap.databases.20261121T120000Z', 'lvconvert --merge --interval 1 vg_t/lv_kafka.snap.databases.20261121T120000Z'],
+    ['vg_t/lv_thin.snap.databases.20261121T120000Z', 'lvconvert --merge vg_t/lv_thin.snap.databases.20261121T120000Z'],
+  ] as const) {
+    const r = lvmRunner('lvs-fresh.json').on(['lvconvert', '--merge'], () => {
+      r.on(['lvs'], { stdout: snapFixture('lvs-merging.json') });
+      return { stderr: 'Delaying merge since origin is open.' };
+    });
+    await restoreSnapshot(r, actFor(r), snap, 'schedule');
+    assert.equal(r.mutatingCalls.map((c) => c.argv.join(' ')).find((a) => a.startsWith('lvconvert')), want);
+  }
+});

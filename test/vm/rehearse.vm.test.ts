@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +40,10 @@ test('rehearse: the default plan on a 4 TB NVMe — plan, apply, verify clean, i
     assert.ok(d.committedBefore > 0 && d.writtenAfter > 0, name);
     console.log(`# ${name} on ${d.volume}: committed before ${d.committedBefore}, lost ${d.lost}; written after ${d.writtenAfter}, present ${d.presentAfter}; step ${(byName.get(name)!.durationMs / 1000).toFixed(1)} s`);
   }
+  // The rehearsal's PostgreSQL cluster comes from the template the host made (said in the result).
+  assert.match(String(byName.get('database drill postgresql')!.json?.['cluster']), /template/);
+  // Where the time goes (VM_SECONDS and the issue's bound are judged from these lines).
+  console.log(`# steps: ${report.steps.map((s) => `${s.name} ${(s.durationMs / 1000).toFixed(1)} s`).join(', ')}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   assert.equal(byName.get('plan')!.exitCode, 2);
   assert.equal(byName.get('verify')!.exitCode, 0);
   console.log(
