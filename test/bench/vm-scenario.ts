@@ -49,6 +49,13 @@ jts('raw-refused', 'bench', ...common, '--profile', 'rand4k-qd1-read', '--raw', 
 jts('compare', 'bench', '--plan', PLAN, '--volume', 'lv_postgres', '--runtime', '2', '--size', '64MiB', '--results-dir', out, '--profile', 'pg-wal', '--repeat', '1', '--compare', 'vm1', '--noise', '1000', '--json');
 jts('report', 'report', '--results', 'vm1', '--results-dir', out, '--plan', PLAN, '--out', path.join(out, 'report.html'), '--json');
 
+// bench --database (issue 16): pg_test_fsync + pgbench on lv_postgres, redis-benchmark on lv_redis, after
+// fio's pg-wal / redis-aof-always on the same volumes; small budgets (scale 1, 2 s runs, 300 requests).
+jts('dbbench', 'bench', '--plan', PLAN, '--volume', 'lv_postgres', 'lv_redis', '--profile', 'pg-wal', '--runtime', '2', '--size', '32MiB', '--repeat', '2',
+  '--database', '--db-runtime', '2', '--pgbench-scale', '1', '--redis-requests', '300', '--results-dir', out, '--save', 'db1', '--json');
+const dbLeft = ['/var/lib/postgresql/.jts-storage-bench-pg', '/var/lib/postgresql/.jts-storage-bench-pg_test_fsync.dat', '/var/lib/redis/.jts-storage-bench-redis', '/run/jts-storage-bench-db/redis.sock', '/run/jts-storage-bench-db/.s.PGSQL.5438'].filter((f) => existsSync(f));
+writeFileSync(path.join(out, 'db-leftover.json'), JSON.stringify(dbLeft));
+
 // Left over: test files in the mount points, the scratch LV.
 const left: string[] = [];
 for (const d of ['/var/lib/postgresql', '/var/lib/kafka', '/var/lib/redis']) {

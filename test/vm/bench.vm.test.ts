@@ -13,11 +13,11 @@ import { parseResults } from '../../src/bench/results.js';
  * test file or scratch LV left behind. Short runtimes and few profiles (every fio start costs seconds under TCG): this checks that it
  * works, not how fast.
  */
-test('bench on the test bed: default plan applied, profiles on mounted volumes, scratch-LV ratios, report, cleanup', { timeout: 900_000 }, async (t) => {
+test('bench on the test bed: default plan applied, profiles on mounted volumes, scratch-LV ratios, report, cleanup', { timeout: 1_200_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'jts-bench-vm-'));
   const res = await runInSandbox(['node', resolve('dist/test/bench/vm-scenario.js'), out], {
     outDir: out,
-    timeoutS: 840,
+    timeoutS: 1140,
     expectWriteBytes: 3 * 1024 ** 3,
   });
   const f = (n: string) => (existsSync(join(out, n)) ? readFileSync(join(out, n), 'utf8') : '');
@@ -72,6 +72,37 @@ test('bench on the test bed: default plan applied, profiles on mounted volumes, 
     const html = f('report.html');
     assert.match(html, /Chart\.js v4/);
     assert.match(html, /lv_postgres/);
+  });
+
+  await t.test('bench --database: pg_test_fsync, pgbench (rw, select-only) and redis-benchmark (always, everysec) on their volumes, ratios to fio, nothing left', () => {
+    assert.equal(rc('dbbench'), 0, why('dbbench'));
+    const r = parseResults(f('dbbench.out'), 'dbbench.out');
+    const d = r.database!;
+    const run = (tg: string, p: string) => d.results.find((x) => x.target === tg && x.profile === p);
+    assert.equal(run('lv_postgres', 'pg_test_fsync')!.runs.length, 1);
+    assert.ok(run('lv_postgres', 'pg_test_fsync')!.summary['db.ops']!.median > 0);
+    for (const p of ['pgbench-rw', 'pgbench-select']) {
+      const x = run('lv_postgres', p)!;
+      assert.equal(x.runs.length, 2, p);
+      assert.ok(x.summary['db.ops']!.median > 0, p);
+      assert.ok(x.summary['db.lat_p50_us']!.median <= x.summary['db.lat_p99_us']!.median, p);
+    }
+    for (const p of ['redis-set-always', 'redis-get-always', 'redis-set-everysec', 'redis-get-everysec']) {
+      const x = run('lv_redis', p)!;
+      assert.equal(x.runs.length, 2, p);
+      assert.ok(x.summary['db.ops']!.median > 0 && x.summary['db.lat_p99_us']!.median > 0, p);
+    }
+    for (const [tg, db, prof] of [['lv_postgres', 'pg_test_fsync', 'pg-wal'], ['lv_postgres', 'pgbench-rw', 'pg-wal'], ['lv_redis', 'redis-set-always', 'redis-aof-always']]) {
+      const x = d.ratios.find((y) => y.target === tg && y.database === db)!;
+      assert.equal(x.predictedBy.profile, prof);
+      assert.ok(x.ratio > 0, `${tg} ${db}`);
+    }
+    assert.ok(r.results.some((x) => x.target === 'lv_redis' && x.profile === 'redis-aof-always'), 'the predicting fio profile was added');
+    assert.equal(d.settings.pgbenchScale, 1);
+    assert.match(d.versions.pgbench ?? '', /^15\./);
+    assert.deepEqual(JSON.parse(f('db-leftover.json')), []);
+    // The figures of this run, for docs/bench.md (stderr of the test run).
+    process.stderr.write(`bench --database figures: ${JSON.stringify({ results: d.results.map((x) => ({ t: x.target, p: x.profile, s: x.summary })), ratios: d.ratios.map((x) => [x.target, x.database, x.ratio]) })}\n`);
   });
 
   await t.test('no test file and no scratch LV left behind', () => {
