@@ -30,7 +30,7 @@ function readLoop(name: string, argv: string[], loop: string, label: string, reg
 function checkTasks(): Task[] {
   return [
     {
-      name: 'Read which of the paths apply looks at exist (systemd, udevd, fstrim.timer, fstrim, the directories; one ls, read-only)',
+      name: 'Read which of the paths apply looks at exist (systemd, udevd, fstrim.timer, fstrim, the directories, old files to remove; one ls, read-only)',
       'ansible.builtin.command': { argv: '{{ jts_probe_paths }}' },
       environment: { LC_ALL: 'C' },
       register: 'jts_storage_present',
@@ -200,6 +200,8 @@ function fileTasks(): Task[] {
       name: 'Remove the files of older releases apply removes (the 60- udev rule that matched every disk; the 61- rule above replaces it)',
       'ansible.builtin.file': { path: '{{ item }}', state: 'absent' },
       loop: '{{ jts_storage_absent_files | default([]) }}',
+      // the ls above listed the ones present: a missing file (the usual case) costs no module process
+      when: 'item in jts_present',
       notify: ['Reload udev rules (jts-storage)'],
     },
     {
@@ -242,7 +244,7 @@ const handlers: Task[] = [
  */
 const playVars: Record<string, string> = {
   jts_probe_paths:
-    "{{ ['ls', '-1d', '--', '/run/systemd/system', '/run/udev/control'] + (jts_storage_trim.timer_paths + jts_storage_trim.fstrim_paths if jts_storage_trim | default(none) else []) + (jts_storage_dirs | map(attribute='path') | list) }}",
+    "{{ ['ls', '-1d', '--', '/run/systemd/system', '/run/udev/control'] + (jts_storage_trim.timer_paths + jts_storage_trim.fstrim_paths if jts_storage_trim | default(none) else []) + (jts_storage_dirs | map(attribute='path') | list) + (jts_storage_absent_files | default([])) }}",
   jts_present: '{{ jts_storage_present.stdout_lines | default([]) }}',
   jts_systemd: "{{ '/run/systemd/system' in jts_present }}",
   jts_udevd: "{{ '/run/udev/control' in jts_present }}",

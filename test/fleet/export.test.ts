@@ -370,7 +370,7 @@ test('upgrade: the playbook removes the old 60- udev rule as apply does (file st
   try {
     const old = join(dir, '60-jts-storage-scheduler.rules');
     writeFileSync(old, 'KERNEL=="nvme[0-9]*n[0-9]*", ATTR{queue/scheduler}="none"\n');
-    const hosts = { h: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3', jts_storage_absent_files: [old], jts_udevd: false } };
+    const hosts = { h: { ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3', jts_storage_absent_files: [old], jts_present: [old], jts_udevd: false } };
     writeFileSync(join(dir, 'inventory.yml'), JSON.stringify({ all: { hosts } }));
     writeFileSync(join(dir, 'probe.yml'), JSON.stringify([{ hosts: 'all', gather_facts: false, tasks: [rm], handlers: [reload] }]));
     const run1 = () => spawnSync('ansible-playbook', ['-i', join(dir, 'inventory.yml'), join(dir, 'probe.yml')], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8', ANSIBLE_LOCAL_TEMP: join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', ANSIBLE_STDOUT_CALLBACK: 'json' } });
