@@ -12,6 +12,7 @@ import type { Plan } from '../model/plan-schema.js';
 import { readLvm, findLv } from './lvm-report.js';
 import { planCreate } from './create.js';
 import { createSets } from './set-create.js';
+import { keptPgBackup } from './hooks-builtin.js';
 import { readAutoextend, applyAutoextend } from './autoextend.js';
 import { backupMount, reserveMap, retentionFor, selectTargets } from './plan-targets.js';
 import { listView, renderList } from './list.js';
@@ -152,7 +153,12 @@ export async function restoreFlow(name: string, o: { offline?: boolean; schedule
   if (o.offline && o.schedule) throw new UserError('--offline and --schedule exclude each other');
   const res = await restoreSnapshot(io.runner, io.act, name, o.offline ? 'offline' : o.schedule ? 'schedule' : 'refuse-if-open');
   if (io.act.dryRun) return { data: { ...res, steps: dryLines() }, text: dryText(dryLines()) + res.message + '\n', exitCode: 0 };
-  return { data: res, text: res.steps.map((s) => `  ${s}\n`).join('') + res.message + '\n', exitCode: 0 };
+  // a set taken with the postgresql hook kept the backup's label and WAL: say where, and what they are for
+  const pg = await keptPgBackup(io.runner, name);
+  const note = pg
+    ? `note: PostgreSQL's backup of this set is kept in ${pg.backupLabel}${pg.walDir ? ` and ${pg.walDir}/ (the WAL it needs)` : ' (its WAL directory is missing)'}; PostgreSQL starts on the restored volume by crash recovery, or, with the label copied to DATA/backup_label and the WAL into DATA/pg_wal/ first, as from a base backup (docs/snapshots.md)\n`
+    : '';
+  return { data: { ...res, ...(pg ? { postgresqlBackup: pg } : {}) }, text: res.steps.map((s) => `  ${s}\n`).join('') + res.message + '\n' + note, exitCode: 0 };
 }
 
 /** `snapshot export NAME`: temp mount (when not mounted), archive, umount. */

@@ -303,3 +303,14 @@ test('freeze decision: no kernel is listed as safe without a measurement; on 6.1
     }
   }
 });
+
+test('restore names the PostgreSQL backup kept with the set: the label nearest the snapshot\'s stamp (≤ 10 min), its WAL directory', async () => {
+  const { keptPgBackup } = await import('../../src/snapshot/hooks-builtin.js');
+  const L = '/var/lib/jts-storage/backup-labels';
+  const r = new FakeRunner({ files: { [`${L}/jts-drill-20261201T000115Z.backup_label`]: 'x', [`${L}/jts-drill-20261201T000115Z.wal/000000010000000000000002`]: 'w', [`${L}/jts-drill-20261130T230000Z.backup_label`]: 'x', [`${L}/jts-other-20261201T000118Z.backup_label`]: 'x' } });
+  r.dirs.add(`${L}/jts-drill-20261201T000115Z.wal`);
+  assert.deepEqual(await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T000118Z'), { backupLabel: `${L}/jts-drill-20261201T000115Z.backup_label`, walDir: `${L}/jts-drill-20261201T000115Z.wal` });
+  assert.equal(await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T020000Z'), undefined, 'none within 10 minutes');
+  assert.equal(await keptPgBackup(r, 'vg_t/lv_pg'), undefined, 'not one of our snapshot names');
+  assert.equal(await keptPgBackup(new FakeRunner(), 'vg_t/lv_pg.snap.drill.20261201T000118Z'), undefined, 'no label directory');
+});
