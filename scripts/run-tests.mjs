@@ -42,9 +42,9 @@ const VM_SECONDS = {
   'bench.vm': 400,
   'hostile.vm': 240,
   'field-lvm.vm': 300,
-  // db-drill.vm: 348 s measured 2026-11-30 23:58 at load 17-18 (was 399 s at load 18-20 with a process per write);
-  // its PostgreSQL drill runs initdb in the guest (73 s of it at that load), as on a real host.
-  'db-drill.vm': 348,
+  // db-drill.vm: 126 s measured 2026-12-01 00:29 at load 14 (348 s at load 17-18 an hour before; 399 s at load
+  // 18-20 with a process per write); its PostgreSQL drill runs initdb in the guest (21 s of it), as on a real host.
+  'db-drill.vm': 126,
   // dr-runbook.vm: 264 s measured 2026-11-30 22:32 on an idle machine (its first end-to-end pass).
   'dr-runbook.vm': 264,
   // kernel-truth.vm: 561 s and prove-offline.vm: 153 s measured at load 20-24; idle estimates.
