@@ -125,8 +125,10 @@ export const BLOCKS = {
     return fence('console', [
       `$ jts-storage export ansible --drives ${D4} --out out`,
       f.ansible.out.trimEnd(),
-      `$ grep -A4 'lv: lv_postgres' out/host_vars/localhost.yml   # lvcreate -l ${pg?.extents} × ${f.extentMiB} MiB`,
-      grepAfter(f.ansible.hostVars, 'lv: lv_postgres', 4),
+      pg?.thinPool
+        ? `$ grep -A5 'lv: lv_postgres' out/host_vars/localhost.yml   # thin in ${pg.thinPool}: lvcreate -V ${(pg.virtualSizeBytes ?? pg.sizeBytes) / 2 ** 20}m`
+        : `$ grep -A4 'lv: lv_postgres' out/host_vars/localhost.yml   # lvcreate -l ${pg?.extents} × ${f.extentMiB} MiB`,
+      grepAfter(f.ansible.hostVars, 'lv: lv_postgres', pg?.thinPool ? 5 : 4),
       `$ grep -A10 'name: "Logical volumes' out/site.yml   # the play: one task per module, looping over host_vars`,
       grepAfter(f.ansible.site, 'name: "Logical volumes', 10),
       `$ grep -A4 'jts_storage_trim:' out/host_vars/localhost.yml   # TRIM: chosen on the host, by apply's rule`,
@@ -168,10 +170,10 @@ export const BLOCKS = {
 /** Numbers in prose: file, pattern (each group is one figure), and the figures in group order. */
 export const ANCHORS = [
   { file: 'README.md', re: /= ([\d,]+) extents of 4 MiB = ([\d.]+) GiB\)/g, values: (f) => [thousands(f.vg.totalExtents), gib(f.vg.totalExtents * f.vg.extentSizeBytes)] },
-  { file: 'README.md', re: /ClickHouse takes `rest` \(([\d.]+) GiB\)/g, values: (f) => {
-    const ch = f.vol('lv_clickhouse');
-    if (ch?.sizeKind !== 'rest') throw new Error('the default plan\'s lv_clickhouse is no longer `rest`: rewrite the sentence "ClickHouse takes `rest`" and its anchor');
-    return [gib(ch.sizeBytes)];
+  { file: 'README.md', re: /thin volumes in one pool\n?\s*that takes `rest` \(([\d.]+) GiB\)/g, values: (f) => {
+    const pool = f.vg.thinPools[0];
+    if (!pool) throw new Error('the default plan has no thin pool: rewrite the sentence "thin volumes in one pool that takes `rest`" and its anchor');
+    return [gib(pool.extents * f.vg.extentSizeBytes)];
   } },
   { file: 'README.md', re: /10 % of the VG \(([\d.]+) GiB\)/g, values: (f) => [gib(f.vg.reserveExtents * f.vg.extentSizeBytes)] },
   { file: 'README.md', re: /rejects it with (\d+) errors/g, values: (f) => [String(f.seed.errors.length)] },

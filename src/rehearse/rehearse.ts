@@ -13,6 +13,7 @@ import type { HostState } from '../model/host-state.js';
 import { DEFAULT_STEPS, keyFigures, planVars, type RehearseStep } from './steps.js';
 import { makeTable, wrap } from '../core/columns.js';
 import { makePgTemplate, PG_TEMPLATE_FILE } from './pg-template.js';
+import { growPlanText, growSentence, growTargetOf, type GrowSample } from './grow.js';
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(PACKAGE_ROOT, 'bin/jts-storage.js');
@@ -34,6 +35,8 @@ export interface StepResult {
   figures?: string;
   json?: unknown;
   stderrTail?: string;
+  /** The step's samples (RehearseStep.measure), before and after it ran. */
+  measured?: { before: GrowSample; after: GrowSample; volume: string; mount: string };
 }
 
 // ------------------------------------------------------------------ overrides
@@ -113,6 +116,15 @@ export async function runStepsInGuest(o: {
     const { loadPlanFile } = await import('../model/load-plan.js');
     const loaded = await loadPlanFile(o.planFile, o.runner).catch(() => undefined);
     if (loaded) for (const [k, v] of Object.entries(planVars(loaded.plan))) vars[k] ??= v;
+    // the online grow: a copy of the plan with one snapshotted thin volume larger (./grow.ts)
+    const grow = loaded && growTargetOf(loaded.plan);
+    if (grow && wanted.includes('growPlan') && vars.growPlan === undefined) {
+      vars.growPlan = path.join(o.outDir, 'plan.grow.yaml');
+      await o.runner.mkdir(o.outDir, { recursive: true });
+      await o.runner.writeFile(vars.growPlan, growPlanText(await o.runner.readFile(o.planFile), grow));
+      vars.growVolume = `${grow.vg}/${grow.lv}`;
+      vars.growMount = grow.mount;
+    }
   }
   await o.runner.mkdir(path.join(o.outDir, 'steps'), { recursive: true });
   let failed = false;
@@ -136,6 +148,7 @@ export async function runStepsInGuest(o: {
     }
     o.log(`\n▶ rehearse step ${i + 1}/${steps.length}: ${step.name}: jts-storage ${argv.join(' ')}\n`);
     const env = { ...step.env, JTS_STORAGE_REHEARSAL: '1' };
+    const before = step.measure ? await step.measure(o.runner, vars) : undefined;
     const r =
       (o.inProcess && (await o.inProcess(argv, env))) ??
       (await o.runner.run([o.node ?? process.execPath, BIN, ...argv], {
@@ -147,7 +160,8 @@ export async function runStepsInGuest(o: {
           timeoutMs: 20 * 60_000,
         }));
     const json = step.parseJson ? parseJsonOut(r.stdout) : undefined;
-    const reason = judge(step, r.exitCode, json);
+    const after = step.measure ? await step.measure(o.runner, vars) : undefined;
+    const reason = judge(step, r.exitCode, json) ?? (before && after ? step.measuredProblem?.(before, after) : undefined);
     const res: StepResult = {
       index: i + 1,
       name: step.name,
@@ -156,9 +170,10 @@ export async function runStepsInGuest(o: {
       durationMs: Math.round(r.durationMs),
       ok: !reason,
       reason,
-      figures: keyFigures(step.name, json),
+      figures: before && after && step.measuredFigures ? step.measuredFigures(before, after) : keyFigures(step.name, json),
       json,
       stderrTail: r.stderr.slice(-3000),
+      ...(before && after ? { measured: { before, after, volume: vars.growVolume ?? '', mount: vars.growMount ?? '' } } : {}),
     };
     if (!step.parseJson || (reason && json === undefined)) res.stderrTail = (r.stdout + r.stderr).slice(-3000);
     results.push(res);
@@ -352,6 +367,7 @@ export async function formatRehearseReport(r: RehearseReport, width = 80): Promi
     ...para(`rehearsal of ${r.planFile} on ${r.drivesFile}`),
     table,
     ...r.changes.flatMap((c) => para(`rehearsal changed: ${c}`)),
+    ...r.steps.filter((s) => s.measured && !s.skipped).flatMap((s) => para(growSentence(s.measured!.volume, s.measured!.mount, s.measured!.before, s.measured!.after))),
     ...para(`boot ${secs(r.bootMs)}, total ${secs(r.wallMs)} (budget ${BUDGET_MS / 60000} min${r.withinBudget.time ? '' : ': OVER'})`),
     ...para(`drive images really use ${(r.imageBytes / 1e9).toFixed(2)} GB of host disk (du; budget ${BUDGET_DISK_BYTES / 1e9} GB${r.withinBudget.disk ? '' : ': OVER'})`),
   ];

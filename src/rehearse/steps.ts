@@ -10,7 +10,9 @@
 // expectJson: top-level JSON fields that must have exactly these values (e.g. the re-apply's 0).
 
 import { REHEARSE_BENCH_STEPS } from '../bench/rehearse-steps.js';
+import type { Runner } from '../core/runner.js';
 import type { Plan } from '../model/plan-schema.js';
+import { growFigures, growPlanProblem, growProblem, sampleGrow, type GrowSample } from './grow.js';
 import { trySize } from '../model/units.js';
 
 export interface RehearseStep {
@@ -23,6 +25,12 @@ export interface RehearseStep {
   jsonProblem?: (json: unknown) => string | undefined;
   /** Extra environment for the step. */
   env?: Record<string, string>;
+  /** Sampled (read-only) before and after the step; kept in the result as `measured`. */
+  measure?: (runner: Runner, vars: Record<string, string>) => Promise<GrowSample>;
+  /** Why the step fails although its exit code is expected, from the samples. */
+  measuredProblem?: (before: GrowSample, after: GrowSample) => string | undefined;
+  /** The summary's figures from the samples (instead of the JSON's). */
+  measuredFigures?: (before: GrowSample, after: GrowSample) => string;
 }
 
 export const DEFAULT_STEPS: RehearseStep[] = [
@@ -47,6 +55,20 @@ export const DEFAULT_STEPS: RehearseStep[] = [
   { name: 'database drill redis', argv: ['snapshot', 'drill', '{redisVolume}', '--database', 'redis', '--yes', '--json'], expectExit: [0], parseJson: true },
   // bench (issue 8): a short fio run per mounted volume + scratch LV, then the HTML report.
   ...REHEARSE_BENCH_STEPS.map((s) => ({ ...s, argv: [...s.argv], expectExit: [...s.expectExit] })),
+  // growth with snapshots in force (issue 14, ./grow.ts): a snapshot by the volume's plan policy (thin), then a
+  // copy of the plan with the volume larger: plan shows exactly the lvextend -r, apply grows it online; the
+  // LV, its filesystem, the mount and the snapshot are sampled before and after. Last: bench refuses live snapshots.
+  { name: 'grow: snapshot', argv: ['snapshot', 'create', '{growVolume}', '--plan', '{plan}', '--json'], expectExit: [0], parseJson: true },
+  { name: 'grow: plan', argv: ['plan', '--plan', '{growPlan}', '--json'], expectExit: [2], parseJson: true, jsonProblem: growPlanProblem },
+  {
+    name: 'grow: apply',
+    argv: ['apply', '--plan', '{growPlan}', '--yes', '--json'],
+    expectExit: [0],
+    parseJson: true,
+    measure: sampleGrow,
+    measuredProblem: growProblem,
+    measuredFigures: growFigures,
+  },
 ];
 
 /** Key figures of a step's JSON for the summary table (whatever of these the step printed). */

@@ -11,21 +11,26 @@ export function gib(bytes: number): string {
 export { fitColumns, makeTable } from '../core/columns.js';
 
 /**
- * One row per volume: the exact extents the commands use, the size in GiB, the filesystem and the
- * mount. With one VG the volume column holds the LV name alone (the VG line below the table names
+ * One row per thin pool and per volume: the exact extents the commands use (a thin volume: "in POOL",
+ * its GiB are virtual), the size in GiB, the filesystem and the mount. With one VG the volume column holds the LV name alone (the VG line below the table names
  * the VG), so the table fits 80 columns; longer cells wrap inside their column.
  */
 export function layoutTable(layout: Layout, plan: Plan, color: boolean, width?: number): string {
   const rows: (string | number)[][] = [];
   const oneVg = layout.vgs.length === 1;
   for (const vg of layout.vgs) {
+    // thin pools first: their extents are what the VG gives; their thin volumes below say "in POOL"
+    for (const tp of vg.thinPools) {
+      const pp = plan.volumeGroups.find((x) => x.name === vg.name)?.thinPools.find((x) => x.name === tp.name);
+      rows.push([oneVg ? tp.name : `${vg.name}/${tp.name}`, pp?.size ?? '', String(tp.extents), ((tp.extents * vg.extentSizeBytes) / GiB).toFixed(2), '', '(thin pool)']);
+    }
     for (const v of vg.volumes) {
       const pv = plan.volumes.find((x) => x.name === v.name && x.vg === vg.name);
       const bytes = v.thinPool ? (v.virtualSizeBytes ?? v.sizeBytes) : v.sizeBytes;
       rows.push([
         oneVg ? v.name : `${vg.name}/${v.name}`,
         pv?.size ?? '',
-        v.thinPool ? `thin in ${v.thinPool}` : String(v.extents),
+        v.thinPool ? `in ${v.thinPool}` : String(v.extents),
         (bytes / GiB).toFixed(2),
         pv?.filesystem.type ?? '',
         pv?.mount?.path ?? '',

@@ -49,7 +49,7 @@ test('plan --out into a directory that does not exist: one line, exit 1, and the
   const r = await run(['plan', '--plan', PLAN, '--drives', DRIVES, '--out', out]);
   assert.equal(r.code, 1);
   oneErrorLine(r.err, new RegExp(`^error: cannot write ${out.replace(/[.]/g, '\\.')}: its directory does not exist`));
-  assert.match(r.out, /^Plan: 56 to create, 0 to change, 0 to replace, 0 to destroy\.$/m);
+  assert.match(r.out, /^Plan: 57 to create, 0 to change, 0 to replace, 0 to destroy\.$/m);
 });
 
 test('plan --out into an unwritable directory (EACCES): one line, exit 1, the plan printed', async () => {

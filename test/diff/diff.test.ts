@@ -28,7 +28,9 @@ test('fresh 4 TB drive: every volume gets lv + mkfs + mount + perm, with exact c
     const vl = vgl.volumes.find((x) => x.name === v.name)!;
     const lv = byId(actions, `lv:vg_jts/${v.name}:create`);
     const s0 = lv.steps[0]!;
-    assert.deepEqual(s0.type === 'exec' && s0.argv, ['lvcreate', '-l', String(vl.extents), '-n', v.name, '-r', String(v.readAhead), '--wipesignatures', 'y', '--yes', 'vg_jts']);
+    const size = v.thinPool ? ['--type', 'thin', '-V', lvmSizeArg(vl.virtualSizeBytes!), '--thinpool', v.thinPool] : ['-l', String(vl.extents)];
+    assert.deepEqual(s0.type === 'exec' && s0.argv, ['lvcreate', ...size, '-n', v.name, '-r', String(v.readAhead), '--wipesignatures', 'y', '--yes', 'vg_jts']);
+    if (v.thinPool) assert.deepEqual(lv.dependsOn, ['pool:vg_jts/pool_db:create']);
     assert.equal(byId(actions, `fs:vg_jts/${v.name}:create`).steps[0]!.type, 'exec');
     // mounted with its explicit type and its fstab line's options BEFORE fstab is written (issue 12)
     const [mountLine] = argvs(byId(actions, `mount:${v.mount!.path}:create`));
@@ -47,6 +49,11 @@ test('fresh 4 TB drive: every volume gets lv + mkfs + mount + perm, with exact c
   assert.deepEqual(step.verifyArgv, ['findmnt', '--verify', '--tab-file', '{file}']);
   assert.match(step.content, /^\/dev\/vg_jts\/lv_kafka +\/var\/lib\/kafka +xfs +noatime,logbufs=8,logbsize=256k,nofail,x-systemd.device-timeout=30s +0 0$/m);
   assert.equal(actions.every((a) => a.kind === 'create'), true);
+  // The snapshotted databases are thin in pool_db: the pool first, its autoextend profile written before it.
+  const pool = byId(actions, 'pool:vg_jts/pool_db:create');
+  assert.equal(pool.steps[0]!.type === 'write-file' && pool.steps[0]!.path, '/etc/lvm/profile/jts-vg_jts-pool_db.profile');
+  assert.deepEqual(argvs(pool), ['write /etc/lvm/profile/jts-vg_jts-pool_db.profile', `lvcreate --type thin-pool -l ${vgl.thinPools[0]!.extents} --poolmetadatasize 1g --chunksize 256k --metadataprofile jts-vg_jts-pool_db -n pool_db --yes vg_jts`]);
+  assert.deepEqual(loaded.plan.volumes.filter((v) => v.thinPool).map((v) => v.name), ['lv_postgres', 'lv_clickhouse', 'lv_mongodb']);
 });
 
 test('ordering: pv → vg → lv → mkfs → users → mkdir → mount → fstab → network mounts → chown/chmod; deps point backwards', () => {
@@ -162,7 +169,7 @@ test('a path mounted from another device, and a non-blank drive, are findings', 
 test('thin pool and thin volume commands', () => {
   const loaded = loadPlan('plans/jts.yaml', (t) =>
     t
-      .replace(/reserve: 10%/, 'reserve: 10%\n    thinPools:\n      - { name: tp_scratch, size: 20GiB }')
+      .replace(/thinPools:\n/, 'thinPools:\n      - { name: tp_scratch, size: 20GiB }\n')
       .replace(/^users:/m, '  - name: lv_scratch\n    vg: vg_jts\n    size: 100GiB\n    thinPool: tp_scratch\n    filesystem: { type: ext4 }\n\nusers:'),
   );
   const st = described();
@@ -191,7 +198,7 @@ test('helpers: LVM size args and mkfs argv keep exactly the plan options', () =>
 test('plan vs the probe of the sandbox guest (captured): only what is missing, real kernel options accepted', async () => {
   const { guestRunner } = await import('../probe/guest-runner.js');
   const { probeHost } = await import('../../src/probe/probe.js');
-  const loaded = loadPlan();
+  const loaded = loadPlan('test/fixtures/guest/jts-classic-plan.yaml');
   const st = await probeHost(guestRunner(), { paths: [] });
   const r = diffPlanDetailed(loaded, st, layoutOf(loaded, st));
   const ids = r.actions.map((a) => a.id);

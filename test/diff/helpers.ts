@@ -50,7 +50,8 @@ export function appliedState(loaded: LoadedPlan, base: HostState, layout: Layout
     const drivePaths = vg.pvs.map((p) => p.path);
     for (const p of vg.pvs) s.pvs.push({ name: p.path, vgName: vg.name, sizeBytes: p.sizeBytes, peStartBytes: p.peStartBytes });
     for (const d of s.drives) if (drivePaths.includes(d.path)) d.signatures = ['LVM2_member'];
-    const used = vg.volumes.filter((v) => !v.thinPool).reduce((a, v) => a + v.extents, 0);
+    // Thick volumes, thin pools (data + metadata) and the pool metadata spare: what LVM allocates.
+    const used = vg.volumes.filter((v) => !v.thinPool).reduce((a, v) => a + v.extents, 0) + vg.thinPools.reduce((a, p) => a + p.extents + p.metadataExtents, 0) + (vg.pmspareExtents ?? 0);
     s.vgs.push({
       name: vg.name,
       extentSizeBytes: vg.extentSizeBytes,
@@ -60,13 +61,19 @@ export function appliedState(loaded: LoadedPlan, base: HostState, layout: Layout
       freeBytes: (vg.totalExtents - used) * vg.extentSizeBytes,
       pvNames: drivePaths,
     });
+    for (const p of vg.thinPools) {
+      const tp = plan.volumeGroups.find((x) => x.name === vg.name)!.thinPools.find((x) => x.name === p.name)!;
+      // As `lvm fullreport` shows a pool (the probe's report leaves out the hidden _tmeta/_tdata/pmspare).
+      s.lvs.push({ vgName: vg.name, name: p.name, sizeBytes: p.extents * vg.extentSizeBytes, attr: 'twi-aotz--', path: '', dataPercent: 0.5, metadataPercent: 1.2, active: true, ...(tp.autoextend ? { profile: `jts-${vg.name}-${p.name}` } : {}) });
+    }
     for (const v of vg.volumes) {
       const pv = plan.volumes.find((x) => x.name === v.name && x.vg === vg.name)!;
       const lv: LvInfo = {
         vgName: vg.name,
         name: v.name,
-        sizeBytes: v.extents * vg.extentSizeBytes,
-        attr: '-wi-ao----',
+        sizeBytes: v.thinPool ? (v.virtualSizeBytes ?? v.sizeBytes) : v.extents * vg.extentSizeBytes,
+        attr: v.thinPool ? 'Vwi-aotz--' : '-wi-ao----',
+        ...(v.thinPool ? { poolLv: v.thinPool } : {}),
         readAheadSectors: pv.readAhead,
         path: `/dev/${vg.name}/${v.name}`,
         dmPath: `/dev/mapper/${dmName(vg.name, v.name)}`,

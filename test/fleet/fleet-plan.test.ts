@@ -49,7 +49,8 @@ test('plan --inventory: one line per host, invalid ones named; exit 1 when any h
   assert.equal(lines.length, 5, out);
   assert.match(lines[0]!, /^primary\s+would change\s+\d+ action\(s\): \d+ create/);
   assert.match(lines[1]!, /^replica\s+would change/, 'its own drive identity (jts_storage_drive_ids) matches its drives');
-  assert.match(lines[2]!, /^dr-site\s+invalid\s+1 error\(s\): JTS-CAPACITY/);
+  // on 2 TB the thick volumes fit; the thin volumes' 2500 GB cannot all be written in the pool + VG free space
+  assert.match(lines[2]!, /^dr-site\s+invalid\s+1 error\(s\): JTS-THIN-OVERCOMMIT/);
   assert.match(lines[3]!, /^nodrives\s+invalid\s+no jts_storage_drives/);
   assert.equal(lines[4], '4 host(s): 2 would change, 0 unchanged, 2 invalid (exit 1)');
 });

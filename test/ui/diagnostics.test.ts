@@ -16,7 +16,7 @@ const OTHER_DRIVE = 'test/fixtures/diagnostics/other-drive.yaml';
 
 function runner(): FakeRunner {
   const r = new FakeRunner();
-  for (const f of ['plans/jts.yaml', 'examples/seed-literal.yaml', 'examples/drives/4tb-nvme.yaml', 'examples/drives/2tb-nvme.yaml', OTHER_DRIVE]) r.files.set(f, readRepo(f));
+  for (const f of ['plans/jts.yaml', 'examples/seed-literal.yaml', 'examples/drives/4tb-nvme.yaml', 'examples/drives/2tb-nvme.yaml', OTHER_DRIVE, 'test/fixtures/guest/jts-classic-plan.yaml']) r.files.set(f, readRepo(f));
   return r;
 }
 
@@ -53,13 +53,16 @@ for (const c of [
 }
 
 test('a drive that is not there: the root cause first, the reserve/capacity findings that follow from it left out', async () => {
-  const r = await plan80({ plan: 'plans/jts.yaml', drives: OTHER_DRIVE });
+  // The plan with classic snapshot policies (the default before its databases went thin): its reserve
+  // check is the consequence a missing drive brings.
+  const CLASSIC = 'test/fixtures/guest/jts-classic-plan.yaml';
+  const r = await plan80({ plan: CLASSIC, drives: OTHER_DRIVE });
   assert.match(r.err, /Error: JTS-DRIVE-NOT-FOUND/);
   assert.doesNotMatch(r.err, /JTS-SNAPSHOT-RESERVE/, 'no false second error');
   assert.match(r.err, /1 more follows from it/);
   // --json keeps every finding (shape unchanged) and gains formatVersion.
   let out = '';
-  await planCommand({ plan: 'plans/jts.yaml', drives: OTHER_DRIVE, json: true }, { runner: runner(), stdout: (s) => (out += s), stderr: () => {} });
+  await planCommand({ plan: CLASSIC, drives: OTHER_DRIVE, json: true }, { runner: runner(), stdout: (s) => (out += s), stderr: () => {} });
   const j = JSON.parse(out);
   assert.equal(j.formatVersion, 1);
   assert.ok(j.errors.some((e: Finding) => e.rule === 'JTS-SNAPSHOT-RESERVE'));
@@ -98,7 +101,8 @@ test('output fits 80 columns: a valid plan (findings, layout table, commands, fi
   const code = await planCommand({ plan: 'plans/jts.yaml', drives: 'examples/drives/4tb-nvme.yaml', color: false }, { runner: runner(), stdout: (s) => (out += s), stderr: () => {}, env: { COLUMNS: '80' } });
   assert.equal(code, 2);
   assert.ok(widest(out) <= 80, `plan: widest line ${widest(out)}`);
-  assert.match(out, /^\| lv_clickhouse +\| rest +\| +381466 \| +1490\.10 \| ext4 \| \/var\/lib\/clickhouse \|$/m, 'the layout table keeps its borders');
+  assert.match(out, /^\| pool_db +\| rest +\| +619373 \| +2419\.43 \| +\| \(thin pool\) +\|$/m, 'the layout table keeps its borders');
+  assert.match(out, /^\| lv_clickhouse +\| 1500GB +\| in pool_db \| +1396\.98 \| ext4 \| \/var\/lib\/clickhouse \|$/m, 'a thin volume on one line');
   const { runCommandLine } = await import('../../src/cli.js');
   let list = '';
   assert.equal(await runCommandLine(['bench', '--list-profiles'], { stdout: (s) => void (list += s), stderr: () => {}, env: { COLUMNS: '80' } }), 0);
