@@ -71,3 +71,14 @@ test('the summary shows the grow in lines of at most 80 columns', async () => {
   for (const l of text.slice(at, text.indexOf('\nboot ')).split('\n')) assert.ok(l.length <= 80, l);
   assert.ok(lines.length > 0);
 });
+
+test('rehearsal override: thin ext4 volumes are mounted noinit_itable (ext4lazyinit would write zeros into the pool), XFS and linear ones are not', async () => {
+  const { rehearsalOverrides } = await import('../../src/rehearse/rehearse.js');
+  const text = readRepo('plans/jts.yaml');
+  const o = rehearsalOverrides(text, loadPlanText(text, 'p.yaml').plan);
+  const got = loadPlanText(o.text, 'r.yaml').plan;
+  const withOpt = got.volumes.filter((v) => v.mount?.options.includes('noinit_itable')).map((v) => v.name);
+  assert.deepEqual(withOpt, ['lv_postgres', 'lv_clickhouse']);
+  assert.ok(o.changes.some((c) => /lv_postgres: mount option noinit_itable added/.test(c)));
+  assert.equal(rehearsalOverrides(o.text, got).changes.filter((c) => /noinit_itable/.test(c)).length, 0, 'once');
+});
