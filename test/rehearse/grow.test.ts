@@ -66,7 +66,7 @@ test('the summary shows the grow in lines of at most 80 columns', async () => {
   const text = await formatRehearseReport(r);
   const lines = text.split('\n').filter((l) => /grow|filesystem|snapshot/.test(l) && !l.startsWith('│') && !l.startsWith('┌'));
   assert.match(text, /^online grow of vg_jts\/lv_postgres with its snapshot policy in force: LV 745\.06 →/m);
-  assert.match(text, /lv_postgres_databases_20261130T200000Z still\n +there/);
+  assert.match(text, /lv_postgres_databases_20261130T200000Z still\s+there/);
   const at = text.indexOf('online grow');
   for (const l of text.slice(at, text.indexOf('\nboot ')).split('\n')) assert.ok(l.length <= 80, l);
   assert.ok(lines.length > 0);
