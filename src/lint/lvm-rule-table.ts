@@ -50,6 +50,13 @@ export const LVM_RULES: { id: string; severity: 'error' | 'warning' | 'info'; ti
     source: 'lvmthin(7) "Automatically extend thin pool LV", "Data space exhaustion"',
   },
   {
+    id: 'JTS-THIN-AUTOEXTEND-STEP',
+    severity: 'warning',
+    title: "A thin pool's autoextend step does not fit the volume group's free space",
+    fact: 'When data or metadata use passes thin_pool_autoextend_threshold, dmeventd runs `lvextend --use-policies`, which asks for thin_pool_autoextend_percent of the pool\'s CURRENT size (rounded up to whole extents), and as much again of its metadata (plus the metadata spare, which LVM keeps as large as the largest pool metadata) when metadata passed it, all from the VG\'s free extents. A step larger than what is free cannot be allocated as asked ("Insufficient free space"), and a VG with no free extents can never grow the pool: it fills to 100 %, where every thin volume in it stops.',
+    source: 'lvm.conf(5) activation/thin_pool_autoextend_percent ("percent of its current size"); lvmthin(7) "Automatic extend settings", "Data space exhaustion"; lvm2 lib/metadata/lv_manip.c (_adjust_policy_params, percent_of_extents rounds a relative extension up)',
+  },
+  {
     id: 'JTS-LVM-ACTIVATION-SKIP',
     severity: 'error',
     title: 'A plan volume carries the activation-skip flag',

@@ -11,6 +11,8 @@
  *     resized only while inactive";
  *   - a plan VG that exists partial (a PV missing) or exported → every change to it refused;
  *   - a thin pool at 100 % data or metadata where the plan creates thin volumes → lvcreate refused.
+ *   - a thin pool whose one autoextend step (percent of its size, + metadata and spare) does not fit the VG's
+ *     free extents after the plan (or that has none): dmeventd's lvextend cannot grow it, it fills to 100 %.
  *   - a plan volume that exists with the activation-skip flag (lv_attr[9] k) → `lvchange -ay`/`vgchange -ay`
  *     (boot) leave it inactive without an error, so its mount fails.
  *   - a VG of another host (system ID) by name or on a plan drive, and a VG's own LV/PV count limits
@@ -27,6 +29,26 @@ import { driveOfPv, lintVgLimits, lvmEmitter } from './lvm-vg-limits.js';
 export const THIN_POOL_REFUSE_PERCENT = 100;
 
 const isClassicSnapshot = (l: LvInfo) => l.attr[0] === 's' || l.attr[0] === 'S';
+
+/**
+ * The extents one `lvextend --use-policies` of a thin pool asks for (lvm2 lib/metadata/lv_manip.c
+ * _adjust_policy_params): `percent` % of the pool's current data extents, rounded up (percent_of_extents
+ * rounds a relative extension up), plus — when metadata passed the threshold too — `percent` % of the
+ * metadata, rounded up to extents, twice (the metadata LV and the spare, which LVM keeps as large as the
+ * largest pool metadata of the VG). Inputs in extents; percent an integer ≥ 1 (plan schema).
+ */
+export function autoextendStep(poolExtents: number, metadataExtents: number, percent: number): { data: number; metadata: number; total: number } {
+  const data = Math.ceil((poolExtents * percent) / 100);
+  const metadata = 2 * Math.ceil((metadataExtents * percent) / 100);
+  return { data, metadata, total: data + metadata };
+}
+
+/** The largest integer percent (1–1000, the schema's range) whose autoextendStep fits in `free` extents; 0 when none does. */
+export function maxFittingPercent(poolExtents: number, metadataExtents: number, free: number): number {
+  let best = 0;
+  for (let p = 1; p <= 1000 && autoextendStep(poolExtents, metadataExtents, p).total <= free; p++) best = p;
+  return best;
+}
 
 /** All LVM-refusal findings for the plan on this state, located at file:line:col. */
 export function lintLvm(loaded: LoadedPlan, state: HostState, layout: Layout): Finding[] {
@@ -159,12 +181,36 @@ export function lintLvm(loaded: LoadedPlan, state: HostState, layout: Layout): F
           `${what}, more than the pool's ${formatBytes(poolBytes)}: they can be written only if autoextend takes ${formatBytes(total - poolBytes)} of the VG's ${formatBytes(freeBytes)} free${tp.autoextend ? '' : ' — and this pool has no autoextend'}. Keep the health threshold on the pool's fill (docs/health.md)`,
         );
       }
-      if (!tp.autoextend && planned.some((v) => v.snapshot))
+      const disabled = tp.autoextend !== undefined && tp.autoextend.threshold >= 100;
+      if ((!tp.autoextend || disabled) && planned.some((v) => v.snapshot))
         emit(
           'JTS-THIN-NO-AUTOEXTEND',
           ['volumeGroups', g, 'thinPools', k],
-          `thin pool ${vg.name}/${tp.name} holds volumes with snapshot policies (${planned.filter((v) => v.snapshot).map((v) => v.name).join(', ')}) but has no autoextend: add \`autoextend: { threshold: 80, percent: 20 }\` (an LVM profile attached to the pool; dmeventd extends it from the VG's free space) and keep VG space free for it (reserve)`,
+          `thin pool ${vg.name}/${tp.name} holds volumes with snapshot policies (${planned.filter((v) => v.snapshot).map((v) => v.name).join(', ')}) but has no autoextend${disabled ? ' (threshold 100 disables it: lvm.conf(5))' : ''}: add \`autoextend: { threshold: 80, percent: 20 }\` (an LVM profile attached to the pool; dmeventd extends it from the VG's free space) and keep VG space free for it (reserve)`,
         );
+      // ---- one autoextend step must fit what the VG keeps free after the plan (and its classic snapshots)
+      if (tp.autoextend && !disabled) {
+        const host = state.lvs.find((l) => l.vgName === vg.name && l.name === tp.name && l.attr[0] === 't');
+        const poolExtents = Math.max(pl.extents, host ? Math.ceil(host.sizeBytes / ext) : 0);
+        const free = Math.max(vgl.freeExtents - (vgl.snapshotCowExtents ?? 0), 0);
+        const step = autoextendStep(poolExtents, pl.metadataExtents, tp.autoextend.percent);
+        if (step.total > free) {
+          const cow = vgl.snapshotCowExtents ? ` (after the ${vgl.snapshotCowExtents} extents the classic snapshot policies can hold)` : '';
+          const head = `thin pool ${vg.name}/${tp.name} (${formatBytes(poolExtents * ext)}) autoextends by ${tp.autoextend.percent} % past ${tp.autoextend.threshold} %`;
+          const fitting = maxFittingPercent(poolExtents, pl.metadataExtents, free);
+          const more = formatBytes((step.total - free) * ext);
+          emit(
+            'JTS-THIN-AUTOEXTEND-STEP',
+            ['volumeGroups', g, 'thinPools', k, 'autoextend', 'percent'],
+            free === 0
+              ? `${head}, but ${vg.name} keeps no free extents after the plan${cow}: the pool can never grow, and it fills to 100 % where every thin volume in it stops. ` +
+                  `Ways out: keep VG space free for it (\`reserve:\` on ${vg.name}, e.g. 10%, which a \`rest\` pool gives up), a pool size smaller than what is left, or another drive in ${vg.name}`
+              : `${head}: one step asks for ${step.data} extents (${formatBytes(step.data * ext)})${step.metadata ? ` + ${step.metadata} for metadata and its spare` : ''} = ${step.total}, but ${vg.name} keeps only ${free} free after the plan${cow} (${formatBytes(free * ext)}): ` +
+                  `the first autoextend cannot be allocated as asked and the pool fills towards 100 %, where every thin volume in it stops. Ways out: ` +
+                  `${fitting > 0 ? `lower autoextend.percent to ${fitting} or less (one step then fits); ` : ''}keep ${more} more free (a larger \`reserve:\`; a \`rest\` pool shrinks by as much, so a little less does); a smaller pool; or another drive in ${vg.name}`,
+          );
+        }
+      }
     });
   });
 

@@ -60,8 +60,16 @@ export function rehearsalOverrides(planText: string, plan: Plan): Overrides {
     if (v.filesystem.type !== 'ext4') return;
     const ext = v.filesystem.extended;
     const next = ext.map((o) => (o === 'lazy_itable_init=0' ? 'lazy_itable_init=1' : o === 'lazy_journal_init=0' ? 'lazy_journal_init=1' : o));
+    // On a thin volume mkfs.ext4's journal zeroing writes real zeros (1 GiB for a volume past 128 GiB) into the
+    // pool: dm-thin takes no WRITE ZEROES, so the kernel writes zero pages (measured: the pool's data went
+    // 0 → 0.05 % = 1.2 GiB with lv_postgres's mkfs). mke2fs(8) lazy_journal_init leaves it unzeroed; an
+    // unprovisioned thin block reads as zeros anyway.
+    const thinJournal = v.thinPool && !next.some((o) => o.startsWith('lazy_journal_init'));
+    if (thinJournal) next.push('lazy_journal_init=1');
     if (next.join(',') !== ext.join(',')) {
-      changes.push(`volumes[${i}] ${v.name}: mkfs.ext4 -E ${ext.join(',')} → ${next.join(',')} (no up-front inode table/journal zeroing: it would write tens of GB into the sparse image)`);
+      changes.push(
+        `volumes[${i}] ${v.name}: mkfs.ext4 -E ${ext.join(',') || '(none)'} → ${next.join(',')} (no up-front ${thinJournal ? 'journal zeroing: on a thin volume it writes 1 GiB of real zeros into the pool and the sparse image' : 'inode table/journal zeroing: it would write tens of GB into the sparse image'})`,
+      );
       doc.setIn(['volumes', i, 'filesystem', 'extended'], next);
     }
     // On a thin volume ext4's background inode-table zeroing (ext4lazyinit) writes real zeros into the pool

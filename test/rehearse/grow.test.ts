@@ -82,3 +82,14 @@ test('rehearsal override: thin ext4 volumes are mounted noinit_itable (ext4lazyi
   assert.ok(o.changes.some((c) => /lv_postgres: mount option noinit_itable added/.test(c)));
   assert.equal(rehearsalOverrides(o.text, got).changes.filter((c) => /noinit_itable/.test(c)).length, 0, 'once');
 });
+
+test('rehearsal override: thin ext4 volumes are made with lazy_journal_init=1 (the journal zeroing writes 1 GiB of real zeros into the pool), once; linear ones are not', async () => {
+  const { rehearsalOverrides } = await import('../../src/rehearse/rehearse.js');
+  const text = readRepo('plans/jts.yaml');
+  const o = rehearsalOverrides(text, loadPlanText(text, 'p.yaml').plan);
+  const got = loadPlanText(o.text, 'r.yaml').plan;
+  const lazy = got.volumes.filter((v) => v.filesystem.extended.includes('lazy_journal_init=1')).map((v) => v.name);
+  assert.deepEqual(lazy, ['lv_postgres', 'lv_clickhouse']);
+  assert.ok(o.changes.some((c) => /lv_postgres: mkfs\.ext4 -E \(none\) → lazy_journal_init=1 \(no up-front journal zeroing/.test(c)));
+  assert.equal(rehearsalOverrides(o.text, got).changes.length, 0, 'once');
+});
