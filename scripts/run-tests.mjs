@@ -33,7 +33,9 @@ const VM_SECONDS = {
   'capacity.vm': 180,
   'seed-defects.vm': 180,
   // rehearse.vm: 433 s measured 2026-12-01 00:00 at load 13-15 with both database drills (PG 35 s, Redis 25 s;
-  // apply 100 s, bench 140 s); 181 s in the last clean-clone CI run without them.
+  // apply 100 s, bench 140 s); 181 s in the last clean-clone CI run without them. Thin default plan (issue 14):
+  // 366 s at load 19-22 side by side with the classic plan's rehearsal (358 s), before the drills joined
+  // (docs/decisions.md "Cost, measured"); the thin plan with the drills: see the next run.
   'rehearse.vm': 210,
   'snapshot.vm': 120,
   'tune.vm': 140,
