@@ -33,10 +33,11 @@ const VM_SECONDS = {
   'capacity.vm': 180,
   'seed-defects.vm': 180,
   // rehearse.vm: 433 s measured 2026-12-01 00:00 at load 13-15 with both database drills (PG 35 s, Redis 25 s;
-  // apply 100 s, bench 140 s); 181 s in the last clean-clone CI run without them. Thin default plan (issue 14):
-  // 366 s at load 19-22 side by side with the classic plan's rehearsal (358 s), before the drills joined
-  // (docs/decisions.md "Cost, measured"); the thin plan with the drills: see the next run.
-  'rehearse.vm': 210,
+  // apply 100 s, bench 140 s) on the classic plan; the thin default plan (issue 14) with both drills and the grow:
+  // 634 s at load 10-14 (2026-12-01 00:36-00:47: apply 162 s, bench 140 s, PG drill 77 s, grow 29 s; 1.26 GB);
+  // without the drills 366 s at load 19-22, side by side with the classic plan's 358 s (docs/decisions.md
+  // "Cost, measured"). Idle estimate 210 × 634 / 433.
+  'rehearse.vm': 300,
   'snapshot.vm': 120,
   'tune.vm': 140,
   // bench.vm: 248 s in the clean-clone run of 75ffa5f, + bench --database (#16): 180 s and 143 s at load
