@@ -38,6 +38,17 @@ function loadErr(text: string): string {
   return '';
 }
 
+
+/** lv_pg mounted ext4 at /srv/pg and lv_kafka XFS at /srv/ka, as findmnt reads them. */
+function pgKafkaMounts() {
+  const pg = lvs.find((l) => l.name === 'lv_pg')!;
+  const ka = lvs.find((l) => l.name === 'lv_kafka')!;
+  return [
+    { target: '/srv/pg', source: pg.path, fstype: 'ext4', options: 'rw', majMin: pg.majMin ?? '' },
+    { target: '/srv/ka', source: ka.path, fstype: 'xfs', options: 'rw', majMin: ka.majMin ?? '' },
+  ];
+}
+
 test('hooks schema: argv arrays with a timeout; a shell string, sh -c, builtin+commands and an unused set are refused at file:line:col', () => {
   const ok = loadPlanText(planText('  - name: db\n    hooks:\n      - { name: flush, pre: [/usr/local/bin/flush, --all], post: [/usr/local/bin/thaw] }\n      - { builtin: postgresql, timeoutS: 30 }'), 'p.yaml');
   assert.deepEqual(ok.plan.snapshotSets[0]!.hooks[0]!.pre, ['/usr/local/bin/flush', '--all']);
@@ -135,12 +146,7 @@ test('freeze: never on kernel 6.1 (measured refusal), never for an unproven kern
     const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
     const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': '0.test.1\n' } });
     r.on(['fsfreeze'], {}).on((a) => a[0] === 'lvcreate' && a.at(-1) === 'vg_t/lv_pg', {}).on((a) => a[0] === 'lvcreate' && a.at(-1) === 'vg_t/lv_kafka', { exitCode: 5 });
-    const pg = lvs.find((l) => l.name === 'lv_pg')!;
-    const ka = lvs.find((l) => l.name === 'lv_kafka')!;
-    const mounts = [
-      { target: '/srv/pg', source: pg.path, fstype: 'ext4', options: 'rw', majMin: pg.majMin ?? '' },
-      { target: '/srv/ka', source: ka.path, fstype: 'xfs', options: 'rw', majMin: ka.majMin ?? '' },
-    ];
+    const mounts = pgKafkaMounts();
     const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, mounts, false);
     assert.deepEqual(r.mutatingCalls.map((c) => c.argv.join(' ').replace(/ --name .*/, '')), [
       'fsfreeze --freeze /srv/pg',
@@ -288,12 +294,7 @@ test('freeze decision: no kernel is listed as safe without a measurement; on 6.1
     const cp = planCreate(targets, { lvs, vgs }, { now: NOW, autoextend: OFF });
     const r = new FakeRunner({ now: NOW, files: { '/proc/sys/kernel/osrelease': `${release}\n` } });
     r.on((a) => a[0] === 'lvcreate', {});
-    const pg = lvs.find((l) => l.name === 'lv_pg')!;
-    const ka = lvs.find((l) => l.name === 'lv_kafka')!;
-    const mounts = [
-      { target: '/srv/pg', source: pg.path, fstype: 'ext4', options: 'rw', majMin: pg.majMin ?? '' },
-      { target: '/srv/ka', source: ka.path, fstype: 'xfs', options: 'rw', majMin: ka.majMin ?? '' },
-    ];
+    const mounts = pgKafkaMounts();
     const res = await createSets({ runner: r, act: actFor(r), sleep: noSleep }, plan, cp, lvs, mounts, false);
     assert.ok(!r.calls.some((c) => c.argv[0] === 'fsfreeze'), release);
     assert.equal(res.guarantees.length, cp.items.length);
