@@ -20,7 +20,7 @@ import type { SnapshotPolicy } from '../model/plan-schema.js';
 import { findLv, readLvm } from './lvm-report.js';
 import { executeCreate, planCreate, defaultPolicy } from './create.js';
 import { readAutoextend } from './autoextend.js';
-import { fsType, mountsOf, readMounts, restoreSnapshot, type MountRow } from './mount.js';
+import { fsType, lvconvertMergeArgv, mountsOf, readMounts, restoreSnapshot, type MountRow } from './mount.js';
 import { parseSha256Lines } from './export.js';
 import type { Action, ActionRunner } from '../model/actions.js';
 import { detail, execAction, mkdirAction, must } from './actions.js';
@@ -196,7 +196,7 @@ export async function runDrill(
     if (act.dryRun) {
       // The merge (restore --offline with the private mount as the only mount) and the clean-up.
       await act.run(execAction(`mount ${priv}`, 'restore: unmount', ['umount', priv], { kind: 'destroy' }));
-      await act.run(execAction(`lv ${id}`, `roll ${id} back to the drill snapshot (merge)`, ['lvconvert', '--merge', result.snapshot], { kind: 'replace' }));
+      await act.run(execAction(`lv ${id}`, `roll ${id} back to the drill snapshot (merge)`, lvconvertMergeArgv(c.item.kind, result.snapshot), { kind: 'replace' }));
       await act.run(execAction(`mount ${priv}`, 'restore: mount again', ['mount', '-t', type, '-o', opt, lv.path, priv], { kind: 'create' }));
       await act.run(execAction(`dir ${dir}`, 'remove the drill data', ['rm', '-rf', '--one-file-system', '--', dir], { kind: 'destroy' }));
       result.error = 'dry run: nothing run (checksums and comparison need the changes)';

@@ -150,6 +150,16 @@ export function mergePending(lvs: LvRow[], vg: string, snapName: string, origin:
   return lvs.some((l) => l.vg === vg && (l.name === snapName || (l.name === origin && l.attr[0] === 'O')));
 }
 
+/**
+ * The merge command of a snapshot `VG/LV` (lvconvert(8)). In the foreground, for a classic snapshot
+ * lvconvert polls until the merge is complete, every second (--interval 1; the default is lvm.conf
+ * activation/polling_interval = 15 s, so a merge of a few MiB waited 15 s). A thin snapshot's merge is a
+ * metadata swap, nothing to poll: lvconvert --mergethin takes no --interval.
+ */
+export function lvconvertMergeArgv(kind: 'classic' | 'thin', id: string): string[] {
+  return ['lvconvert', '--merge', ...(kind === 'thin' ? [] : ['--interval', '1']), id];
+}
+
 export type RestoreMode = 'refuse-if-open' | 'offline' | 'schedule';
 
 export interface RestoreResult {
@@ -210,11 +220,7 @@ export async function restoreSnapshot(runner: Runner, act: ActionRunner, ref: st
       steps.push(`umount ${m.target}`);
     }
   }
-  // Foreground: for a classic snapshot lvconvert polls until the merge is complete, every second
-  // (--interval 1; the default is lvm.conf activation/polling_interval = 15 s, so a merge of a few MiB
-  // waited 15 s). A thin snapshot's merge is a metadata swap, nothing to poll: lvconvert --mergethin
-  // takes no --interval (lvconvert(8)).
-  const mergeArgv = ['lvconvert', '--merge', ...(snap.kind === 'thin' ? [] : ['--interval', '1']), snap.id];
+  const mergeArgv = lvconvertMergeArgv(snap.kind, snap.id);
   await must(act, execAction(`lv ${originId}`, `roll ${originId} back to ${snap.id} (merge)`, mergeArgv, { kind: 'replace', timeoutMs: 6 * 3600_000 }), (d) => `lvconvert --merge ${snap.id} failed: ${d}`);
   steps.push(mergeArgv.join(' '));
   if (act.dryRun) {
