@@ -6,7 +6,11 @@ import { fixtureResults } from '../report/fixture-results.js';
 
 test('the human output: a table per target with ratios, first writes, checks, the comparison and notes', async () => {
   const r = await fixtureResults();
-  const text = renderBenchText(r);
+  const out = renderBenchText(r);
+  const long = out.split('\n').filter((l) => l.length > 80);
+  assert.deepEqual(long, [], 'fits 80 columns');
+  // Wrapped lines read as one for the checks below (continuation lines are indented).
+  const text = out.replace(/\n +(?=\S)/g, ' ');
   assert.match(text, /lv_fs \(\/mnt\/fx\) \[hot, ext4, \/dev\/mapper\/vg_fx-lv_fs\]/);
   assert.match(text, /÷ raw/);
   assert.match(text, /rand4k-qd1-read .*read IOPS/);
