@@ -131,17 +131,12 @@ function postgres(runner: Runner, act: ActionRunner, dir: string, template: stri
       await must(act, execAction(`server ${data}`, 'start the drill server', pgCtlStartArgv(data, log), { timeoutMs: 330_000 }), (d) => `pg_ctl start: ${d}`);
     },
     load(onAck) {
-      let pending = '';
       const sql = ['CREATE TABLE IF NOT EXISTS drill (n bigint PRIMARY KEY)', commitLoadSql('drill', stopFile, LOAD_MAX_S, LOAD_PAUSE_MS)];
-      return runner.run(psqlArgv(ep, sql), {
-        timeoutMs: (LOAD_MAX_S + 60) * 1000,
-        onOutput: (chunk, stream) => {
-          if (stream !== 'stderr') return;
-          const p = parseCommitNotices(pending, chunk);
-          pending = p.rest;
-          for (const c of p.commits) onAck(c.n, c.sentMs);
-        },
-      });
+      // psql prints each commit's NOTICE on stderr.
+      return runLoad(runner, psqlArgv(ep, sql), 'stderr', (pending, chunk) => {
+        const p = parseCommitNotices(pending, chunk);
+        return { rest: p.rest, acks: p.commits.map((c) => [c.n, c.sentMs] as const) };
+      }, onAck);
     },
     async stopLoad() {
       await must(act, mkdirAction(stopFile, 0o755, 'end the write load of the drill'), (d) => d);
@@ -188,17 +183,12 @@ function redis(runner: Runner, act: ActionRunner, dir: string): Db {
       if (!up) throw new UserError(`the drill Redis did not answer PING within ${SERVER_WAIT_S} s (its log: ${log})`);
     },
     load(onAck) {
-      let pending = '';
       const argv = redisLoadArgv(hook, redisWriteScript('drill', 'drill:n', STOP_KEY), Math.ceil((LOAD_MAX_S * 1000) / LOAD_PAUSE_MS), LOAD_PAUSE_MS / 1000);
-      return runner.run(argv, {
-        timeoutMs: (LOAD_MAX_S + 60) * 1000,
-        onOutput: (chunk, stream) => {
-          if (stream !== 'stdout') return;
-          const p = parseWriteReplies(pending, chunk);
-          pending = p.rest;
-          for (const w of p.writes) onAck(w.n, w.ranMs);
-        },
-      });
+      // redis-cli -r prints each EVAL's reply on stdout.
+      return runLoad(runner, argv, 'stdout', (pending, chunk) => {
+        const p = parseWriteReplies(pending, chunk);
+        return { rest: p.rest, acks: p.writes.map((w) => [w.n, w.ranMs] as const) };
+      }, onAck);
     },
     async stopLoad() {
       await must(act, execAction(`key ${STOP_KEY}`, 'end the write load of the drill', cli(['SET', STOP_KEY, '1'])), (d) => d);
@@ -375,4 +365,27 @@ export function renderDbDrill(d: DbDrillResult): string {
     (d.error ? `error: ${d.error}\n` : '') +
     `drill: ${d.pass && !d.error ? 'PASS' : 'FAIL'}\n`
   );
+}
+
+/**
+ * One write-load process (bounded by LOAD_MAX_S + 60 s): its `stream` is parsed as it arrives, each
+ * acknowledged write (number, ms) passed to onAck at once; a line split across chunks is kept for the next.
+ */
+function runLoad(
+  runner: Runner,
+  argv: string[],
+  stream: 'stdout' | 'stderr',
+  parse: (pending: string, chunk: string) => { rest: string; acks: (readonly [number, number])[] },
+  onAck: (n: number, ms: number) => void,
+): Promise<RunResult> {
+  let pending = '';
+  return runner.run(argv, {
+    timeoutMs: (LOAD_MAX_S + 60) * 1000,
+    onOutput: (chunk, s) => {
+      if (s !== stream) return;
+      const p = parse(pending, chunk);
+      pending = p.rest;
+      for (const [n, ms] of p.acks) onAck(n, ms);
+    },
+  });
 }
