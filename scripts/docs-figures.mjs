@@ -29,12 +29,23 @@ async function run(argv) {
   let out = '';
   let err = '';
   const io = { stdout: (s) => void (out += s), stderr: (s) => void (err += s), env: { NO_COLOR: '1', COLUMNS: '80', LC_ALL: 'C' } };
-  const code = await runCommandLine(argv, io);
+  // Paths relative to the checkout, so the output (and its wrapping at 80 columns) is the same wherever
+  // the repository is cloned: the default plan by its relative path, run from the checkout's root.
+  const withPlan = argv.includes('--plan') ? argv : [...argv, '--plan', 'plans/jts.yaml'];
+  const cwd = process.cwd();
+  process.chdir(ROOT);
+  let code;
+  try {
+    code = await runCommandLine(withPlan, io);
+  } finally {
+    process.chdir(cwd);
+  }
   if (code === undefined) throw new Error(`jts-storage ${argv.join(' ')}: the command does not run in-process`);
   const rel = (s) => s.split(ROOT + '/').join('');
   return { code, out: rel(out), err: rel(err) };
 }
 
+/** A checkout file for the CLI runs (run() works from ROOT) and for reading and writing docs. */
 const abs = (p) => path.join(ROOT, p);
 const gib = (bytes) => (bytes / GIB).toFixed(2);
 const thousands = (n) => n.toLocaleString('en-US');
@@ -82,15 +93,15 @@ function describe(result) {
 
 /** Every figure the docs quote, from offline runs of this build. */
 export async function collectFigures() {
-  const plan4 = JSON.parse((await run(['plan', '--drives', abs(D4), '--json'])).out);
-  const plan4Text = await run(['plan', '--drives', abs(D4)]);
-  const seed = JSON.parse((await run(['plan', '--plan', abs(SEED), '--drives', abs(D4), '--json'])).out);
-  const small = JSON.parse((await run(['plan', '--drives', abs(D2), '--json'])).out);
-  const smallText = await run(['plan', '--drives', abs(D2)]);
+  const plan4 = JSON.parse((await run(['plan', '--drives', D4, '--json'])).out);
+  const plan4Text = await run(['plan', '--drives', D4]);
+  const seed = JSON.parse((await run(['plan', '--plan', SEED, '--drives', D4, '--json'])).out);
+  const small = JSON.parse((await run(['plan', '--drives', D2, '--json'])).out);
+  const smallText = await run(['plan', '--drives', D2]);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'jts-docs-'));
   let ansible;
   try {
-    const r = await run(['export', 'ansible', '--drives', abs(D4), '--out', tmp]);
+    const r = await run(['export', 'ansible', '--drives', D4, '--out', tmp]);
     const read = (f) => { try { return readFileSync(path.join(tmp, f), 'utf8'); } catch { return ''; } };
     const fix = (s) => s.split(tmp).join('out');
     const site = read('site.yml');
@@ -100,8 +111,8 @@ export async function collectFigures() {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const fstab = await run(['render', 'fstab', '--drives', abs(D4)]);
-  const udev = await run(['render', 'udev', '--drives', abs(D4)]);
+  const fstab = await run(['render', 'fstab', '--drives', D4]);
+  const udev = await run(['render', 'udev', '--drives', D4]);
   const vg = plan4.layout.vgs[0];
   const vol = (name) => vg.volumes.find((v) => v.name === name);
   const extentMiB = vg.extentSizeBytes / 2 ** 20;
