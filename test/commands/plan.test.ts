@@ -78,7 +78,7 @@ test('human output: Terraform symbols, exact commands, summary line, findings as
   // An invalid plan: only the diagnostics, on stderr (issue 17), each naming file:line:col.
   assert.equal(bad.out, '');
   assert.match(bad.err, /^│ Error: JTS-THIN-OVERCOMMIT$/m);
-  assert.match(bad.err, /^│ {3}on \S*plans\/jts\.yaml:\d+:\d+, in\b/m);
+  assert.match(bad.err, /^│ {3}on \S*plans\/jts\.yaml:\d+:\d+,\s/m);
   assert.match(bad.err, /Nothing may be applied until they are fixed/);
 });
 
