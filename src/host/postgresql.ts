@@ -10,6 +10,7 @@
  * Transaction Management" (COMMIT inside a DO block run at top level ends the transaction and starts a new
  * one), "20.5 WAL" (synchronous_commit=on: COMMIT returns after the WAL is flushed), "9.27.9" (pg_stat_file).
  */
+import { completeLines } from '../core/line-stream.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -239,8 +240,7 @@ export interface ReportedCommit {
  * incomplete last line, to prepend to the next chunk.
  */
 export function parseCommitNotices(pending: string, chunk: string): { commits: ReportedCommit[]; rest: string } {
-  const lines = (pending + chunk).split('\n');
-  const rest = lines.pop() ?? '';
+  const { lines, rest } = completeLines(pending, chunk);
   const commits: ReportedCommit[] = [];
   for (const l of lines) {
     const m = /jts-commit (\d+) ([\d.]+) ([\d.]+)/.exec(l);

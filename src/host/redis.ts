@@ -10,6 +10,7 @@
  * terminal), redis.io "Redis persistence" (appendfsync always: the AOF is fsynced before the reply is
  * sent), redis.io EVAL (a script's writes are one atomic unit; TIME is allowed in scripts).
  */
+import { completeLines } from '../core/line-stream.js';
 
 export type AppendFsync = 'always' | 'everysec';
 
@@ -103,8 +104,7 @@ export interface ReportedWrite {
 
 /** The writes in a chunk of the load's stdout (`jts-write N SEC USEC` lines); `rest` = the incomplete last line. */
 export function parseWriteReplies(pending: string, chunk: string): { writes: ReportedWrite[]; rest: string } {
-  const lines = (pending + chunk).split('\n');
-  const rest = lines.pop() ?? '';
+  const { lines, rest } = completeLines(pending, chunk);
   const writes: ReportedWrite[] = [];
   for (const l of lines) {
     const m = /jts-write (\d+) (\d+) (\d+)/.exec(l);
