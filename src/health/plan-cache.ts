@@ -18,15 +18,15 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import type { Runner } from '../core/runner.js';
-import type { Plan } from '../model/plan-schema.js';
+import type { Runner } from '../../src/core/runner.js';
+import type { Plan } from '../../src/model/plan-schema.js';
 
 /**
  * The modules whose code decides what a valid plan is and what the validated model looks like
  * (load-plan.ts and what it imports at run time). A new build of any of them makes every cached
  * plan a miss. test/health/plan-cache.test.ts checks this list covers load-plan's relative imports.
  */
-export const VALIDATOR_MODULES = ['../model/load-plan.js', '../model/plan-semantics.js', '../model/plan-schema.js', '../model/units.js', '../model/names.js', '../model/plan-yaml.js', '../model/grammars.js', '../core/dm-name.js', '../core/size.js'];
+export const VALIDATOR_MODULES = ['../../src/model/load-plan.js', '../../src/model/plan-semantics.js', '../../src/model/plan-schema.js', '../../src/model/units.js', '../../src/model/names.js', '../../src/model/plan-yaml.js', '../../src/model/grammars.js', '../../src/core/dm-name.js', '../../src/core/size.js'];
 
 export const CACHE_FORMAT = 1;
 
@@ -67,7 +67,7 @@ export interface HealthPlan {
  */
 export async function loadHealthPlan(runner: Runner, file: string, opts: { cacheDir?: string } = {}): Promise<HealthPlan> {
   const validate = async (text?: string) => {
-    const lp = await import('../model/load-plan.js');
+    const lp = await import('../../src/model/load-plan.js');
     return text === undefined ? lp.loadPlanFile(file, runner) : lp.loadPlanText(text, file);
   };
   const dir = opts.cacheDir;

@@ -84,9 +84,12 @@ export function proveCases(plan: Plan, layout: Layout, only?: Set<number>): Prov
   return [...byKey.values()];
 }
 
-/** The guest/worker script (built next to this file). */
+/**
+ * The guest/worker script (built next to this file). Addressed through dist/src/ so that it resolves the
+ * same from this module (dist/src/prove/) and from the one-file bundle (dist/bundle/cli/, scripts/bundle.mjs).
+ */
 export function proveGuestScript(): string {
-  return fileURLToPath(new URL('./prove-guest.js', import.meta.url));
+  return fileURLToPath(new URL('../../src/prove/prove-guest.js', import.meta.url));
 }
 
 /**
