@@ -11,6 +11,8 @@
  * differ; every run is interleaved with the others (repeat → profile → target) so drift hits all alike.
  *
  *   npm run build && node dist/bench/layout-ratio.js [--runtime 2] [--repeat 3] [--size 256MiB] [--out DIR]
+ *       [--database [--db-runtime 3] [--pgbench-scale 1] [--redis-requests 500]]
+ *   node dist/bench/layout-ratio.js --print DIR/layout-ratio.json [--baseline OTHER/layout-ratio.json]
  *
  * Prints the tables; leaves layout-ratio.json (bench results with the layout comparison) and
  * report.html in DIR. Absolute figures are the emulator's, not a drive's; the ratios are the result.
@@ -24,7 +26,9 @@ import { runBench } from '../src/bench/run.js';
 import { withHostRun } from '../src/exec/host-run.js';
 import { PROFILE_GROUPS, getProfile } from '../src/bench/profiles.js';
 import { FIGURES, formatFigure, type FigureKey } from '../src/bench/figures.js';
-import { saveResults, type BenchResults, type LayoutComparison } from '../src/bench/results.js';
+import { saveResults, type BenchResults } from '../src/bench/results.js';
+import { formatLayoutRatio, layoutRows, seedPairs } from '../src/bench/layout-compare.js';
+import { compareRatios } from '../src/bench/ratio-compare.js';
 import { writeReport } from '../src/report/report.js';
 import { healthNow } from '../src/report/health.js';
 import { parseBytes } from '../src/model/units.js';
@@ -138,42 +142,12 @@ async function guest(out: string): Promise<void> {
     database,
   }));
 
-  // 4. Tuned ÷ seed, per volume and profile, on the headline figures (> 1: the tuned layout is faster).
-  const rows: LayoutComparison['rows'] = [];
-  for (const s of seedDirs) {
-    const tv = tunedVols.find((v) => v.workload === s.workload)!;
-    for (const sr of results.results.filter((x) => x.target === s.id)) {
-      const tr = results.results.find((x) => x.target === tv.name && x.profile === sr.profile);
-      if (!tr) continue;
-      for (const f of getProfile(sr.profile)!.primary) {
-        const a = tr.summary[f]?.median;
-        const b = sr.summary[f]?.median;
-        if (!(a! > 0) || !(b! > 0)) continue;
-        rows.push({
-          volume: tv.name,
-          profile: sr.profile,
-          figure: f,
-          tuned: a!,
-          seed: b!,
-          ratio: FIGURES[f].better === 'lower' ? b! / a! : a! / b!,
-          spreadPct: { tuned: tr.summary[f]!.spreadPct, seed: sr.summary[f]!.spreadPct },
-        });
-      }
-    }
-  }
-  // The database tests alike: tuned ÷ seed on ops/s and p99 (same volume pairs).
-  for (const s of seedDirs) {
-    const tv = tunedVols.find((v) => v.workload === s.workload)!;
-    for (const sr of results.database?.results.filter((x) => x.target === s.id) ?? []) {
-      const tr = results.database!.results.find((x) => x.target === tv.name && x.profile === sr.profile);
-      for (const f of ['db.ops', 'db.lat_p99_us'] as const) {
-        const a = tr?.summary[f]?.median;
-        const b = sr.summary[f]?.median;
-        if (!(a! > 0) || !(b! > 0)) continue;
-        rows.push({ volume: tv.name, profile: sr.profile, figure: f, tuned: a!, seed: b!, ratio: FIGURES[f].better === 'lower' ? b! / a! : a! / b!, spreadPct: { tuned: tr!.summary[f]!.spreadPct, seed: sr.summary[f]!.spreadPct } });
-      }
-    }
-  }
+  // 4. Tuned ÷ seed, per volume: each fio profile's headline figures, each database test's ops/s and p99
+  //    (> 1: the tuned layout is better), with the range over the runs (bench/layout-compare.ts).
+  const rows = layoutRows(
+    results,
+    seedDirs.map((s) => ({ tuned: tunedVols.find((v) => v.workload === s.workload)!.name, seed: s.id })),
+  );
   results.layoutComparison = {
     note:
       `Tuned default layout (plans/jts.yaml, applied by jts-storage) ÷ the seed-literal layout (examples/seed-literal.yaml) on an identical drive, ` +
@@ -201,13 +175,17 @@ export function printTables(r: BenchResults): string {
   const lc = r.layoutComparison;
   if (lc) {
     lines.push('', 'Tuned default ÷ seed-literal (> 1: tuned faster).', '');
-    lines.push(`| volume | profile | figure | tuned | seed-literal | tuned ÷ seed | spread tuned / seed |`, `| --- | --- | --- | --- | --- | --- | --- |`);
+    lines.push(`| volume | profile / test | figure | tuned | seed-literal | tuned ÷ seed (range) | spread tuned / seed |`, `| --- | --- | --- | --- | --- | --- | --- |`);
     for (const x of lc.rows) {
       const sp = x.spreadPct ? `${x.spreadPct.tuned.toFixed(0)} % / ${x.spreadPct.seed.toFixed(0)} %` : spreadOf(r, x.volume, `seed:${x.volume}`, x.profile, x.figure);
-      lines.push(`| ${x.volume} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.tuned)} | ${formatFigure(x.figure, x.seed)} | ${x.ratio.toFixed(3)} | ${sp} |`);
+      lines.push(`| ${x.volume} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.tuned)} | ${formatFigure(x.figure, x.seed)} | ${formatLayoutRatio(x)} | ${sp} |`);
     }
     lines.push('', 'Seed options left out:', '');
     for (const o of lc.omitted) lines.push(`- ${o}`);
+  }
+  if (r.database?.ratios.length) {
+    lines.push('', 'Database ÷ what fio predicts (same volume, same run).', '', '| volume | ratio | database | predicted by |', '| --- | --- | --- | --- |');
+    for (const x of r.database.ratios) lines.push(`| ${x.target} | ${x.ratio.toFixed(3)} | ${x.database} ${formatFigure('db.ops', x.databaseMedian)} | ${x.predictedBy.profile} ${formatFigure('db.ops', x.predictedMedian)} |`);
   }
   lines.push('', `spread (max − min)/median over the runs: median ${pad(medianSpread(r).toFixed(1), 0)} %, worst ${worstSpread(r).toFixed(1)} %`);
   return lines.join('\n');
@@ -230,6 +208,28 @@ function medianSpread(r: BenchResults): number {
 }
 function worstSpread(r: BenchResults): number {
   return Math.max(0, ...spreads(r));
+}
+
+/**
+ * `--print FILE [--baseline FILE2]`: the tables of a saved run, its layout rows recomputed with the
+ * current code (ranges, database rows), and with a baseline each in-run ratio of both runs side by side.
+ */
+function printSaved(file: string, baselineFile: string | undefined): void {
+  const load = (f: string) => {
+    const r = JSON.parse(fs.readFileSync(f, 'utf8')) as BenchResults;
+    if (r.layoutComparison) r.layoutComparison.rows = layoutRows(r, seedPairs(r));
+    return r;
+  };
+  const r = load(file);
+  process.stdout.write(printTables(r) + '\n');
+  if (!baselineFile) return;
+  const lines = ['', `In-run ratios: ${baselineFile} → ${file}`, '', '| ratio | volume | test | of | baseline | now | change |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  for (const x of compareRatios(r, load(baselineFile))) {
+    const rg = (v?: { min: number; max: number }) => (v ? ` (${v.min.toFixed(3)}–${v.max.toFixed(3)})` : '');
+    const of = x.kind === 'database ÷ fio' ? x.of : (FIGURES[x.of as FigureKey]?.label ?? x.of);
+    lines.push(`| ${x.kind} | ${x.target} | ${x.test} | ${of} | ${x.baseline.toFixed(3)}${rg(x.baselineRange)} | ${x.current.toFixed(3)}${rg(x.currentRange)} | ${x.changePct >= 0 ? '+' : ''}${x.changePct.toFixed(1)} % |`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 async function host(): Promise<void> {
@@ -261,5 +261,5 @@ async function host(): Promise<void> {
 }
 
 if (process.argv[2] === '--guest') await guest(process.argv[3]!);
-else if (process.argv[2] === '--print') process.stdout.write(printTables(JSON.parse(fs.readFileSync(process.argv[3]!, 'utf8')) as BenchResults) + '\n');
+else if (process.argv[2] === '--print') printSaved(process.argv[3]!, process.argv.includes('--baseline') ? arg('--baseline', '') : undefined);
 else await host();

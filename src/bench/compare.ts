@@ -1,6 +1,7 @@
 import { FIGURES, type FigureKey } from './figures.js';
 import type { BenchResults } from './results.js';
 import type { Stat } from './stats.js';
+import { compareRatios, type RatioChange } from './ratio-compare.js';
 
 /**
  * Compare a run with a saved baseline: the change of each median, and a regression flag when it is
@@ -41,6 +42,8 @@ export interface Comparison {
   changes: FigureChange[];
   regressions: FigureChange[];
   improvements: FigureChange[];
+  /** The in-run ratios (database ÷ fio, default ÷ seed-literal layout) of both documents side by side (ratio-compare.ts). */
+  ratios?: RatioChange[];
   /** target/profile pairs in one run but not the other. */
   onlyInBaseline: string[];
   onlyInCurrent: string[];
@@ -101,6 +104,10 @@ export function compareResults(current: BenchResults, baseline: BenchResults, op
     changes,
     regressions: changes.filter((c) => c.regression),
     improvements: changes.filter((c) => c.improvement),
+    ...(() => {
+      const ratios = compareRatios(current, baseline);
+      return ratios.length ? { ratios } : {};
+    })(),
     onlyInBaseline: [...base.keys()].filter((k) => !cur.has(k)),
     onlyInCurrent: [...cur.keys()].filter((k) => !base.has(k)),
   };

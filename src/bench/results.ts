@@ -127,7 +127,22 @@ export interface LayoutComparison {
   note: string;
   /** Seed-literal options left out because the kernel refuses to mount them, with the reason. */
   omitted: string[];
-  rows: { volume: string; profile: string; figure: FigureKey; tuned: number; seed: number; ratio: number; spreadPct?: { tuned: number; seed: number } }[];
+  rows: {
+    volume: string;
+    /** A fio profile, or a database test (pgbench-rw, redis-set-always…) when `source` is 'database'. */
+    profile: string;
+    figure: FigureKey;
+    /** Where the figure comes from (absent in documents written before database rows existed: fio). */
+    source?: 'fio' | 'database';
+    tuned: number;
+    seed: number;
+    /** Normalised so that > 1 means the tuned layout is better (latency: seed ÷ tuned). */
+    ratio: number;
+    /** The ratio over the runs' pairings: worst tuned run ÷ best seed run … the reverse (bench/layout-compare.ts). */
+    range?: { min: number; max: number };
+    runs?: { tuned: number; seed: number };
+    spreadPct?: { tuned: number; seed: number };
+  }[];
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

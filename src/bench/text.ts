@@ -79,6 +79,9 @@ export function renderBenchText(r: BenchResults): string {
     for (const x of c.changes.filter((y) => y.inconclusive)) {
       out.push(...item(`not conclusive (${x.inconclusive}): ${x.target} ${x.profile} ${FIGURES[x.figure].label} ${x.betterPct < 0 ? 'worse' : 'better'} by ${Math.abs(x.betterPct).toFixed(1)} %`));
     }
+    for (const x of c.ratios ?? []) {
+      out.push(...item(`ratio ${x.kind} ${x.target} ${x.test}${x.kind === 'database ÷ fio' ? ` ÷ ${x.of}` : ` ${FIGURES[x.of as FigureKey]?.label ?? x.of}`}: ${x.baseline.toFixed(3)} → ${x.current.toFixed(3)} (${x.changePct >= 0 ? '+' : ''}${x.changePct.toFixed(1)} %)`));
+    }
     for (const k of c.onlyInBaseline) out.push(...item(`not run this time: ${k}`));
   }
   for (const n of r.notes) out.push(...para(`note: ${n}`));

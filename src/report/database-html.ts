@@ -2,7 +2,9 @@
  * The report's "Databases" section (`bench --database`): each database test per volume with its median
  * and spread, then each ratio to the fio profile that predicts it, with what it divides (docs/bench.md).
  */
-import { formatFigure } from '../bench/figures.js';
+import { FIGURES, formatFigure, type FigureKey } from '../bench/figures.js';
+import type { Comparison } from '../bench/compare.js';
+import { formatLayoutRatio } from '../bench/layout-compare.js';
 import type { BenchResults } from '../bench/results.js';
 import { esc, table, td } from './html-parts.js';
 
@@ -29,6 +31,55 @@ export function databaseSection(r: BenchResults): string {
     parts.push(`<h3>Database ÷ what fio predicts</h3><p class="muted">Same volume, same run; 1.000 = as the fio profile predicts (docs/bench.md says why each pair).</p>`);
     parts.push(table(['volume', 'ratio', 'database', 'predicted by', 'what it divides'], d.ratios.map((x) => [td(x.target), td(x.ratio.toFixed(3)), td(`${x.database} ${formatFigure('db.ops', x.databaseMedian)}`), td(`${x.predictedBy.profile} ${formatFigure('db.ops', x.predictedMedian)}`), td(x.meaning)])));
   }
+  const layout = (r.layoutComparison?.rows ?? []).filter((x) => x.source === 'database');
+  if (layout.length) {
+    parts.push(
+      `<h3 id="databases-layout">Default layout ÷ the specs' literal layout</h3><p class="muted">The same database tests on both layouts in this run (bench/layout-ratio.ts); > 1 means the default layout is better (latency: seed ÷ default). The range pairs the worst run of one side with the best of the other.</p>`,
+    );
+    parts.push(
+      table(
+        ['volume', 'test', 'figure', 'default', 'seed-literal', 'default ÷ seed (range)', 'spread default / seed'],
+        layout.map((x) => [
+          td(x.volume),
+          td(x.profile),
+          td(FIGURES[x.figure].label),
+          td(formatFigure(x.figure, x.tuned)),
+          td(formatFigure(x.figure, x.seed)),
+          td(formatLayoutRatio(x)),
+          td(x.spreadPct ? `${x.spreadPct.tuned.toFixed(0)} % / ${x.spreadPct.seed.toFixed(0)} %` : '—'),
+        ]),
+      ),
+    );
+  }
+  if (r.meta.emulated && (d.ratios.length || layout.length))
+    parts.push(
+      `<p class="muted">Emulated drives: the absolute figures are the emulator's CPU more than the storage; only ratios measured within this run, and orders of magnitude, carry meaning (docs/bench.md "Under emulation").</p>`,
+    );
   for (const n of d.notes) parts.push(`<p class="muted">${esc(n)}</p>`);
   return parts.join('\n');
+}
+
+/**
+ * The in-run ratios (database ÷ fio, default ÷ seed-literal) of this run beside the baseline's, each with
+ * its range over the runs when known: '' when the comparison has none.
+ */
+export function ratioComparisonSection(c: Comparison): string {
+  const rs = c.ratios ?? [];
+  if (!rs.length) return '';
+  const range = (x?: { min: number; max: number }) => (x ? ` (${x.min.toFixed(3)}–${x.max.toFixed(3)})` : '');
+  return (
+    `<h3 id="comparison-ratios">Ratios against the baseline</h3><p class="muted">Each ratio is measured within one run (database ÷ the fio profile that predicts it; default layout ÷ the specs' literal layout), so it survives drift between runs better than an absolute figure; no noise band is applied to it.</p>` +
+    table(
+      ['ratio', 'volume', 'test', 'of', 'baseline', 'now', 'change'],
+      rs.map((x) => [
+        td(x.kind),
+        td(x.target),
+        td(x.test),
+        td(x.kind === 'database ÷ fio' ? x.of : (FIGURES[x.of as FigureKey]?.label ?? x.of)),
+        td(`${x.baseline.toFixed(3)}${range(x.baselineRange)}`),
+        td(`${x.current.toFixed(3)}${range(x.currentRange)}`),
+        td(`${x.changePct >= 0 ? '+' : ''}${x.changePct.toFixed(1)} %`),
+      ]),
+    )
+  );
 }

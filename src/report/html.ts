@@ -2,10 +2,11 @@ import { FIGURES, formatBytes, formatFigure, type FigureKey } from '../bench/fig
 import type { BenchResults, ProfileRun } from '../bench/results.js';
 import { changeVerdict, type Comparison } from '../bench/compare.js';
 import { getProfile } from '../bench/profiles.js';
+import { formatLayoutRatio } from '../bench/layout-compare.js';
 import { RATIO_GOAL } from '../bench/verdicts.js';
 import { ratioVerdict } from '../bench/volume-verdicts.js';
 import { esc, scriptJson, table, td } from './html-parts.js';
-import { databaseSection } from './database-html.js';
+import { databaseSection, ratioComparisonSection } from './database-html.js';
 import { comparisonBars, ratioWithRange, verdictClass, verdictSection, VERDICT_CSS } from './verdict-html.js';
 
 export { esc, scriptJson } from './html-parts.js';
@@ -233,7 +234,7 @@ export function renderReportHtml(input: ReportInput): string {
     if (lc.omitted.length) parts.push(`<p class="muted">Seed options left out (the kernel refuses to mount them): ${lc.omitted.map(esc).join('; ')}</p>`);
     parts.push(
       table(
-        ['volume', 'profile', 'figure', 'tuned', 'seed-literal', 'tuned ÷ seed', 'spread tuned / seed'],
+        ['volume', 'profile / database test', 'figure', 'tuned', 'seed-literal', 'tuned ÷ seed (range over the runs)', 'spread tuned / seed'],
         lc.rows.map((x) => {
           const sp = (t: string) => r.results.find((y) => y.target === t && y.profile === x.profile)?.summary[x.figure]?.spreadPct;
           const a = x.spreadPct?.tuned ?? sp(x.volume);
@@ -244,7 +245,7 @@ export function renderReportHtml(input: ReportInput): string {
             td(FIGURES[x.figure].label),
             td(formatFigure(x.figure, x.tuned)),
             td(formatFigure(x.figure, x.seed)),
-            td(x.ratio.toFixed(3)),
+            td(formatLayoutRatio(x)),
             td(a !== undefined && b !== undefined ? `${a.toFixed(0)} % / ${b.toFixed(0)} %` : '—'),
           ];
         }),
@@ -297,6 +298,7 @@ export function renderReportHtml(input: ReportInput): string {
     parts.push(comparisonBars(r, comparison));
     parts.push(flagged.length ? cmpTable(flagged) : `<p>No figure moved conclusively beyond the noise band.</p>`);
     parts.push(`<details><summary>All ${sorted.length} compared figures</summary>${cmpTable(sorted)}</details>`);
+    parts.push(ratioComparisonSection(comparison));
     if (comparison.onlyInBaseline.length) parts.push(`<p class="muted">In the baseline only: ${comparison.onlyInBaseline.map(esc).join(', ')}</p>`);
   } else parts.push(`<p class="muted">No baseline compared (bench --compare NAME, or report --compare NAME).</p>`);
 
