@@ -27,3 +27,17 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+// apply's kernel proof runs its worker as its own node process (src/prove/prove-guest.ts, ~170 module files:
+// seconds of loading per apply in the guest): its bundle goes beside the CLI's, written by the same build, and
+// the CLI bundle runs it (proveGuestScript in src/prove/prove.ts).
+await build({
+  entryPoints: [`${root}/dist/src/prove/prove-guest.js`],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: `${root}/dist/bundle/prove/prove-guest.mjs`,
+  banner: { js: "import { createRequire as __jtsCreateRequire } from 'node:module';\nconst require = __jtsCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+  legalComments: 'none',
+});

@@ -85,10 +85,14 @@ export function proveCases(plan: Plan, layout: Layout, only?: Set<number>): Prov
 }
 
 /**
- * The guest/worker script (built next to this file). Addressed through dist/src/ so that it resolves the
- * same from this module (dist/src/prove/) and from the one-file bundle (dist/bundle/cli/, scripts/bundle.mjs).
+ * The guest/worker script. From the modules (this file in dist/src/prove/): prove-guest.js beside it. From the
+ * one-file CLI bundle (dist/bundle/cli/jts-storage.mjs, scripts/bundle.mjs): the worker's own bundle, written
+ * by the same build into dist/bundle/prove/ (the launcher runs the CLI bundle only when it is current, so the
+ * worker's is too). One file to load instead of ~170: under the sandbox's TCG emulation, with the code on 9p,
+ * module loading is seconds of each apply's proof. Pure: decided from import.meta.url, no file is read.
  */
 export function proveGuestScript(): string {
+  if (/\/dist\/bundle\/cli\/[^/]+$/.test(import.meta.url)) return fileURLToPath(new URL('../prove/prove-guest.mjs', import.meta.url));
   return fileURLToPath(new URL('../../src/prove/prove-guest.js', import.meta.url));
 }
 

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proveGuestScript } from '../../src/prove/prove.js';
 
 /**
  * The one-file bundle (scripts/bundle.mjs, part of `npm run build`) runs the same CLI as the compiled
@@ -16,6 +18,8 @@ const BUNDLE = path.join(ROOT, 'dist/bundle/cli/jts-storage.mjs');
 const CLI = path.join(ROOT, 'dist/src/cli.js');
 const mtime = (f: string) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 const current = mtime(BUNDLE) >= mtime(CLI);
+const PROVE_BUNDLE = path.join(ROOT, 'dist/bundle/prove/prove-guest.mjs');
+const PROVE_MODULE = path.join(ROOT, 'dist/src/prove/prove-guest.js');
 
 function run(args: string[], bundle: boolean) {
   const env = { ...process.env, LC_ALL: 'C', NO_COLOR: '1', COLUMNS: '80', JTS_STORAGE_NO_BUNDLE: bundle ? '0' : '1' };
@@ -38,3 +42,25 @@ for (const [name, args] of [
     assert.equal(b.stderr, a.stderr);
   });
 }
+
+// apply's proof worker (src/prove/prove-guest.ts) has its own bundle beside the CLI's, which the CLI bundle runs
+// (src/prove/prove.ts proveGuestScript): both workers, given no case, report the same kernel and no outcome.
+test('bundle and modules agree: the prove worker', (t) => {
+  assert.equal(proveGuestScript(), PROVE_MODULE, 'the modules run the module worker');
+  if (!current && !process.env['CI']) return t.skip('no current bundle (built with tsc alone): npm run build');
+  assert.ok(mtime(PROVE_BUNDLE) >= mtime(PROVE_MODULE), 'npm run build writes the prove worker bundle too');
+  const dir = mkdtempSync(path.join(tmpdir(), 'jts-prove-bundle-'));
+  try {
+    writeFileSync(path.join(dir, 'in.json'), JSON.stringify({ dir, cases: [] }));
+    const outs = [PROVE_MODULE, PROVE_BUNDLE].map((script, i) => {
+      const out = path.join(dir, `out-${i}.json`);
+      const r = spawnSync(process.execPath, [script, path.join(dir, 'in.json'), out], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return readFileSync(out, 'utf8');
+    });
+    assert.equal(outs[1], outs[0]);
+    assert.match(outs[0]!, /"outcomes":\[\]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
