@@ -156,7 +156,7 @@ export async function restoreFlow(name: string, o: { offline?: boolean; schedule
   // a set taken with the postgresql hook kept the backup's label and WAL: say where, and what they are for
   const pg = await keptPgBackup(io.runner, name);
   const note = pg
-    ? `note: PostgreSQL's backup of this set is kept in ${pg.backupLabel}${pg.walDir ? ` and ${pg.walDir}/ (the WAL it needs)` : ' (its WAL directory is missing)'}; PostgreSQL starts on the restored volume by crash recovery, or, with the label copied to DATA/backup_label and the WAL into DATA/pg_wal/ first, as from a base backup (docs/snapshots.md)\n`
+    ? `note: PostgreSQL's backup of this set (${pg.found === 'recorded' ? 'named by the set\'s record' : 'no record names this snapshot: the label nearest its time, within 10 minutes'}) is kept in ${pg.backupLabel}${pg.walDir ? ` and ${pg.walDir}/ (the WAL it needs)` : ' (its WAL directory is missing)'}; PostgreSQL starts on the restored volume by crash recovery, or, with the label copied to DATA/backup_label and the WAL into DATA/pg_wal/ first, as from a base backup (docs/snapshots.md)\n`
     : '';
   return { data: { ...res, ...(pg ? { postgresqlBackup: pg } : {}) }, text: res.steps.map((s) => `  ${s}\n`).join('') + res.message + '\n' + note, exitCode: 0 };
 }

@@ -27,11 +27,10 @@ import { psqlArgv as pgPsqlArgv } from '../host/postgresql.js';
 import { redisCli } from '../host/redis.js';
 import type { HookContext, HookPhase, ResolvedHook } from './hooks.js';
 import { commandPhase } from './hooks.js';
+import { LABEL_DIR } from './backup-record.js';
 import { labelStart, parseBackupStop, walRange, type BackupStop } from './pg-wal.js';
-import { parseSnapshotName, parseStamp } from './names.js';
-import type { Runner } from '../core/runner.js';
 
-export const LABEL_DIR = '/var/lib/jts-storage/backup-labels';
+export { LABEL_DIR };
 /**
  * The longest the backup session waits for the snapshots (seconds): it covers the other hooks' phases and
  * the lvcreates of the set, and bounds a session whose caller died (the session then ends the backup
@@ -226,24 +225,4 @@ export function builtinHook(set: string, name: string, h: SnapshotHook): Resolve
 
 export type { HookContext };
 
-/**
- * The PostgreSQL backup kept when a snapshot's set was created (keepBackup): the backup_label of the set
- * whose stamp is nearest the snapshot's name stamp, within 10 minutes (the hook's stamp is taken when the
- * set starts, the snapshot's when it is planned), and its WAL directory where it exists. undefined when
- * the name is not one of ours or no label matches.
- */
-export async function keptPgBackup(runner: Runner, snapshot: string): Promise<{ backupLabel: string; walDir?: string } | undefined> {
-  const p = parseSnapshotName(snapshot.split('/').pop() ?? '');
-  if (!p) return undefined;
-  const names = await runner.readdir(LABEL_DIR).catch(() => [] as string[]);
-  let best: { name: string; off: number } | undefined;
-  for (const n of names) {
-    if (!n.startsWith(`jts-${p.set}-`) || !n.endsWith('.backup_label')) continue;
-    const t = parseStamp(n.slice(`jts-${p.set}-`.length, -'.backup_label'.length));
-    const off = t ? Math.abs(t.getTime() - p.time.getTime()) : Infinity;
-    if (off <= 600_000 && (!best || off < best.off)) best = { name: n, off };
-  }
-  if (!best) return undefined;
-  const walDir = `${LABEL_DIR}/${best.name.slice(0, -'.backup_label'.length)}.wal`;
-  return { backupLabel: `${LABEL_DIR}/${best.name}`, ...((await runner.exists(walDir)) ? { walDir } : {}) };
-}
+export { keptPgBackup } from './backup-record.js';

@@ -20,6 +20,7 @@ import { freezeAction, freezeDecision, type FreezeDecision } from './freeze.js';
 import { realSleep, resolveHooks, runStamp, withHooks, type HookResult } from './hooks.js';
 import { builtinHook } from './hooks-builtin.js';
 import { detail, execAction } from './actions.js';
+import { backupRecordAction, LABEL_DIR } from './backup-record.js';
 
 export type Guarantee = 'frozen-together' | 'database-backup' | 'crash-consistent' | 'none';
 
@@ -101,6 +102,16 @@ export async function createSets(d: SetCreateDeps, plan: Plan | undefined, cp: C
       c.monitored = r.ok;
     }
   }
+  // Which snapshots each kept PostgreSQL backup belongs to, for `snapshot restore` (backup-record.ts).
+  const recorded = new Map<string, string>();
+  for (const h of hooked.post) {
+    const label = h.facts?.label;
+    if (!h.ok || !label || !h.facts?.walDir || hooks.find((x) => x.set === h.set && x.name === h.hook)?.workload !== 'postgresql') continue;
+    const ids = (run?.created ?? []).filter((c) => c.ok && c.item.set === h.set).map((c) => `${c.item.vg}/${c.item.name}`);
+    if (!ids.length) continue;
+    const w = await d.act.run(backupRecordAction(label, h.set, ids));
+    recorded.set(h.set, w.ok ? `; recorded in ${LABEL_DIR}/${label}.snapshots` : `; its record was not written (${detail(w)}): restore matches it by time`);
+  }
   const okHook = (set: string, wl: string | undefined) =>
     hooked.pre.find((h) => h.set === set && h.ok && h.guarantee && hooks.find((x) => x.set === set && x.name === h.hook)?.workload === wl);
   const workloadOf = (origin: string, vg: string) => plan?.volumes.find((v) => v.vg === vg && v.name === origin)?.workload;
@@ -114,7 +125,7 @@ export async function createSets(d: SetCreateDeps, plan: Plan | undefined, cp: C
       const post = hooked.post.find((h) => h.set === i.set && h.hook === db.hook);
       if (post && !post.ok) return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'crash-consistent', why: `${db.guarantee}, but its end failed (${post.error}): not a usable backup; this volume alone is a power-cut image (lvcreate freezes it)` };
       const wal = post?.facts?.walDir ? `; WAL ${post.facts.walFiles} (${post.facts.walCount} segment(s)) kept in ${post.facts.walDir}, backup_label ${post.facts.backupLabel}` : '';
-      return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'database-backup', why: `${db.guarantee}${wal}${fd.freeze ? '; ' + fd.reason : ''}` };
+      return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'database-backup', why: `${db.guarantee}${wal}${wal ? (recorded.get(i.set) ?? '') : ''}${fd.freeze ? '; ' + fd.reason : ''}` };
     }
     if (fd.freeze && fd.mounts.length) return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'frozen-together', why: fd.reason };
     return { vg: i.vg, origin: i.origin, set: i.set, guarantee: 'crash-consistent', why: `this volume alone (lvcreate freezes it); ${fd.reason}` };

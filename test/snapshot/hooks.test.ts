@@ -205,6 +205,8 @@ test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds
   const pgPost = res.post.find((p) => p.hook === 'postgresql')!;
   assert.equal(pgPost.ok, true, pgPost.error);
   assert.equal(pgPost.facts!.startWalFile, '000000010000000000000002');
+  const pgLabel = pgPost.facts!.label!;
+  const pgBackupLabel = pgPost.facts!.backupLabel!;
   assert.match(r.files.get(pgPost.facts!.backupLabel!)!, /^START WAL LOCATION: 0\/2000028/);
   const session = r.calls.filter((c) => c.argv[0] === 'runuser');
   assert.equal(session.length, 1, 'pg_backup_start and pg_backup_stop in one psql run (one session)');
@@ -217,6 +219,14 @@ test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds
   const cpCall = r.calls.find((c) => c.argv[0] === 'cp')!.argv;
   assert.deepEqual(cpCall, ['cp', '--preserve=mode,timestamps', '--', '/tmp/misc14-pg/data/pg_wal/000000010000000000000002', '/tmp/misc14-pg/data/pg_wal/000000010000000000000003', `${walDir}/`]);
   assert.match(res.guarantees.find((g) => g.origin === 'lv_pg')!.why, /WAL 000000010000000000000002\.\.000000010000000000000003 \(2 segment\(s\)\) kept in \/var\/lib\/jts-storage\/backup-labels\/jts-db-.*\.wal, backup_label /);
+  // the set records which snapshots the backup belongs to: restore finds it by that record, not by time
+  const record = `/var/lib/jts-storage/backup-labels/${pgLabel}.snapshots`;
+  const ids = res.run!.created.filter((c) => c.ok && c.item.set === 'db').map((c) => `${c.item.vg}/${c.item.name}`);
+  assert.ok(ids.length >= 2);
+  assert.equal(r.files.get(record), ids.map((x) => `${x}\n`).join(''));
+  assert.match(res.guarantees.find((g) => g.origin === 'lv_pg')!.why, /; recorded in \/var\/lib\/jts-storage\/backup-labels\/jts-db-\d{8}T\d{6}Z\.snapshots/);
+  const { keptPgBackup } = await import('../../src/snapshot/hooks-builtin.js');
+  for (const id of ids) assert.deepEqual(await keptPgBackup(r, id), { backupLabel: pgBackupLabel, walDir, found: 'recorded' });
   // the session ended only after the copy: `copied` is made after cp
   const order = r.calls.map((c) => c.argv[0]);
   assert.ok(order.indexOf('cp') < order.lastIndexOf('sync'));
@@ -310,8 +320,29 @@ test('restore names the PostgreSQL backup kept with the set: the label nearest t
   const L = '/var/lib/jts-storage/backup-labels';
   const r = new FakeRunner({ files: { [`${L}/jts-drill-20261201T000115Z.backup_label`]: 'x', [`${L}/jts-drill-20261201T000115Z.wal/000000010000000000000002`]: 'w', [`${L}/jts-drill-20261130T230000Z.backup_label`]: 'x', [`${L}/jts-other-20261201T000118Z.backup_label`]: 'x' } });
   r.dirs.add(`${L}/jts-drill-20261201T000115Z.wal`);
-  assert.deepEqual(await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T000118Z'), { backupLabel: `${L}/jts-drill-20261201T000115Z.backup_label`, walDir: `${L}/jts-drill-20261201T000115Z.wal` });
+  assert.deepEqual(await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T000118Z'), { backupLabel: `${L}/jts-drill-20261201T000115Z.backup_label`, walDir: `${L}/jts-drill-20261201T000115Z.wal`, found: 'nearest in time' });
   assert.equal(await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T020000Z'), undefined, 'none within 10 minutes');
   assert.equal(await keptPgBackup(r, 'vg_t/lv_pg'), undefined, 'not one of our snapshot names');
   assert.equal(await keptPgBackup(new FakeRunner(), 'vg_t/lv_pg.snap.drill.20261201T000118Z'), undefined, 'no label directory');
+});
+
+test('restore: a set\'s record wins over time — the recorded label even when another is nearer; a label recorded for other snapshots is never matched by time', async () => {
+  const { keptPgBackup } = await import('../../src/snapshot/hooks-builtin.js');
+  const L = '/var/lib/jts-storage/backup-labels';
+  // Two sets of "drill" 2 s apart (a retry): the nearer label by time is the other set's.
+  const r = new FakeRunner({
+    files: {
+      [`${L}/jts-drill-20261201T000100Z.backup_label`]: 'x',
+      [`${L}/jts-drill-20261201T000100Z.snapshots`]: 'vg_t/lv_pg.snap.drill.20261201T000104Z\nvg_t/lv_rd.snap.drill.20261201T000104Z\n',
+      [`${L}/jts-drill-20261201T000103Z.backup_label`]: 'x',
+      [`${L}/jts-drill-20261201T000103Z.snapshots`]: 'vg_t/lv_pg.snap.drill.20261201T000107Z\n',
+      [`${L}/jts-drill-20261201T000103Z.wal/000000010000000000000002`]: 'w',
+    },
+  });
+  r.dirs.add(`${L}/jts-drill-20261201T000103Z.wal`);
+  assert.deepEqual(await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T000104Z'), { backupLabel: `${L}/jts-drill-20261201T000100Z.backup_label`, found: 'recorded' }, 'its record, though 000103Z is nearer in time');
+  assert.deepEqual(await keptPgBackup(r, 'lv_rd.snap.drill.20261201T000104Z'), { backupLabel: `${L}/jts-drill-20261201T000100Z.backup_label`, found: 'recorded' }, 'a name without its VG');
+  assert.equal((await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T000107Z'))!.walDir, `${L}/jts-drill-20261201T000103Z.wal`);
+  assert.equal(await keptPgBackup(r, 'vg_other/lv_pg.snap.drill.20261201T000104Z'), undefined, 'same name in another VG: both labels are recorded for other snapshots');
+  assert.equal(await keptPgBackup(r, 'vg_t/lv_pg.snap.drill.20261201T000105Z'), undefined, 'no record names it and every label near it is recorded for others');
 });

@@ -84,6 +84,8 @@ snapshotSets:
     assert.deepEqual(Object.keys(kept).sort(), want, `kept in ${walDir}`);
     for (const [n, size] of Object.entries(kept)) assert.equal(size, seg, n);
     assert.match(d.guarantee.why, new RegExp(`WAL ${want[0]}\\.\\.${want[want.length - 1]} \\(${want.length} segment\\(s\\)\\) kept in `));
+    // the set records which snapshot the backup belongs to (restore reads it: src/snapshot/backup-record.ts)
+    assert.match(d.guarantee.why, /; recorded in \/var\/lib\/jts-storage\/backup-labels\/jts-drill-\d{8}T\d{6}Z\.snapshots/);
     console.log(`# postgresql WAL kept: ${want.length} segment(s) ${want[0]}..${want[want.length - 1]} for LSN ${start}..${stop}`);
   });
   await t.test('the text output prints the counts', () => {
