@@ -5,13 +5,14 @@
 import { UserError } from '../core/exit-codes.js';
 import type { Action, ActionRunner } from '../model/actions.js';
 import type { Figures } from './figures.js';
-import { figuresFromStdout } from './fio.js';
+import { batchFiguresFromStdout, figuresFromStdout } from './fio.js';
 import { FioJobError, FioParseError } from '../host/fio.js';
 
-/** The Action of one fio argv; its resource is the `--filename=` it writes. */
+/** The Action of one fio argv; its resource is the `--filename=` it writes (each of them, for a batch). */
 export function fioAction(argv: string[], timeoutMs: number, what: string): Action {
-  const file = argv.find((a) => a.startsWith('--filename='))?.slice(11) ?? '?';
-  return { id: `bench:fio:${file}`, kind: 'change', resource: `file ${file}`, summary: what, dependsOn: [], steps: [{ type: 'exec', argv, mutating: true, timeoutMs }] };
+  const files = [...new Set(argv.filter((a) => a.startsWith('--filename=')).map((a) => a.slice(11)))];
+  const file = files.length ? files.join(', ') : '?';
+  return { id: `bench:fio:${file}`, kind: 'change', resource: `${files.length > 1 ? 'files' : 'file'} ${file}`, summary: what, dependsOn: [], steps: [{ type: 'exec', argv, mutating: true, timeoutMs }] };
 }
 
 /**
@@ -38,4 +39,30 @@ export async function runFio(act: ActionRunner, argv: string[], timeoutMs: numbe
     }
     throw e;
   }
+}
+
+/**
+ * Run a batch (host/fio.ts fioBatchArgv: `whats.length` runs as the jobs of one fio process) through
+ * `act`. Returns each job's figures in order, fio's version and warnings (figures empty under --dry-run).
+ * Errors as runFio; a failed job is named by its `whats` entry.
+ */
+export async function runFioBatch(act: ActionRunner, argv: string[], timeoutMs: number, whats: string[]): Promise<{ figures: Figures[]; version: string; warnings: string[] }> {
+  const what = `${whats.length} fio runs in one process (${whats.join('; ')})`;
+  const ran = await act.run(fioAction(argv, timeoutMs, what));
+  if (ran.dryRun) return { figures: [], version: '', warnings: [] };
+  const r = ran.results[ran.results.length - 1];
+  if (!r) throw new Error(`${what}: fio did not run: ${ran.error ?? 'no result'}`);
+  if (r.notFound) throw new UserError('fio is not installed (apt-get install fio)');
+  if (r.timedOut) throw new Error(`${what}: fio did not finish within ${Math.round(timeoutMs / 1000)} s`);
+  const tail = r.stderr.trim() ? ` (stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')})` : '';
+  let out;
+  try {
+    out = batchFiguresFromStdout(r.stdout, whats.length);
+  } catch (e) {
+    if (e instanceof FioParseError) throw new Error(`${what}: ${e.message}${tail}; fio exit ${r.exitCode}`);
+    throw e;
+  }
+  if (out.failedJob) throw new Error(`${whats[out.failedJob.index]}: fio job ${out.failedJob.index + 1} of ${whats.length} in one process failed with error ${out.failedJob.errno}${tail}; fio exit ${r.exitCode}`);
+  if (r.exitCode !== 0) throw new Error(`${what}: fio exited ${r.exitCode}${tail || ': no message'}`);
+  return out;
 }

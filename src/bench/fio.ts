@@ -54,3 +54,16 @@ export function figuresFromStdout(stdout: string, stderr = ''): { figures: Figur
   if (!job) throw new FioParseError('fio JSON has an empty "jobs" array');
   return { figures: jobFigures(job), version: out['fio version'], warnings: out.warnings };
 }
+
+/**
+ * Parse a batch (host/fio.ts fioBatchArgv): the figures of each of its `n` jobs, in job order, or
+ * `failedJob`, the index of the first job whose `error` is not 0 (figures then empty). Throws
+ * FioParseError when the JSON does not parse or fio reported another number of jobs than `n`.
+ */
+export function batchFiguresFromStdout(stdout: string, n: number): { figures: Figures[]; version: string; warnings: string[]; failedJob?: { index: number; errno: number } } {
+  const out = parseFioOutput(stdout);
+  if (out.jobs.length !== n) throw new FioParseError(`fio JSON has ${out.jobs.length} jobs, the batch had ${n}`);
+  const failed = out.jobs.findIndex((j) => j.error && j.error !== 0);
+  if (failed >= 0) return { figures: [], version: out['fio version'], warnings: out.warnings, failedJob: { index: failed, errno: out.jobs[failed]!.error } };
+  return { figures: out.jobs.map(jobFigures), version: out['fio version'], warnings: out.warnings };
+}

@@ -103,6 +103,10 @@ export interface BenchResults {
     /** `--allow-snapshots` was given: the targets' live snapshots at the start (bench/snapshots.ts). */
     allowSnapshots?: boolean;
     snapshots?: { target: string; snapshot: string; kind: 'classic' | 'thin' }[];
+    /** `--fio-batch`: runs as the jobs of one fio process per phase and repeat (bench/run.ts). */
+    fioBatch?: boolean;
+    /** `--one-per-path`: the measured volumes, each one's I/O path and the volumes it stands for (bench/targets.ts). */
+    onePerPath?: { target: string; path: string; standsFor: string[] }[];
   };
   plan?: PlanSummary;
   targets: BenchTarget[];

@@ -7,14 +7,14 @@ import { UserError } from '../core/exit-codes.js';
 import type { Plan } from '../model/plan-schema.js';
 import type { ActionRunner } from '../model/actions.js';
 import type { Figures } from './figures.js';
-import { fioArgv, preconditionArgv, readFioVersion } from '../host/fio.js';
+import { fioArgv, fioBatchArgv, preconditionArgv, readFioVersion } from '../host/fio.js';
 import { defaultProfilesFor, profileRegion, resolveProfiles, PROFILES, type Profile } from './profiles.js';
 import { createScratch, parseRawSpec, removeScratch } from './raw.js';
 import { RESULTS_SCHEMA, type BenchResults, type BenchTarget, type FirstWrite, type ProfileRun } from './results.js';
 import { summarize } from './stats.js';
-import { summarizePlan } from './targets.js';
+import { onePerIoPath, summarizePlan } from './targets.js';
 import { dedupeDrives, disksUnder, isEmulated } from './drives.js';
-import { runFio } from './fio-run.js';
+import { runFio, runFioBatch } from './fio-run.js';
 import { checkProfile, computeRatios, noiseNote, summaryLine } from './verdicts.js';
 import { ext4LazyInitRunning } from './lazy-init.js';
 import { checkTargetSnapshots } from './snapshots.js';
@@ -63,6 +63,13 @@ export interface BenchOptions {
    * Redis volumes (bench/database.ts); the fio profiles their ratios need are added to those volumes.
    */
   database?: Omit<DatabaseBenchOptions, 'signal' | 'repeat' | 'sizeBytes'>;
+  /**
+   * `--fio-batch`: the preconditioning, then each repeat's measurements, as the jobs of one fio process
+   * (host/fio.ts fioBatchArgv), in the same order; progress and interruption per process, not per run.
+   */
+  fioBatch?: boolean;
+  /** `--one-per-path`: one plan volume per I/O path (targets.ts onePerIoPath); the others named in the results. */
+  onePerPath?: boolean;
 }
 
 export interface BenchProgress {
@@ -106,6 +113,15 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
 
   const sel = await selectMountedTargets(runner, opts.plan?.plan, { volumes: opts.volumes, dirs: opts.dirs });
   for (const s of sel.skipped) notes.push(`skipped ${s.id}: ${s.why}`);
+  const perPath = opts.onePerPath && opts.plan ? onePerIoPath(opts.plan.plan, sel.targets) : undefined;
+  if (perPath) {
+    sel.targets = perPath.targets;
+    const also = perPath.paths.filter((x) => x.standsFor.length);
+    notes.push(
+      `One volume per I/O path (--one-per-path): ${perPath.paths.map((x) => `${x.target} (${x.path}${x.standsFor.length ? `; also stands for ${x.standsFor.join(', ')}` : ''})`).join('; ')}.` +
+        (also.length ? ` Not measured: ${also.flatMap((x) => x.standsFor).join(', ')} (same volume group, LV kind, filesystem and mount options as the volume they are listed under); bench without --one-per-path measures every volume.` : ''),
+    );
+  }
   const raw = opts.raw ? parseRawSpec(opts.raw) : undefined;
   if (sel.targets.length === 0 && !raw) {
     const why = sel.skipped.length ? ` (${sel.skipped.map((s) => `${s.id}: ${s.why}`).join('; ')})` : '';
@@ -179,13 +195,23 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
 
     // ---- precondition: write every region once; its figures are the first-write cost ----
     let step = 0;
-    for (const t of all) {
+    const preTimeoutMs = Math.max(600, opts.sizeBytes / 2 ** 20) * 1000;
+    if (opts.fioBatch) {
+      aborted();
+      step += all.length;
+      progress({ phase: 'precondition', step, target: all.map((t) => t.id).join(', '), secondsLeft: runs.length * perRun, message: `writing the test regions of ${all.map((t) => t.id).join(', ')} once, in one fio process (first-write cost)` });
+      const argvs = all.map((t) => preconditionArgv(`precondition-${t.id}`, t.testPath!, opts.sizeBytes));
+      for (const t of all) if (t.kind !== 'raw-drive' && t.kind !== 'scratch-lv') created.push(t.testPath!);
+      const r = await runFioBatch(act, fioBatchArgv(argvs), preTimeoutMs * all.length, all.map((t) => `precondition ${t.label}`));
+      fioVersion ??= r.version;
+      all.forEach((t, i) => firstWrite.push({ target: t.id, sizeBytes: opts.sizeBytes, figures: r.figures[i] ?? {}, argv: argvs[i]! }));
+    }
+    for (const t of opts.fioBatch ? [] : all) {
       aborted();
       progress({ phase: 'precondition', step: ++step, target: t.id, secondsLeft: runs.length * perRun, message: `writing the ${t.label} test region once (first-write cost)` });
       const argv = preconditionArgv(`precondition-${t.id}`, t.testPath!, opts.sizeBytes);
       if (t.kind !== 'raw-drive' && t.kind !== 'scratch-lv') created.push(t.testPath!);
-      const timeoutMs = Math.max(600, opts.sizeBytes / 2 ** 20) * 1000;
-      const r = await runFio(act, argv, timeoutMs, `precondition ${t.label}`);
+      const r = await runFio(act, argv, preTimeoutMs, `precondition ${t.label}`);
       fioVersion ??= r.version;
       firstWrite.push({ target: t.id, sizeBytes: opts.sizeBytes, figures: r.figures, argv });
     }
@@ -199,7 +225,33 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
 
     // ---- measure ----
     const measureStart = runner.now().getTime();
-    for (let i = 0; i < runs.length; i++) {
+    const argvOf = (t: BenchTarget, p: Profile) =>
+      fioArgv({ name: p.name, filename: t.testPath!, sizeBytes: profileRegion(p, opts.sizeBytes), job: p.fio, runtimeS: opts.runtimeS, rampS, mustExist: true });
+    const record = (t: BenchTarget, p: Profile, argv: string[], figures: Figures, warnings: string[]) => {
+      const key = `${t.id}\u0000${p.name}`;
+      let c = collected.get(key);
+      if (!c) collected.set(key, (c = { target: t.id, profile: p, runs: [], argv, warnings: new Set() }));
+      c.runs.push(figures);
+      warnings.forEach((w) => c!.warnings.add(w));
+    };
+    for (let rep = 0; opts.fioBatch && rep < opts.repeat; rep++) {
+      aborted();
+      const batch = runs.filter((x) => x.rep === rep);
+      step += batch.length;
+      progress({
+        phase: 'run',
+        step,
+        target: [...new Set(batch.map((x) => x.target.id))].join(', '),
+        rep: rep + 1,
+        repeat: opts.repeat,
+        secondsLeft: (runs.length - rep * batch.length) * perRun,
+        message: `${batch.length} runs (${[...new Set(batch.map((x) => x.profile.name))].join(', ')} on ${[...new Set(batch.map((x) => x.target.id))].join(', ')}) in one fio process, run ${rep + 1} of ${opts.repeat}`,
+      });
+      const argvs = batch.map((x) => argvOf(x.target, x.profile));
+      const r = await runFioBatch(act, fioBatchArgv(argvs), (batch.length * perRun + 120) * 1000, batch.map((x) => `${x.profile.name} on ${x.target.label}`));
+      batch.forEach((x, i) => record(x.target, x.profile, argvs[i]!, r.figures[i] ?? {}, r.warnings));
+    }
+    for (let i = 0; !opts.fioBatch && i < runs.length; i++) {
       aborted();
       const { target: t, profile: p, rep } = runs[i]!;
       // fio's own start-up and wind-down add to each run (seconds under emulation): estimate from what the runs so far took.
@@ -214,21 +266,9 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
         secondsLeft: Math.round((runs.length - i) * perRunSeen),
         message: `${p.name} on ${t.label}, run ${rep + 1} of ${opts.repeat}`,
       });
-      const argv = fioArgv({
-        name: p.name,
-        filename: t.testPath!,
-        sizeBytes: profileRegion(p, opts.sizeBytes),
-        job: p.fio,
-        runtimeS: opts.runtimeS,
-        rampS,
-        mustExist: true,
-      });
+      const argv = argvOf(t, p);
       const r = await runFio(act, argv, (perRun + 120) * 1000, `${p.name} on ${t.label}`);
-      const key = `${t.id}\u0000${p.name}`;
-      let c = collected.get(key);
-      if (!c) collected.set(key, (c = { target: t.id, profile: p, runs: [], argv, warnings: new Set() }));
-      c.runs.push(r.figures);
-      r.warnings.forEach((w) => c!.warnings.add(w));
+      record(t, p, argv, r.figures, r.warnings);
     }
   } finally {
     progress({ phase: 'cleanup', step: total, target: '', secondsLeft: 0, message: 'removing test files' });
@@ -262,6 +302,7 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
   if (noisy) notes.push(noisy);
   if (emulated) notes.push('The drives are emulated (QEMU/virtio): absolute figures are not a real drive\'s; ratios within one run are what this run shows.');
   notes.push('Each region was written fully before it was measured (first-write cost reported separately); appends overwrite that region rather than grow a file.');
+  if (opts.fioBatch) notes.push('--fio-batch: the preconditioning, then each repeat\'s runs, ran as the jobs of one fio process, one after another (stonewall), in the same order; each result\'s argv is its job as a single fio run.');
   const health = opts.collectHealth ? await opts.collectHealth().catch((e: Error) => ({ at: runner.now().toISOString(), available: false, note: e.message })) : undefined;
 
   const ratios = rawTarget ? computeRatios(results, rawTarget.id) : [];
@@ -282,6 +323,8 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
       emulated,
       drives,
       ...(opts.allowSnapshots ? { allowSnapshots: true, snapshots: snaps.found } : {}),
+      ...(opts.fioBatch ? { fioBatch: true } : {}),
+      ...(perPath ? { onePerPath: perPath.paths } : {}),
     },
     plan: opts.plan ? summarizePlan(opts.plan.plan, opts.plan.file) : undefined,
     targets: all,

@@ -142,3 +142,52 @@ export function summarizePlan(plan: Plan, file?: string): PlanSummary {
     networkMounts: plan.networkMounts.map((n) => ({ path: n.path, type: n.type, source: n.source, tier: n.tier })),
   };
 }
+
+/**
+ * Mount options that do not change how a preallocated file is read and written with O_DIRECT (access-time
+ * bookkeeping, device/setuid/exec permissions, the read-write flag): two volumes whose options differ
+ * only in these share an I/O path. Anything else (data=, barrier, sync, dax, journal or log options…)
+ * keeps them apart. Source: mount(8) "FILESYSTEM-INDEPENDENT MOUNT OPTIONS".
+ */
+const NOT_IO_OPTIONS = new Set(['rw', 'defaults', 'noatime', 'relatime', 'nodiratime', 'strictatime', 'nodev', 'dev', 'nosuid', 'suid', 'noexec', 'exec']);
+
+/**
+ * The I/O path of a plan volume as bench's fio jobs meet it: its volume group (so its drives), thin pool or
+ * linear LV, filesystem with its mkfs options (not its label), and the mounted options that are not in
+ * NOT_IO_OPTIONS. A readable description and a key (equal keys = the same path).
+ */
+export function ioPath(plan: Plan, t: BenchTarget): { key: string; what: string } | undefined {
+  const v = plan.volumes.find((x) => x.name === t.id);
+  if (t.kind !== 'volume' || !v) return undefined;
+  const fsOpts = Object.entries(v.filesystem)
+    .filter(([k, x]) => k !== 'label' && !(Array.isArray(x) && x.length === 0) && x !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  const mountOpts = (t.mountOptions ?? []).filter((o) => !NOT_IO_OPTIONS.has(o)).sort();
+  const lv = v.thinPool ? `a thin LV of ${v.vg}/${v.thinPool}` : `a linear LV of ${v.vg}`;
+  const what = `${t.fstype ?? v.filesystem.type} on ${lv}${mountOpts.length ? `, mounted ${mountOpts.join(',')}` : ''}`;
+  return { key: JSON.stringify([v.vg, v.thinPool ?? '', fsOpts, t.fstype ?? '', mountOpts]), what };
+}
+
+/**
+ * `bench --one-per-path`: of the plan volumes that share an I/O path (ioPath), only the first in plan order
+ * is measured; network mounts, directories and the raw side are kept. `paths` says, per measured volume,
+ * its path and the volumes it stands for.
+ */
+export function onePerIoPath(plan: Plan, targets: BenchTarget[]): { targets: BenchTarget[]; paths: { target: string; path: string; standsFor: string[] }[] } {
+  const kept: BenchTarget[] = [];
+  const paths: { target: string; path: string; standsFor: string[]; key: string }[] = [];
+  for (const t of targets) {
+    const p = ioPath(plan, t);
+    if (!p) {
+      kept.push(t);
+      continue;
+    }
+    const same = paths.find((x) => x.key === p.key);
+    if (same) same.standsFor.push(t.id);
+    else {
+      kept.push(t);
+      paths.push({ target: t.id, path: p.what, standsFor: [], key: p.key });
+    }
+  }
+  return { targets: kept, paths: paths.map(({ key: _k, ...x }) => x) };
+}

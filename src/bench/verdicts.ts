@@ -80,6 +80,8 @@ export function noiseNote(results: ProfileRun[]): string | undefined {
 export function summaryLine(r: BenchResults): string {
   const c = judgedChecks(r);
   const parts = [`${r.targets.length} targets × ${r.profiles.length} profiles`];
+  const per = r.meta.onePerPath;
+  if (per) parts.push(`one volume per I/O path: ${per.map((x) => `${x.target}${x.standsFor.length ? ` (for ${x.standsFor.join(', ')})` : ''}`).join(', ')}`);
   if (c.pass + c.fail + c.notJudged) parts.push(`checks ${c.pass} pass / ${c.fail} fail${c.notJudged ? ` / ${c.notJudged} not judged (emulated drives)` : ''}`);
   const low = [...r.ratios].sort((a, b) => a.ratio - b.ratio)[0];
   if (low) parts.push(`lowest ratio to raw ${low.ratio.toFixed(3)} (${low.target} ${low.profile})`);

@@ -46,6 +46,8 @@ export interface BenchOpts {
   dbRuntime: string | number;
   pgbenchScale?: string | number;
   redisRequests: string | number;
+  fioBatch?: boolean;
+  onePerPath?: boolean;
 }
 
 function num(v: string | number, flag: string, min: number): number {
@@ -142,6 +144,8 @@ export async function benchCommand(o: BenchOpts, io: CommandIo & { runner: Runne
       signal: ac.signal,
       allowSnapshots: !!o.allowSnapshots,
       database,
+      fioBatch: !!o.fioBatch,
+      onePerPath: !!o.onePerPath,
         });
         dryLines = h.dryRunLines();
         return r;
@@ -181,6 +185,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--dir <path...>', 'also benchmark these directories (no plan needed)')
     .option('--allow-snapshots', 'measure plan volumes that have live snapshots (refused otherwise: copy-on-write or pool allocation skews writes); recorded in the results')
     .option('--raw <drive|scratch[:VG]>', 'ratio to the same profiles on a scratch LV in the VG free space ("scratch"), or on a BLANK device (refused if it holds anything)')
+    .option('--one-per-path', 'measure one plan volume per I/O path (same volume group, thin pool or linear LV, filesystem and mkfs options, mount options that change I/O): the first in plan order; the results name the volumes each one stands for')
+    .option('--fio-batch', 'run the preconditioning, then each repeat\'s measurements, as the jobs of one fio process, one after another (fio stonewall), instead of one process per run: saves fio\'s start-up per run (about 2 s under emulation); progress and Ctrl-C act per process')
     .option('--runtime <s>', 'seconds per measurement run', numberArg, DEFAULT_RUNTIME_S)
     .option('--ramp <s>', 'seconds of warm-up before each run (default: min(2, runtime/3))')
     .option('--repeat <n>', 'runs per profile and target (median and spread reported)', numberArg, DEFAULT_REPEAT)

@@ -145,10 +145,16 @@ export function renderReportHtml(input: ReportInput): string {
     parts.push(
       `<p>Plan <code>${esc(r.plan.name)}</code>${r.plan.file ? ` from <code>${esc(r.plan.file)}</code>` : ''}${m.planHash ? `, <code>${esc(m.planHash.slice(0, 19))}…</code>` : ''}.</p>`,
     );
+    // --one-per-path: which volume was measured for each (bench/targets.ts onePerIoPath).
+    const per = m.onePerPath;
+    const measuredAs = (name: string) => (per?.find((x) => x.target === name) ? 'measured' : (per?.find((x) => x.standsFor.includes(name))?.target ?? ''));
     parts.push(
       table(
-        ['volume', 'VG', 'size', 'workload', 'filesystem', 'mount', 'options', 'tier'],
-        r.plan.volumes.map((v) => [td(v.name), td(v.vg), td(v.size), td(v.workload), td(v.fstype), td(v.mountPath ?? '—'), td((v.mountOptions ?? []).join(', ')), td(v.tier ?? '')]),
+        ['volume', 'VG', 'size', 'workload', 'filesystem', 'mount', 'options', 'tier', ...(per ? ['one per I/O path'] : [])],
+        r.plan.volumes.map((v) => [
+          td(v.name), td(v.vg), td(v.size), td(v.workload), td(v.fstype), td(v.mountPath ?? '—'), td((v.mountOptions ?? []).join(', ')), td(v.tier ?? ''),
+          ...(per ? [td(measuredAs(v.name) === 'measured' || !measuredAs(v.name) ? measuredAs(v.name) : `as ${measuredAs(v.name)}`)] : []),
+        ]),
       ),
     );
     if (r.plan.networkMounts.length) {

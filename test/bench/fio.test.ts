@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { figuresFromStdout, jobFigures } from '../../src/bench/fio.js';
-import { checkJobErrors, extractJsonText, fioArgv, FioJobError, FioParseError, parseFioOutput, preconditionArgv } from '../../src/host/fio.js';
+import { batchFiguresFromStdout, figuresFromStdout, jobFigures } from '../../src/bench/fio.js';
+import { checkJobErrors, extractJsonText, fioArgv, fioBatchArgv, FioJobError, FioParseError, parseFioOutput, preconditionArgv } from '../../src/host/fio.js';
 import { PROFILES, profileRegion, resolveProfiles, defaultProfilesFor, getProfile } from '../../src/bench/profiles.js';
 import { FIGURES, FIGURE_KEYS } from '../../src/bench/figures.js';
 
@@ -133,4 +133,31 @@ test('the colleague-captured guest fio fixture (fsync) parses too, when present'
     const out = parseFioOutput(text);
     for (const j of out.jobs) jobFigures(j);
   }
+});
+
+test('fioBatchArgv: the runs as jobs of one fio process, each closed by --stonewall, JSON output once', () => {
+  const a = fioArgv({ name: 'rand4k-qd1-read', filename: '/mnt/a/x.dat', sizeBytes: 2 ** 26, job: PROFILES[2]!.fio, runtimeS: 1, rampS: 0, mustExist: true });
+  const b = preconditionArgv('precondition-raw', '/dev/vg/scratch', 2 ** 26);
+  const argv = fioBatchArgv([a, b]);
+  assert.deepEqual(argv.slice(0, 2), ['fio', '--output-format=json']);
+  assert.equal(argv.filter((x) => x === '--output-format=json').length, 1);
+  assert.deepEqual(argv.slice(2, 2 + a.length - 2), a.slice(2), 'the first job: its own options after --name=');
+  assert.equal(argv.filter((x) => x === '--stonewall').length, 2);
+  assert.equal(argv.at(-1), '--stonewall');
+  assert.equal(argv.filter((x) => x.startsWith('--name=')).length, 2);
+  assert.throws(() => fioBatchArgv([['echo', '--name=x']]), /not a fio run/);
+});
+
+test('batchFiguresFromStdout: the captured batch of eight jobs in one process → eight figure sets in job order', () => {
+  const out = batchFiguresFromStdout(fx('batch-stonewall.out'), 8);
+  assert.equal(out.figures.length, 8);
+  assert.equal(out.version, 'fio-3.33');
+  assert.equal(out.failedJob, undefined);
+  for (const f of out.figures) assert.ok(f['read.iops']! > 0 && f['read.clat_p99_us']! > 0);
+  // each job alone: job 1's figures are its own entry's, not a group total
+  assert.equal(out.figures[0]!['read.iops'], JSON.parse(fx('batch-stonewall.out')).jobs[0].read.iops);
+  assert.throws(() => batchFiguresFromStdout(fx('batch-stonewall.out'), 7), /8 jobs, the batch had 7/);
+  const doc = JSON.parse(fx('batch-stonewall.out'));
+  doc.jobs[3].error = 22;
+  assert.deepEqual(batchFiguresFromStdout(JSON.stringify(doc), 8).failedJob, { index: 3, errno: 22 });
 });

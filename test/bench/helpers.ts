@@ -38,17 +38,28 @@ export function benchRunner(opts: { failProfile?: string } = {}) {
     r.files.delete(a[a.length - 1]!);
     return {};
   });
+  const one = (a: string[]): { exitCode?: number; stdout: string; stderr?: string } => {
+    const name = a.find((x) => x.startsWith('--name='))!.slice(7);
+    const file = a.find((x) => x.startsWith('--filename='))!.slice(11);
+    if (name.startsWith('precondition')) {
+      if (!file.startsWith('/dev/')) r.files.set(file, 'x');
+      return { stdout: fx(file.startsWith('/dev/') ? 'scratch-precondition.out' : 'precondition.out') };
+    }
+    if (name === opts.failProfile) return { exitCode: 1, stdout: fx('job-error.out'), stderr: fx('job-error.err') };
+    return { stdout: fx(file.startsWith('/dev/') && name === 'rand4k-qd1-read' ? 'scratch-rand4k-qd1-read.out' : `${name}.out`) };
+  };
+  // A batch (fioBatchArgv: several --name= jobs in one process): one JSON whose `jobs` are each job's
+  // captured job, in order (the shape of the captured batch-stonewall.out), exit 1 when a job failed.
   r.on(
     (a) => a[0] === 'fio' && a.some((x) => x.startsWith('--name=')),
     (a) => {
-      const name = a.find((x) => x.startsWith('--name='))!.slice(7);
-      const file = a.find((x) => x.startsWith('--filename='))!.slice(11);
-      if (name.startsWith('precondition')) {
-        if (!file.startsWith('/dev/')) r.files.set(file, 'x');
-        return { stdout: fx(file.startsWith('/dev/') ? 'scratch-precondition.out' : 'precondition.out') };
-      }
-      if (name === opts.failProfile) return { exitCode: 1, stdout: fx('job-error.out'), stderr: fx('job-error.err') };
-      return { stdout: fx(file.startsWith('/dev/') && name === 'rand4k-qd1-read' ? 'scratch-rand4k-qd1-read.out' : `${name}.out`) };
+      const starts = a.flatMap((x, i) => (x.startsWith('--name=') ? [i] : []));
+      if (starts.length === 1) return one(a);
+      const outs = starts.map((s, k) => one(['fio', ...a.slice(s, starts[k + 1] ?? a.length)]));
+      const docs = outs.map((o) => JSON.parse(o.stdout.slice(o.stdout.indexOf('{'))) as { jobs: unknown[] });
+      const stdout = JSON.stringify({ ...docs[0], jobs: docs.flatMap((d) => d.jobs) }, null, 2);
+      const failed = outs.find((o) => o.exitCode);
+      return failed ? { exitCode: failed.exitCode, stdout, stderr: failed.stderr } : { stdout };
     },
   );
   return r;

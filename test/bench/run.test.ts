@@ -188,3 +188,38 @@ test('a running ext4lazyinit thread is noted (its background writes compete with
   const quiet = await runBench(benchIo(benchRunner()), { plan: { plan: fixturePlan(), file: 'p', text: 'x' }, profiles: ['rand4k-qd1-read'], runtimeS: 2, repeat: 1, sizeBytes: 2 ** 28 });
   assert.ok(!quiet.notes.some((n) => /ext4lazyinit/.test(n)));
 });
+
+test('--fio-batch: one fio process preconditions every region, one per repeat measures, same order and results as one process per run', async () => {
+  const opts = { plan: plan(), profiles: ['rand4k-qd1', 'pg-wal'], raw: 'scratch', runtimeS: 1, repeat: 2, sizeBytes: 256 * 2 ** 20 };
+  const single = benchRunner();
+  const a = await runBench(benchIo(single), opts);
+  const r = benchRunner();
+  const progress: BenchProgress[] = [];
+  const b = await runBench(benchIo(r), { ...opts, fioBatch: true, onProgress: (p) => progress.push(p) });
+  const fio = r.calls.filter((c) => c.argv[0] === 'fio' && c.argv.some((x) => x.startsWith('--name=')));
+  assert.equal(fio.length, 1 + 2, 'one precondition process, one process per repeat');
+  assert.ok(fio.every((c) => c.opts?.mutating));
+  const names = (argv: string[]) => argv.filter((x) => x.startsWith('--name=') || x.startsWith('--filename=')).map((x) => x.replace(/^--\w+=/, ''));
+  assert.deepEqual(names(fio[0]!.argv).filter((_, i) => i % 2 === 0), ['precondition-lv_fs', 'precondition-raw']);
+  // The measured jobs in the interleaved order of the single-process run (profile → target, per repeat).
+  const singleOrder = single.calls.filter((c) => c.argv[0] === 'fio' && c.argv.some((x) => x.startsWith('--name=rand') || x.startsWith('--name=pg'))).map((c) => names(c.argv).join(' '));
+  assert.deepEqual([...names(fio[1]!.argv), ...names(fio[2]!.argv)].join(' '), singleOrder.join(' '));
+  // Same results document as one process per run: targets, profiles, runs, figures, ratios.
+  assert.deepEqual(b.results.map((x) => [x.target, x.profile, x.runs, x.argv]), a.results.map((x) => [x.target, x.profile, x.runs, x.argv]));
+  assert.deepEqual(b.firstWrite, a.firstWrite);
+  assert.deepEqual(b.ratios, a.ratios);
+  assert.equal(b.meta.fioBatch, true);
+  assert.ok(b.notes.some((n) => /--fio-batch/.test(n)));
+  assert.deepEqual(progress.filter((p) => p.phase === 'run').map((p) => p.step), [8, 14], '2 preconditions, then 6 runs per repeat');
+  assert.equal([...r.files.keys()].filter((f) => f.includes('.jts-storage-bench-')).length, 0);
+});
+
+test('--fio-batch: a failed job names its profile and target, and the test file and scratch LV are still removed', async () => {
+  const r = benchRunner({ failProfile: 'rand4k-qd1-write' });
+  await assert.rejects(
+    runBench(benchIo(r), { plan: plan(), profiles: ['rand4k-qd1'], raw: 'scratch', runtimeS: 1, repeat: 1, sizeBytes: 256 * 2 ** 20, fioBatch: true }),
+    /rand4k-qd1-write on lv_fs.*job 3 of 4 .*error 22/,
+  );
+  assert.equal([...r.files.keys()].filter((f) => f.includes('.jts-storage-bench-')).length, 0);
+  assert.ok(r.calls.some((c) => c.argv[0] === 'lvremove'));
+});

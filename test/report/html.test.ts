@@ -65,3 +65,12 @@ test('writeReport: newest saved results by default, written atomically to --out'
   assert.match(r.files.get('/tmp/c.html')!, /Baseline <code>old<\/code>/);
   assert.equal(c.results.name, 'after-upgrade');
 });
+
+test('bench --one-per-path: the plan table says which volume was measured for each', async () => {
+  const results = await fixtureResults();
+  results.meta.onePerPath = [{ target: 'lv_fs', path: 'ext4 on a linear LV of vg_fx', standsFor: ['lv_gone'] }];
+  const html = renderReportHtml({ results, chartJs: '', generatedAt: 'x' });
+  assert.match(html, /one per I\/O path/);
+  assert.match(html, /<td>lv_gone<\/td>(<td>[^<]*<\/td>)+<td>as lv_fs<\/td><\/tr>/);
+  assert.match(html, /<td>lv_fs<\/td>(<td>[^<]*<\/td>)+<td>measured<\/td><\/tr>/);
+});
