@@ -27,7 +27,7 @@ import { withHostRun } from '../src/exec/host-run.js';
 import { PROFILE_GROUPS, getProfile } from '../src/bench/profiles.js';
 import { FIGURES, formatFigure, type FigureKey } from '../src/bench/figures.js';
 import { saveResults, type BenchResults } from '../src/bench/results.js';
-import { formatLayoutRatio, layoutRows, seedPairs } from '../src/bench/layout-compare.js';
+import { formatLayoutRatio, layoutRows, layoutVerdict, seedPairs } from '../src/bench/layout-compare.js';
 import { compareRatios } from '../src/bench/ratio-compare.js';
 import { writeReport } from '../src/report/report.js';
 import { healthNow } from '../src/report/health.js';
@@ -175,10 +175,10 @@ export function printTables(r: BenchResults): string {
   const lc = r.layoutComparison;
   if (lc) {
     lines.push('', 'Tuned default ÷ seed-literal (> 1: tuned faster).', '');
-    lines.push(`| volume | profile / test | figure | tuned | seed-literal | tuned ÷ seed (range) | spread tuned / seed |`, `| --- | --- | --- | --- | --- | --- | --- |`);
+    lines.push(`| volume | profile / test | figure | tuned | seed-literal | tuned ÷ seed (range) | spread tuned / seed | this run says |`, `| --- | --- | --- | --- | --- | --- | --- | --- |`);
     for (const x of lc.rows) {
       const sp = x.spreadPct ? `${x.spreadPct.tuned.toFixed(0)} % / ${x.spreadPct.seed.toFixed(0)} %` : spreadOf(r, x.volume, `seed:${x.volume}`, x.profile, x.figure);
-      lines.push(`| ${x.volume} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.tuned)} | ${formatFigure(x.figure, x.seed)} | ${formatLayoutRatio(x)} | ${sp} |`);
+      lines.push(`| ${x.volume} | ${x.profile} | ${FIGURES[x.figure].label} | ${formatFigure(x.figure, x.tuned)} | ${formatFigure(x.figure, x.seed)} | ${formatLayoutRatio(x)} | ${sp} | ${layoutVerdict(x)} |`);
     }
     lines.push('', 'Seed options left out:', '');
     for (const o of lc.omitted) lines.push(`- ${o}`);

@@ -92,3 +92,15 @@ export function seedPairs(r: Pick<BenchResults, 'targets'>): { tuned: string; se
     .filter((t) => t.id.startsWith('seed:') && r.targets.some((v) => v.id === t.id.slice(5)))
     .map((t) => ({ tuned: t.id.slice(5), seed: t.id }));
 }
+
+/**
+ * Whether one run tells the layouts apart on this row: only when both sides ran more than once and the
+ * whole range is on one side of 1 ('default better' above, 'seed better' below); a range containing 1
+ * is 'not conclusive (noise)', a side measured once 'not conclusive (1 run)' (its noise is unknown).
+ */
+export function layoutVerdict(x: LayoutRow): 'default better' | 'seed better' | 'not conclusive (noise)' | 'not conclusive (1 run)' {
+  if (!x.range || (x.runs && (x.runs.tuned < 2 || x.runs.seed < 2))) return 'not conclusive (1 run)';
+  if (x.range.min > 1) return 'default better';
+  if (x.range.max < 1) return 'seed better';
+  return 'not conclusive (noise)';
+}

@@ -4,7 +4,7 @@
  */
 import { FIGURES, formatFigure, type FigureKey } from '../bench/figures.js';
 import type { Comparison } from '../bench/compare.js';
-import { formatLayoutRatio } from '../bench/layout-compare.js';
+import { formatLayoutRatio, layoutVerdict } from '../bench/layout-compare.js';
 import type { BenchResults } from '../bench/results.js';
 import { esc, table, td } from './html-parts.js';
 
@@ -34,11 +34,11 @@ export function databaseSection(r: BenchResults): string {
   const layout = (r.layoutComparison?.rows ?? []).filter((x) => x.source === 'database');
   if (layout.length) {
     parts.push(
-      `<h3 id="databases-layout">Default layout ÷ the specs' literal layout</h3><p class="muted">The same database tests on both layouts in this run (bench/layout-ratio.ts); > 1 means the default layout is better (latency: seed ÷ default). The range pairs the worst run of one side with the best of the other.</p>`,
+      `<h3 id="databases-layout">Default layout ÷ the specs' literal layout</h3><p class="muted">The same database tests on both layouts in this run (bench/layout-ratio.ts); > 1 means the default layout is better (latency: seed ÷ default). The range pairs the worst run of one side with the best of the other; only a range entirely above or below 1 tells the layouts apart.</p>`,
     );
     parts.push(
       table(
-        ['volume', 'test', 'figure', 'default', 'seed-literal', 'default ÷ seed (range)', 'spread default / seed'],
+        ['volume', 'test', 'figure', 'default', 'seed-literal', 'default ÷ seed (range)', 'spread default / seed', 'this run says'],
         layout.map((x) => [
           td(x.volume),
           td(x.profile),
@@ -47,6 +47,7 @@ export function databaseSection(r: BenchResults): string {
           td(formatFigure(x.figure, x.seed)),
           td(formatLayoutRatio(x)),
           td(x.spreadPct ? `${x.spreadPct.tuned.toFixed(0)} % / ${x.spreadPct.seed.toFixed(0)} %` : '—'),
+          td(layoutVerdict(x)),
         ]),
       ),
     );

@@ -4,7 +4,7 @@ import { benchIo } from '../support/host-run.js';
 import { fixturePlan } from './helpers.js';
 import { dbRunner } from './db-helpers.js';
 import { runBench } from '../../src/bench/run.js';
-import { layoutRatio, layoutRows, formatLayoutRatio, seedPairs } from '../../src/bench/layout-compare.js';
+import { layoutRatio, layoutRows, layoutVerdict, formatLayoutRatio, seedPairs } from '../../src/bench/layout-compare.js';
 import { stat, summarize } from '../../src/bench/stats.js';
 import type { BenchResults } from '../../src/bench/results.js';
 import { renderReportHtml } from '../../src/report/html.js';
@@ -20,6 +20,17 @@ test('layoutRatio: > 1 means tuned better for throughput and latency alike; the 
   assert.equal(p99.ratio, 1500 / 3000, 'latency: seed ÷ tuned');
   assert.deepEqual(p99.range, { min: 1000 / 4000, max: 2000 / 2000 });
   assert.equal(layoutRatio('db.ops', stat([0]), stat([5])), undefined, 'no ratio of a zero median');
+});
+
+test('layoutVerdict: a run tells the layouts apart only when the whole range is on one side of 1, from repeated runs', () => {
+  const row = (t: number[], s: number[]) => {
+    const q = layoutRatio('db.ops', stat(t), stat(s))!;
+    return { volume: 'v', profile: 'pgbench-rw', figure: 'db.ops' as const, tuned: 0, seed: 0, ratio: q.ratio, ...(q.range ? { range: q.range } : {}), runs: { tuned: t.length, seed: s.length } };
+  };
+  assert.equal(layoutVerdict(row([30, 31, 39], [45, 54, 71])), 'seed better', 'run 2 of docs/bench.md: pgbench-rw 0.568 (0.436–0.857)');
+  assert.equal(layoutVerdict(row([14, 12, 28], [23, 10, 8.5])), 'not conclusive (noise)', 'run 1: 1.366 (0.527–3.282)');
+  assert.equal(layoutVerdict(row([200, 210], [100, 110])), 'default better');
+  assert.equal(layoutVerdict(row([532], [2612])), 'not conclusive (1 run)', 'pg_test_fsync runs once');
 });
 
 /** A bench over the fixture volume and a "seed" directory with the same workload: both measured alike. */
@@ -75,7 +86,8 @@ test('the report shows the database layout ratios with their range in the Databa
   const html = renderReportHtml({ results: res, chartJs: '', generatedAt: 'x' });
   const db = databaseSection(res);
   assert.match(db, /<h3 id="databases-layout">Default layout ÷ the specs' literal layout<\/h3>/);
-  assert.match(db, /<td>lv_fs<\/td><td>pgbench-rw<\/td><td>ops\/s<\/td><td>41\.4<\/td><td>41\.4<\/td><td>1\.000 \(1\.000–1\.000\)<\/td>/);
+  assert.match(db, /<td>lv_fs<\/td><td>pgbench-rw<\/td><td>ops\/s<\/td><td>41\.4<\/td><td>41\.4<\/td><td>1\.000 \(1\.000–1\.000\)<\/td><td>0 % \/ 0 %<\/td><td>not conclusive \(noise\)<\/td>/);
+  assert.match(db, /<td>pg_test_fsync<\/td><td>ops\/s<\/td>.*?<td>not conclusive \(1 run\)<\/td>/);
   assert.match(db, /only ratios measured within this run, and orders of magnitude, carry meaning/);
   assert.ok(html.includes(db), 'the section is in the report');
   // The whole-layout table lists the database rows beside the fio profiles.
