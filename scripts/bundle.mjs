@@ -9,35 +9,33 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** What both bundles share: Node ESM for the oldest supported line, one file, no licence comments. */
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CommonJS dependencies (cli-table3, cli-progress…) call require() for Node's built-ins: give the
+  // ES module bundle a real one.
+  banner: { js: "import { createRequire as __jtsCreateRequire } from 'node:module';\nconst require = __jtsCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 await build({
+  ...common,
   stdin: {
     contents: "import { main } from './dist/src/cli.js';\nawait main(process.argv);\n",
     resolveDir: root,
     sourcefile: 'bundle-entry.js',
     loader: 'js',
   },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   outfile: `${root}/dist/bundle/cli/jts-storage.mjs`,
-  // CommonJS dependencies (cli-table3, cli-progress…) call require() for Node's built-ins: give the
-  // ES module bundle a real one.
-  banner: { js: "import { createRequire as __jtsCreateRequire } from 'node:module';\nconst require = __jtsCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
-  legalComments: 'none',
 });
 // apply's kernel proof runs its worker as its own node process (src/prove/prove-guest.ts, ~170 module files:
 // seconds of loading per apply in the guest): its bundle goes beside the CLI's, written by the same build, and
 // the CLI bundle runs it (proveGuestScript in src/prove/prove.ts).
 await build({
+  ...common,
   entryPoints: [`${root}/dist/src/prove/prove-guest.js`],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
   outfile: `${root}/dist/bundle/prove/prove-guest.mjs`,
-  banner: { js: "import { createRequire as __jtsCreateRequire } from 'node:module';\nconst require = __jtsCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
-  legalComments: 'none',
 });

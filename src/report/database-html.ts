@@ -4,9 +4,14 @@
  */
 import { FIGURES, formatFigure, type FigureKey } from '../bench/figures.js';
 import type { Comparison } from '../bench/compare.js';
-import { formatLayoutRatio, layoutVerdict } from '../bench/layout-compare.js';
+import { formatLayoutRatio, layoutVerdict, type LayoutRow } from '../bench/layout-compare.js';
 import type { BenchResults } from '../bench/results.js';
 import { esc, table, td } from './html-parts.js';
+
+/** A default ÷ seed-literal row's first cells: volume, test, figure, both values and the ratio with its range. */
+export function layoutCells(x: LayoutRow): string[] {
+  return [td(x.volume), td(x.profile), td(FIGURES[x.figure].label), td(formatFigure(x.figure, x.tuned)), td(formatFigure(x.figure, x.seed)), td(formatLayoutRatio(x))];
+}
 
 export function databaseSection(r: BenchResults): string {
   const d = r.database;
@@ -40,12 +45,7 @@ export function databaseSection(r: BenchResults): string {
       table(
         ['volume', 'test', 'figure', 'default', 'seed-literal', 'default ÷ seed (range)', 'spread default / seed', 'this run says'],
         layout.map((x) => [
-          td(x.volume),
-          td(x.profile),
-          td(FIGURES[x.figure].label),
-          td(formatFigure(x.figure, x.tuned)),
-          td(formatFigure(x.figure, x.seed)),
-          td(formatLayoutRatio(x)),
+          ...layoutCells(x),
           td(x.spreadPct ? `${x.spreadPct.tuned.toFixed(0)} % / ${x.spreadPct.seed.toFixed(0)} %` : '—'),
           td(layoutVerdict(x)),
         ]),

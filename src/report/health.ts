@@ -4,15 +4,16 @@ import type { BenchResults } from '../bench/results.js';
 
 /**
  * Health at the time of a bench run or report, from the health module (src/health/, a separate
- * area). Loaded by name at run time, so bench and report work in a build without it: the report
- * then says the section is unavailable instead of failing.
+ * area), imported when first needed; if it cannot load or fails, the report says the section is
+ * unavailable instead of failing.
  */
 export async function healthNow(runner: Runner, plan?: Plan, planFile?: string): Promise<NonNullable<BenchResults['health']>> {
   const at = runner.now().toISOString();
-  const spec = '../health/index.js';
   let mod: { runHealth?: (r: Runner, o: { plan?: Plan; planFile?: string }) => Promise<unknown> };
   try {
-    mod = (await import(spec)) as typeof mod;
+    // A literal specifier, so the one-file bundle (scripts/bundle.mjs) carries the module: a computed one
+    // resolved at run time beside the bundle, found nothing, and bench's results said "not part of this build".
+    mod = (await import('../health/index.js')) as typeof mod;
   } catch {
     return { at, available: false, note: 'the health module is not part of this build' };
   }

@@ -2,11 +2,10 @@ import { FIGURES, formatBytes, formatFigure, type FigureKey } from '../bench/fig
 import type { BenchResults, ProfileRun } from '../bench/results.js';
 import { changeVerdict, type Comparison } from '../bench/compare.js';
 import { getProfile } from '../bench/profiles.js';
-import { formatLayoutRatio } from '../bench/layout-compare.js';
 import { RATIO_GOAL } from '../bench/verdicts.js';
 import { ratioVerdict } from '../bench/volume-verdicts.js';
 import { esc, scriptJson, table, td } from './html-parts.js';
-import { databaseSection, ratioComparisonSection } from './database-html.js';
+import { databaseSection, layoutCells, ratioComparisonSection } from './database-html.js';
 import { comparisonBars, ratioWithRange, verdictClass, verdictSection, VERDICT_CSS } from './verdict-html.js';
 
 export { esc, scriptJson } from './html-parts.js';
@@ -246,12 +245,7 @@ export function renderReportHtml(input: ReportInput): string {
           const a = x.spreadPct?.tuned ?? sp(x.volume);
           const b = x.spreadPct?.seed ?? sp(`seed:${x.volume}`);
           return [
-            td(x.volume),
-            td(x.profile),
-            td(FIGURES[x.figure].label),
-            td(formatFigure(x.figure, x.tuned)),
-            td(formatFigure(x.figure, x.seed)),
-            td(formatLayoutRatio(x)),
+            ...layoutCells(x),
             td(a !== undefined && b !== undefined ? `${a.toFixed(0)} % / ${b.toFixed(0)} %` : '—'),
           ];
         }),

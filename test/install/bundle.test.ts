@@ -64,3 +64,24 @@ test('bundle and modules agree: the prove worker', (t) => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Modules the CLI loads on demand must be in the bundle: `report --plan` on results without health runs the
+// health module then (src/report/health.ts). Its computed import specifier once left it out of the bundle, and
+// bench's results said "not part of this build" (bench.vm caught it, 2026-12-01).
+test('bundle and modules agree: the health module loaded on demand (report --plan)', (t) => {
+  if (!current && !process.env['CI']) return t.skip('no current bundle (built with tsc alone): npm run build');
+  const dir = mkdtempSync(path.join(tmpdir(), 'jts-bundle-health-'));
+  try {
+    const results = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/report/rehearse-1947.bench.json'), 'utf8'));
+    delete results.health;
+    writeFileSync(path.join(dir, 'r.json'), JSON.stringify(results));
+    for (const bundle of [false, true]) {
+      const out = path.join(dir, `${bundle}.html`);
+      const r = run(['report', '--results', path.join(dir, 'r.json'), '--plan', 'plans/jts.yaml', '--out', out, '--json'], bundle);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(readFileSync(out, 'utf8'), /not part of this build|has no runHealth/, `bundle: ${bundle}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
