@@ -24,46 +24,39 @@ if (!Number.isInteger(jobs) || jobs < 1) {
 }
 const filters = args.filter((a, i) => !a.startsWith('--') && !(jobsAt >= 0 && i === jobsAt + 1));
 
-// Measured wall seconds of the VM files on this 2-core machine (order only; unknown files sort as 120).
+// Measured wall seconds of the VM files on this 2-core machine, for the order only (longest first; unknown
+// files sort as 120): the clean-clone run of 2026-12-01 03:34-04:05 (`CI=true bash .ci/run`, nothing else
+// running, the CLI started from its one-file bundle), two files side by side.
 const VM_SECONDS = {
-  'apply.vm': 500,
-  'apply-kill.vm': 480,
-  'apply-kill-even.vm': 420,
-  'apply-powercut.vm': 240,
-  'capacity.vm': 180,
-  'seed-defects.vm': 180,
-  // rehearse.vm: 433 s measured 2026-12-01 00:00 at load 13-15 with both database drills (PG 35 s, Redis 25 s;
-  // apply 100 s, bench 140 s) on the classic plan; the thin default plan (issue 14) with both drills and the grow:
-  // 634 s at load 10-14 (2026-12-01 00:36-00:47: apply 162 s, bench 140 s, PG drill 77 s, grow 29 s; 1.26 GB);
-  // without the drills 366 s at load 19-22, side by side with the classic plan's 358 s (docs/decisions.md
-  // "Cost, measured"). Idle estimate 210 × 634 / 433.
-  'rehearse.vm': 300,
-  'snapshot.vm': 120,
-  'tune.vm': 140,
-  // bench.vm: 248 s in the clean-clone run of 75ffa5f, + bench --database (#16): 180 s and 143 s at load
-  // 10-15 (the whole file took 681 s and 535 s then, 2026-12-01, shared with two other VMs).
-  'bench.vm': 400,
-  'hostile.vm': 240,
-  'field-lvm.vm': 300,
-  // db-drill.vm: 126 s measured 2026-12-01 00:29 at load 14 (348 s at load 17-18 an hour before; 399 s at load
-  // 18-20 with a process per write); its PostgreSQL drill runs initdb in the guest (21 s of it), as on a real host.
-  'db-drill.vm': 126,
-  // dr-runbook.vm: 264 s measured 2026-11-30 22:32 on an idle machine (its first end-to-end pass).
-  'dr-runbook.vm': 264,
-  // kernel-truth.vm: 561 s and prove-offline.vm: 153 s measured at load 20-24; idle estimates.
-  'kernel-truth.vm': 200,
-  'prove-offline.vm': 70,
-  // fleet-mini.vm (opt-in): 2494 s at load 11-21 on 2026-12-01 with the CLI from modules; with the CLI bundle
-  // 1435 s (old one-volume plan, load 5→15) and 1664 s (the plan with every kind of task, load 15→6); idle not
-  // measured, estimated ~900 s from its per-task figures (docs/fleet.md "The VM test's time").
-  'fleet-mini.vm': 1000,
+  // fleet-mini.vm: every test point of issue 15 in one boot (three ansible-playbook runs, the role on two hosts);
+  // 2494 s at load 11-21 with the CLI from ~590 module files, 784 s idle with the bundle (docs/fleet.md).
+  'fleet-mini.vm': 784,
+  'apply-kill.vm': 431,
+  'apply-kill-even.vm': 317,
+  'dr-runbook.vm': 251,
+  'apply.vm': 247,
+  'bench.vm': 211,
+  'apply-powercut.vm': 193,
+  'rehearse.vm': 161,
+  'seed-defects.vm': 135,
+  'snapshot.vm': 132,
+  'tune.vm': 105,
+  'field-lvm.vm': 69,
+  'kernel-truth.vm': 65,
+  'db-drill.vm': 63,
+  'capacity.vm': 57,
+  'sandbox.vm': 50,
+  'health.vm': 49,
+  'hostile.vm': 47,
+  'host-lock.vm': 43,
+  'sandbox-persist.vm': 24,
+  'locale.vm': 23,
+  'prove-offline.vm': 12,
+  'sata.vm': 11,
 };
 
-// VM files too slow for every run, run only when named (`node scripts/run-tests.mjs --vm fleet-mini`):
-// fleet-mini.vm, every test point of issue 15 in one boot (three ansible-playbook runs, the role on two hosts):
-// under TCG each Ansible module process costs 5-15 s and each module's first use in a run 13-33 s, so it is far
-// over a VM file's budget here (figures per phase in docs/fleet.md "The VM test's time").
-// dr-runbook.vm is in the suite since 2026-11-30 (passed end to end at 22:32, 264 s idle).
+// VM files too slow for every run, run only when named (`node scripts/run-tests.mjs --vm NAME`): none today.
+// fleet-mini.vm joined the suite on 2026-12-01 (784 s idle with the bundled CLI).
 const OPT_IN = [];
 
 function walk(dir) {
