@@ -21,24 +21,36 @@ export function fioAction(argv: string[], timeoutMs: number, what: string): Acti
  * other than 0 or unreadable JSON (with the tail of fio's stderr).
  */
 export async function runFio(act: ActionRunner, argv: string[], timeoutMs: number, what: string): Promise<{ figures: Figures; version: string; warnings: string[] }> {
-  const ran = await act.run(fioAction(argv, timeoutMs, what));
-  if (ran.dryRun) return { figures: {}, version: '', warnings: [] };
-  const r = ran.results[ran.results.length - 1];
-  if (!r) throw new Error(`${what}: fio did not run: ${ran.error ?? 'no result'}`);
-  if (r.notFound) throw new UserError('fio is not installed (apt-get install fio)');
-  if (r.timedOut) throw new Error(`${what}: fio did not finish within ${Math.round(timeoutMs / 1000)} s`);
+  const r = await runFioProcess(act, argv, timeoutMs, what);
+  if (!r) return { figures: {}, version: '', warnings: [] };
   try {
     const out = figuresFromStdout(r.stdout, r.stderr);
     // fio can exit 1 with every job's error at 0 (e.g. "file creation disallowed"): the exit code counts too.
     if (r.exitCode !== 0) throw new FioJobError(argv.find((a) => a.startsWith('--name='))?.slice(7) ?? '?', 0, `fio exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     return out;
   } catch (e) {
-    if (e instanceof FioJobError || e instanceof FioParseError) {
-      const tail = r.stderr.trim() ? ` (stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')})` : '';
-      throw new Error(`${what}: ${e.message}${e instanceof FioParseError ? tail : ''}; fio exit ${r.exitCode}`);
-    }
+    if (e instanceof FioJobError || e instanceof FioParseError) throw new Error(`${what}: ${e.message}${e instanceof FioParseError ? stderrTail(r) : ''}; fio exit ${r.exitCode}`);
     throw e;
   }
+}
+
+/** ` (stderr: last three lines)`, or '' when fio wrote nothing to stderr. */
+function stderrTail(r: { stderr: string }): string {
+  return r.stderr.trim() ? ` (stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')})` : '';
+}
+
+/**
+ * One fio process through `act` (runFio and runFioBatch): its result, or undefined under --dry-run.
+ * Errors: UserError when fio is not installed; Error naming `what` when it did not run or timed out.
+ */
+async function runFioProcess(act: ActionRunner, argv: string[], timeoutMs: number, what: string) {
+  const ran = await act.run(fioAction(argv, timeoutMs, what));
+  if (ran.dryRun) return undefined;
+  const r = ran.results[ran.results.length - 1];
+  if (!r) throw new Error(`${what}: fio did not run: ${ran.error ?? 'no result'}`);
+  if (r.notFound) throw new UserError('fio is not installed (apt-get install fio)');
+  if (r.timedOut) throw new Error(`${what}: fio did not finish within ${Math.round(timeoutMs / 1000)} s`);
+  return r;
 }
 
 /**
@@ -48,13 +60,9 @@ export async function runFio(act: ActionRunner, argv: string[], timeoutMs: numbe
  */
 export async function runFioBatch(act: ActionRunner, argv: string[], timeoutMs: number, whats: string[]): Promise<{ figures: Figures[]; version: string; warnings: string[] }> {
   const what = `${whats.length} fio runs in one process (${whats.join('; ')})`;
-  const ran = await act.run(fioAction(argv, timeoutMs, what));
-  if (ran.dryRun) return { figures: [], version: '', warnings: [] };
-  const r = ran.results[ran.results.length - 1];
-  if (!r) throw new Error(`${what}: fio did not run: ${ran.error ?? 'no result'}`);
-  if (r.notFound) throw new UserError('fio is not installed (apt-get install fio)');
-  if (r.timedOut) throw new Error(`${what}: fio did not finish within ${Math.round(timeoutMs / 1000)} s`);
-  const tail = r.stderr.trim() ? ` (stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')})` : '';
+  const r = await runFioProcess(act, argv, timeoutMs, what);
+  if (!r) return { figures: [], version: '', warnings: [] };
+  const tail = stderrTail(r);
   let out;
   try {
     out = batchFiguresFromStdout(r.stdout, whats.length);

@@ -205,8 +205,7 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
       const r = await runFioBatch(act, fioBatchArgv(argvs), preTimeoutMs * all.length, all.map((t) => `precondition ${t.label}`));
       fioVersion ??= r.version;
       all.forEach((t, i) => firstWrite.push({ target: t.id, sizeBytes: opts.sizeBytes, figures: r.figures[i] ?? {}, argv: argvs[i]! }));
-    }
-    for (const t of opts.fioBatch ? [] : all) {
+    } else for (const t of all) {
       aborted();
       progress({ phase: 'precondition', step: ++step, target: t.id, secondsLeft: runs.length * perRun, message: `writing the ${t.label} test region once (first-write cost)` });
       const argv = preconditionArgv(`precondition-${t.id}`, t.testPath!, opts.sizeBytes);
@@ -234,7 +233,7 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
       c.runs.push(figures);
       warnings.forEach((w) => c!.warnings.add(w));
     };
-    for (let rep = 0; opts.fioBatch && rep < opts.repeat; rep++) {
+    if (opts.fioBatch) for (let rep = 0; rep < opts.repeat; rep++) {
       aborted();
       const batch = runs.filter((x) => x.rep === rep);
       step += batch.length;
@@ -251,7 +250,7 @@ export async function runBench(io: { runner: Runner; act: ActionRunner }, opts: 
       const r = await runFioBatch(act, fioBatchArgv(argvs), (batch.length * perRun + 120) * 1000, batch.map((x) => `${x.profile.name} on ${x.target.label}`));
       batch.forEach((x, i) => record(x.target, x.profile, argvs[i]!, r.figures[i] ?? {}, r.warnings));
     }
-    for (let i = 0; !opts.fioBatch && i < runs.length; i++) {
+    else for (let i = 0; i < runs.length; i++) {
       aborted();
       const { target: t, profile: p, rep } = runs[i]!;
       // fio's own start-up and wind-down add to each run (seconds under emulation): estimate from what the runs so far took.
