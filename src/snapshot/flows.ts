@@ -12,7 +12,7 @@ import type { Plan } from '../model/plan-schema.js';
 import { readLvm, findLv } from './lvm-report.js';
 import { planCreate } from './create.js';
 import { createSets } from './set-create.js';
-import { keptPgBackup } from './hooks-builtin.js';
+import { keptPgBackup } from './backup-record.js';
 import { readAutoextend, applyAutoextend } from './autoextend.js';
 import { backupMount, reserveMap, retentionFor, selectTargets } from './plan-targets.js';
 import { listView, renderList } from './list.js';

@@ -30,7 +30,6 @@ import { commandPhase } from './hooks.js';
 import { LABEL_DIR } from './backup-record.js';
 import { labelStart, parseBackupStop, walRange, type BackupStop } from './pg-wal.js';
 
-export { LABEL_DIR };
 /**
  * The longest the backup session waits for the snapshots (seconds): it covers the other hooks' phases and
  * the lvcreates of the set, and bounds a session whose caller died (the session then ends the backup
@@ -225,4 +224,3 @@ export function builtinHook(set: string, name: string, h: SnapshotHook): Resolve
 
 export type { HookContext };
 
-export { keptPgBackup } from './backup-record.js';

@@ -225,7 +225,7 @@ test('built-in hooks: redis BGSAVE waited for through LASTSAVE; postgresql holds
   assert.ok(ids.length >= 2);
   assert.equal(r.files.get(record), ids.map((x) => `${x}\n`).join(''));
   assert.match(res.guarantees.find((g) => g.origin === 'lv_pg')!.why, /; recorded in \/var\/lib\/jts-storage\/backup-labels\/jts-db-\d{8}T\d{6}Z\.snapshots/);
-  const { keptPgBackup } = await import('../../src/snapshot/hooks-builtin.js');
+  const { keptPgBackup } = await import('../../src/snapshot/backup-record.js');
   for (const id of ids) assert.deepEqual(await keptPgBackup(r, id), { backupLabel: pgBackupLabel, walDir, found: 'recorded' });
   // the session ended only after the copy: `copied` is made after cp
   const order = r.calls.map((c) => c.argv[0]);
@@ -316,7 +316,7 @@ test('freeze decision: no kernel is listed as safe without a measurement; on 6.1
 });
 
 test('restore names the PostgreSQL backup kept with the set: the label nearest the snapshot\'s stamp (≤ 10 min), its WAL directory', async () => {
-  const { keptPgBackup } = await import('../../src/snapshot/hooks-builtin.js');
+  const { keptPgBackup } = await import('../../src/snapshot/backup-record.js');
   const L = '/var/lib/jts-storage/backup-labels';
   const r = new FakeRunner({ files: { [`${L}/jts-drill-20261201T000115Z.backup_label`]: 'x', [`${L}/jts-drill-20261201T000115Z.wal/000000010000000000000002`]: 'w', [`${L}/jts-drill-20261130T230000Z.backup_label`]: 'x', [`${L}/jts-other-20261201T000118Z.backup_label`]: 'x' } });
   r.dirs.add(`${L}/jts-drill-20261201T000115Z.wal`);
@@ -327,7 +327,7 @@ test('restore names the PostgreSQL backup kept with the set: the label nearest t
 });
 
 test('restore: a set\'s record wins over time — the recorded label even when another is nearer; a label recorded for other snapshots is never matched by time', async () => {
-  const { keptPgBackup } = await import('../../src/snapshot/hooks-builtin.js');
+  const { keptPgBackup } = await import('../../src/snapshot/backup-record.js');
   const L = '/var/lib/jts-storage/backup-labels';
   // Two sets of "drill" 2 s apart (a retry): the nearer label by time is the other set's.
   const r = new FakeRunner({
